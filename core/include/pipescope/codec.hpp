@@ -1,0 +1,64 @@
+// What a person types, turned into bytes; bytes turned into what a person reads.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipescope/error.hpp"
+
+namespace pipescope {
+
+using Bytes = std::vector<std::byte>;
+
+/// How a person typed some data.
+enum class InputFormat : std::uint8_t {
+  text,     ///< taken as it is (UTF-8)
+  hex,      ///< "48 65 6c", "48656c", "0x48,0x65", separators: space, tab, newline, ',', ':', '-'
+  escaped,  ///< C escapes: \r \n \t \0 \\ \" \' \a \b \f \v \e \xHH \NNN (octal) \uXXXX (UTF-8)
+};
+
+/// Where and why parsing stopped.
+struct ParseError {
+  std::size_t position = 0;  ///< byte offset into the input of the first bad character
+  std::string message;       ///< e.g. "odd number of hex digits: the last byte needs two"
+};
+
+/// Either the bytes, or the first error with its position.
+struct ParseResult {
+  Bytes bytes;
+  bool ok = true;
+  ParseError error;
+};
+
+[[nodiscard]] ParseResult parse_input(std::string_view input, InputFormat format);
+[[nodiscard]] std::string_view to_string(InputFormat f) noexcept;
+
+/// Classic hex dump, 16 bytes a row: "00000000  48 65 6c 6c 6f 0a           |Hello.|".
+/// base_offset is added to the printed offsets.
+[[nodiscard]] std::string format_hex_dump(std::span<const std::byte> data, std::uint64_t base_offset = 0);
+/// "48 65 6c" (separator between bytes; none for an empty separator).
+[[nodiscard]] std::string format_hex(std::span<const std::byte> data, std::string_view separator = " ");
+/// A C array: "const unsigned char data[5] = {\n  0x48, 0x65, ...\n};", 12 bytes a line.
+[[nodiscard]] std::string format_c_array(std::span<const std::byte> data, std::string_view name = "data");
+/// Printable ASCII kept, the rest as C escapes; parse_input(..., escaped) is its inverse.
+[[nodiscard]] std::string format_escaped(std::span<const std::byte> data);
+/// A one-line preview for tables: printable ASCII, other bytes as '.', at most max_chars
+/// characters (followed by "…" when cut).
+[[nodiscard]] std::string format_preview(std::span<const std::byte> data, std::size_t max_chars = 64);
+
+[[nodiscard]] inline std::span<const std::byte> as_bytes(std::string_view s) noexcept {
+  return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
+[[nodiscard]] inline Bytes to_bytes(std::string_view s) {
+  auto b = as_bytes(s);
+  return {b.begin(), b.end()};
+}
+[[nodiscard]] inline std::string_view as_chars(std::span<const std::byte> b) noexcept {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+}  // namespace pipescope

@@ -1,0 +1,99 @@
+// The message log: every byte that crossed a pipe, in order. It is the single
+// source of truth for the UI and the console tool.
+//
+// Append-only: one arena of payload bytes (chunks that never move, so a
+// payload span stays valid until clear()) and a compact index of 32-byte
+// records. Thread-safe: engine threads append while the GUI thread reads.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "pipescope/endpoint.hpp"
+#include "pipescope/error.hpp"
+
+namespace pipescope {
+
+/// Seen from the endpoint: in = it read these bytes, out = it wrote them.
+enum class Direction : std::uint8_t { in, out };
+
+/// Flags of a record (a bit set).
+namespace record_flags {
+inline constexpr std::uint8_t message = 1U << 0;    ///< read or written as one message (message read mode)
+inline constexpr std::uint8_t more_data = 1U << 1;  ///< not the last part of its message (ERROR_MORE_DATA)
+inline constexpr std::uint8_t partial = 1U << 2;    ///< the peer vanished or the write failed part-way
+inline constexpr std::uint8_t transact = 1U << 3;   ///< part of a TransactNamedPipe exchange
+inline constexpr std::uint8_t stderr_stream = 1U << 4;  ///< a child's standard error (else stdout/stdin)
+inline constexpr std::uint8_t responder = 1U << 5;  ///< written by the engine's echo/reverse responder
+}  // namespace record_flags
+
+struct Record {
+  std::int64_t time_ns = 0;   ///< system clock, nanoseconds since the Unix epoch
+  std::uint64_t offset = 0;   ///< into the arena
+  std::uint32_t length = 0;
+  EndpointId endpoint = 0;
+  Direction direction = Direction::in;
+  std::uint8_t flags = 0;
+};
+
+class MessageLog {
+ public:
+  MessageLog();
+  ~MessageLog();
+  MessageLog(const MessageLog&) = delete;
+  MessageLog& operator=(const MessageLog&) = delete;
+
+  /// Appends one record and returns its row.
+  std::uint64_t append(EndpointId endpoint, Direction direction, std::span<const std::byte> payload,
+                       std::uint8_t flags = 0, std::int64_t time_ns = now_ns());
+
+  [[nodiscard]] std::uint64_t size() const noexcept;
+  [[nodiscard]] Record record(std::uint64_t row) const;
+  /// Valid until clear() or load_jsonl(); the arena never moves otherwise.
+  [[nodiscard]] std::span<const std::byte> payload(const Record& record) const;
+  [[nodiscard]] std::span<const std::byte> payload(std::uint64_t row) const { return payload(record(row)); }
+  /// The whole message that starts at `first_row`: the payloads of the same
+  /// endpoint and direction joined up to the first record without more_data.
+  [[nodiscard]] std::vector<std::byte> assemble_message(std::uint64_t first_row) const;
+
+  [[nodiscard]] std::uint64_t payload_bytes() const noexcept;
+  /// Memory the log holds (arena and index, including reserved spare room).
+  [[nodiscard]] std::uint64_t memory_bytes() const noexcept;
+
+  /// Forgets every record and endpoint; keeps the arena's memory for reuse.
+  void clear();
+
+  /// Endpoints named by records. The engine registers each one it creates.
+  void register_endpoint(const EndpointInfo& info);
+  [[nodiscard]] std::optional<EndpointInfo> endpoint(EndpointId id) const;
+  [[nodiscard]] std::vector<EndpointInfo> endpoints() const;
+
+  /// JSON lines: one {"type":"endpoint",...} per endpoint, then one
+  /// {"type":"record","time_ns":...,"endpoint":...,"direction":"in","flags":[...],"hex":"..."}
+  /// per record.
+  [[nodiscard]] Result<void> save_jsonl(std::ostream& out) const;
+  /// Replaces the contents with a saved log. On any error (with its line
+  /// number) the log is left exactly as it was.
+  [[nodiscard]] Result<void> load_jsonl(std::istream& in);
+  /// One line per record: time, endpoint label, direction, length, flags, escaped text.
+  [[nodiscard]] Result<void> export_text(std::ostream& out) const;
+  /// A header line per record followed by its hex dump.
+  [[nodiscard]] Result<void> export_hexdump(std::ostream& out) const;
+
+  [[nodiscard]] static std::int64_t now_ns() noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+[[nodiscard]] std::string_view to_string(Direction d) noexcept;
+/// "message|more-data" style text for a flag set ("" for none).
+[[nodiscard]] std::string flags_to_string(std::uint8_t flags);
+
+}  // namespace pipescope

@@ -1,0 +1,81 @@
+// The portable front of the engine: validates what needs no OS, then hands
+// over to the backend CMake chose.
+#include "pipescope/engine.hpp"
+
+#include <future>
+
+#include "backend.hpp"
+#include "engine_context.hpp"
+
+namespace pipescope {
+
+class Engine::Impl {
+ public:
+  explicit Impl(EventSink* sink) : context(sink), backend(detail::make_backend(context)) {}
+  // The backend goes first: it stops its threads before the context they use.
+  ~Impl() { backend.reset(); }
+
+  detail::EngineContext context;
+  std::unique_ptr<detail::Backend> backend;
+};
+
+Engine::Engine(EventSink* sink) : impl_(std::make_unique<Impl>(sink)) {}
+Engine::~Engine() = default;
+
+MessageLog& Engine::log() noexcept { return impl_->context.log(); }
+std::string_view Engine::backend_name() const noexcept { return impl_->backend->name(); }
+std::size_t Engine::thread_count() const noexcept { return impl_->backend->thread_count(); }
+
+Result<ServerId> Engine::start_server(const ServerOptions& options) {
+  if (auto valid = validate(options); !valid) return std::move(valid).error();
+  auto name = PipeName::parse(options.name);
+  return impl_->backend->start_server(options, *name);
+}
+
+Result<void> Engine::stop_server(ServerId server) { return impl_->backend->stop_server(server); }
+
+Result<EndpointId> Engine::connect_async(const ClientOptions& options) {
+  if (auto valid = validate(options); !valid) return std::move(valid).error();
+  auto name = PipeName::parse(options.name);
+  return impl_->backend->connect_async(options, *name, nullptr);
+}
+
+Result<EndpointId> Engine::connect(const ClientOptions& options) {
+  if (auto valid = validate(options); !valid) return std::move(valid).error();
+  auto name = PipeName::parse(options.name);
+  auto promise = std::make_shared<std::promise<Result<void>>>();
+  auto outcome = promise->get_future();
+  auto started = impl_->backend->connect_async(options, *name,
+                                               [promise](const Result<void>& r) { promise->set_value(r); });
+  if (!started) return started;
+  auto result = outcome.get();
+  if (!result) return std::move(result).error();
+  return started;
+}
+
+Result<void> Engine::send(EndpointId endpoint, std::span<const std::byte> bytes) {
+  return impl_->backend->send(endpoint, bytes);
+}
+
+Result<void> Engine::disconnect(EndpointId endpoint) { return impl_->backend->disconnect(endpoint); }
+
+Result<void> Engine::impersonate(EndpointId instance, const ImpersonationRequest& request) {
+  return impl_->backend->impersonate(instance, request);
+}
+
+Result<EndpointId> Engine::run_child(const ChildOptions& options) {
+  if (auto valid = validate(options); !valid) return std::move(valid).error();
+  return impl_->backend->run_child(options);
+}
+
+Result<void> Engine::kill_child(EndpointId child) { return impl_->backend->kill_child(child); }
+
+Result<std::vector<PipeInfo>> Engine::list_pipes() const { return impl_->backend->list_pipes(); }
+
+std::optional<EndpointInfo> Engine::endpoint(EndpointId id) const { return impl_->context.endpoint(id); }
+std::optional<EndpointState> Engine::state(EndpointId id) const { return impl_->context.state(id); }
+Counters Engine::counters(EndpointId id) const { return impl_->context.counters(id); }
+
+void Engine::close_all() { impl_->backend->close_all(); }
+
+}  // namespace pipescope

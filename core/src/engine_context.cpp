@@ -1,0 +1,129 @@
+#include "engine_context.hpp"
+
+#include <string>
+
+namespace pipescope::detail {
+
+EngineContext::EngineContext(EventSink* sink) : sink_(sink) {}
+
+EndpointId EngineContext::add_endpoint(EndpointKind kind, ServerId server, std::string pipe_name, std::string label,
+                                       EndpointState initial) {
+  EndpointInfo info;
+  {
+    std::unique_lock lock(slots_mutex_);
+    Slot& slot = slots_.emplace_back();
+    info.id = static_cast<EndpointId>(slots_.size());
+    info.kind = kind;
+    info.server = server;
+    info.pipe_name = std::move(pipe_name);
+    if (auto pos = label.find("{id}"); pos != std::string::npos) {
+      label.replace(pos, 4, std::to_string(info.id));
+    }
+    info.label = std::move(label);
+    slot.info = info;
+    slot.state.store(initial);
+  }
+  log_.register_endpoint(info);
+  StateChanged changed;
+  changed.endpoint = info.id;
+  changed.kind = kind;
+  changed.server = server;
+  changed.state = initial;
+  emit(std::move(changed));
+  return info.id;
+}
+
+EngineContext::Slot* EngineContext::slot(EndpointId id) const {
+  std::shared_lock lock(slots_mutex_);
+  if (id == 0 || id > slots_.size()) {
+    return nullptr;
+  }
+  // A deque never moves its elements on push_back, so the pointer stays valid
+  // after the lock is released.
+  return const_cast<Slot*>(&slots_[id - 1]);
+}
+
+void EngineContext::set_state(EndpointId id, EndpointState state, const PeerInfo& peer, std::error_code reason) {
+  Slot* s = slot(id);
+  if (s == nullptr || s->state.exchange(state) == state) {
+    return;
+  }
+  StateChanged changed;
+  changed.endpoint = id;
+  changed.kind = s->info.kind;
+  changed.server = s->info.server;
+  changed.state = state;
+  changed.peer = peer;
+  changed.reason = reason;
+  emit(std::move(changed));
+}
+
+std::uint64_t EngineContext::record(EndpointId id, Direction direction, std::span<const std::byte> bytes,
+                                    std::uint8_t flags) {
+  const std::uint64_t row = log_.append(id, direction, bytes, flags);
+  if (Slot* s = slot(id)) {
+    // A part flagged more-data is not a whole message yet; the last part counts it.
+    const bool completes_message = (flags & record_flags::more_data) == 0;
+    if (direction == Direction::in) {
+      s->bytes_in.fetch_add(bytes.size(), std::memory_order_relaxed);
+      if (completes_message) s->messages_in.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      s->bytes_out.fetch_add(bytes.size(), std::memory_order_relaxed);
+      if (completes_message) s->messages_out.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  Data data;
+  data.endpoint = id;
+  data.direction = direction;
+  data.row = row;
+  data.size = static_cast<std::uint32_t>(bytes.size());
+  data.flags = flags;
+  emit(data);
+  return row;
+}
+
+void EngineContext::report(EndpointId id, ServerId server, Error error) {
+  emit(ErrorEvent{id, server, std::move(error)});
+}
+
+void EngineContext::emit(Event event) {
+  std::lock_guard lock(pending_mutex_);
+  pending_.push_back(std::move(event));
+}
+
+void EngineContext::flush() {
+  // Holding delivery_mutex_ while taking the batch keeps batches in order when
+  // several engine threads flush at once.
+  std::lock_guard delivery(delivery_mutex_);
+  std::vector<Event> batch;
+  {
+    std::lock_guard lock(pending_mutex_);
+    batch.swap(pending_);
+  }
+  if (!batch.empty() && sink_ != nullptr) {
+    sink_->on_events(batch);
+  }
+}
+
+Counters EngineContext::counters(EndpointId id) const {
+  Counters c;
+  if (const Slot* s = slot(id)) {
+    c.bytes_in = s->bytes_in.load(std::memory_order_relaxed);
+    c.bytes_out = s->bytes_out.load(std::memory_order_relaxed);
+    c.messages_in = s->messages_in.load(std::memory_order_relaxed);
+    c.messages_out = s->messages_out.load(std::memory_order_relaxed);
+  }
+  return c;
+}
+
+std::optional<EndpointInfo> EngineContext::endpoint(EndpointId id) const {
+  if (const Slot* s = slot(id)) return s->info;
+  return std::nullopt;
+}
+
+std::optional<EndpointState> EngineContext::state(EndpointId id) const {
+  if (const Slot* s = slot(id)) return s->state.load();
+  return std::nullopt;
+}
+
+}  // namespace pipescope::detail

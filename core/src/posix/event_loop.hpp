@@ -1,0 +1,86 @@
+// One epoll loop on one thread: the POSIX engine's only I/O thread. Work from
+// other threads is posted to it; everything it owns is touched only on it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace pipescope::detail::posix {
+
+class EventLoop {
+ public:
+  using Clock = std::chrono::steady_clock;
+  /// Called with the epoll event bits when a registered fd is ready.
+  using ReadyFn = std::function<void(std::uint32_t events)>;
+
+  /// `after_round` runs on the loop thread after each round of work
+  /// (the engine flushes its event batch there).
+  explicit EventLoop(std::function<void()> after_round);
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  void start();
+  /// Runs the queued work that remains, then ends the thread.
+  void stop();
+
+  [[nodiscard]] bool on_loop_thread() const noexcept { return std::this_thread::get_id() == thread_id_; }
+
+  /// Queues work for the loop thread; one wake-up however many are queued.
+  void post(std::function<void()> work);
+  /// Runs `work` on the loop thread and returns its result; runs it at once
+  /// when called on the loop thread.
+  template <class F>
+  auto call(F&& work) -> decltype(work()) {
+    using R = decltype(work());
+    if (on_loop_thread()) {
+      return work();
+    }
+    auto task = std::make_shared<std::packaged_task<R()>>(std::forward<F>(work));
+    auto result = task->get_future();
+    post([task] { (*task)(); });
+    return result.get();
+  }
+
+  /// Registers an fd (loop thread only). The token identifies the
+  /// registration: a callback whose token was removed is never called, even
+  /// for readiness reported in the same round.
+  std::uint64_t add(int fd, std::uint32_t events, ReadyFn on_ready);
+  void modify(std::uint64_t token, int fd, std::uint32_t events);
+  void remove(std::uint64_t token, int fd);
+
+  /// Runs `fn` on the loop thread at `when` unless cancelled first.
+  std::uint64_t add_timer(Clock::time_point when, std::function<void()> fn);
+  void cancel_timer(std::uint64_t id);
+
+ private:
+  void run();
+  void run_posted();
+  void run_due_timers();
+
+  std::function<void()> after_round_;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  std::thread thread_;
+  std::thread::id thread_id_;
+  std::atomic<bool> stopping_{false};
+
+  std::mutex posted_mutex_;
+  std::vector<std::function<void()>> posted_;
+  bool wake_pending_ = false;  // guarded by posted_mutex_: at most one wake-up in flight
+
+  std::uint64_t next_token_ = 1;
+  std::unordered_map<std::uint64_t, ReadyFn> handlers_;
+  std::multimap<Clock::time_point, std::uint64_t> timer_order_;
+  std::unordered_map<std::uint64_t, std::function<void()>> timers_;
+};
+
+}  // namespace pipescope::detail::posix

@@ -1,0 +1,134 @@
+// Listing the pipes of this machine from /proc/net/unix: every listening
+// socket with a path. Sockets in the .NET layout ($TMPDIR/CoreFxPipe_Name)
+// are shown by their pipe name; accepted connections inherit the listener's
+// path, which gives the number of connected instances.
+#include <dirent.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "posix_backend.hpp"
+
+namespace pipescope::detail::posix {
+
+namespace {
+
+struct SocketEntry {
+  std::string path;
+  unsigned long inode = 0;
+  bool listening = false;
+  bool connected = false;
+  std::string type;
+};
+
+std::vector<SocketEntry> read_unix_sockets() {
+  std::vector<SocketEntry> entries;
+  std::ifstream table("/proc/net/unix");
+  std::string line;
+  std::getline(table, line);
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string num, refcount, protocol, flags, type, state, inode, path;
+    if (!(fields >> num >> refcount >> protocol >> flags >> type >> state >> inode >> path)) continue;
+    if (path.empty() || path.front() != '/') continue;  // unnamed or abstract
+    SocketEntry e;
+    e.path = path;
+    e.inode = std::strtoul(inode.c_str(), nullptr, 10);
+    e.listening = (std::strtoul(flags.c_str(), nullptr, 16) & 0x10000UL) != 0;
+    e.connected = state == "03";
+    const unsigned long t = std::strtoul(type.c_str(), nullptr, 16);
+    e.type = t == 1 ? "byte" : t == 5 ? "message" : "";
+    const auto temp = e.path.find(kTempSuffix);
+    if (temp != std::string::npos) e.path.resize(temp);
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+/// socket inode -> pids holding it, for the inodes asked for.
+std::map<unsigned long, std::vector<std::int64_t>> owners_of(const std::map<unsigned long, std::size_t>& inodes) {
+  std::map<unsigned long, std::vector<std::int64_t>> owners;
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return owners;
+  while (dirent* d = ::readdir(proc)) {
+    char* end = nullptr;
+    const long pid = std::strtol(d->d_name, &end, 10);
+    if (end == d->d_name || *end != '\0') continue;
+    const std::string fd_dir = fmt::format("/proc/{}/fd", pid);
+    DIR* fds = ::opendir(fd_dir.c_str());
+    if (fds == nullptr) continue;  // another user's process, or gone
+    while (dirent* f = ::readdir(fds)) {
+      if (f->d_name[0] == '.') continue;
+      char target[64] = {};
+      const auto link = fmt::format("{}/{}", fd_dir, f->d_name);
+      const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+      if (n <= 0) continue;
+      std::string_view t(target, static_cast<std::size_t>(n));
+      if (!t.starts_with("socket:[")) continue;
+      const unsigned long inode = std::strtoul(target + 8, nullptr, 10);
+      if (inodes.contains(inode)) {
+        auto& list = owners[inode];
+        if (std::find(list.begin(), list.end(), pid) == list.end()) list.push_back(pid);
+      }
+    }
+    ::closedir(fds);
+  }
+  ::closedir(proc);
+  return owners;
+}
+
+}  // namespace
+
+Result<std::vector<PipeInfo>> PosixBackend::list_pipes() const {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string dir = (tmp != nullptr && *tmp != '\0') ? tmp : "/tmp";
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  const std::string prefix = dir + "/CoreFxPipe_";
+
+  std::ifstream probe("/proc/net/unix");
+  if (!probe) {
+    return make_error(Errc::unsupported_on_platform, "list pipes", "/proc/net/unix cannot be read here");
+  }
+  const auto entries = read_unix_sockets();
+  std::map<std::string, PipeInfo> pipes;
+  std::map<unsigned long, std::size_t> listener_inodes;
+  std::map<unsigned long, std::string> inode_path;
+  for (const auto& e : entries) {
+    if (!e.listening) continue;
+    PipeInfo& info = pipes[e.path];
+    info.os_path = e.path;
+    info.name = e.path.starts_with(prefix) ? "\\\\.\\pipe\\" + e.path.substr(prefix.size()) : e.path;
+    info.type = e.type;
+    info.current_instances = 0;
+    listener_inodes[e.inode] = 0;
+    inode_path[e.inode] = e.path;
+  }
+  for (const auto& e : entries) {
+    if (e.connected && !e.listening) {
+      if (auto it = pipes.find(e.path); it != pipes.end()) ++it->second.current_instances;
+    }
+  }
+  for (auto& [inode, pids] : owners_of(listener_inodes)) {
+    auto& list = pipes[inode_path[inode]].server_pids;
+    list.insert(list.end(), pids.begin(), pids.end());
+  }
+  // Our own servers: we also know the maximum.
+  auto own = const_cast<EventLoop&>(loop_).call([this] {
+    std::map<std::string, std::uint32_t> max;
+    for (const auto& [id, s] : servers_) max[s->path] = s->options.max_instances;
+    return max;
+  });
+  for (auto& [path, max] : own) {
+    if (auto it = pipes.find(path); it != pipes.end()) it->second.max_instances = static_cast<std::int32_t>(max);
+  }
+  std::vector<PipeInfo> result;
+  for (auto& [path, info] : pipes) result.push_back(std::move(info));
+  return result;
+}
+
+}  // namespace pipescope::detail::posix

@@ -1,0 +1,761 @@
+// Servers, instances and clients on AF_UNIX sockets.
+//
+// Windows meaning, POSIX means: a server is one listening socket; each
+// accepted connection is an instance; SOCK_SEQPACKET carries message pipes,
+// SOCK_STREAM byte pipes. While every instance is busy the listening socket
+// is shut down for reading, so connects fail with ECONNREFUSED on a path that
+// exists (= ERROR_PIPE_BUSY); when an instance frees up, a fresh listening
+// socket bound to a temporary name is renamed over the path, so the name is
+// never missing for a moment.
+#include "posix_backend.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace pipescope::detail::posix {
+
+namespace {
+
+constexpr int kListenBacklog = 128;
+constexpr int kMaxReadsPerWakeup = 64;
+/// Big enough for the largest message a person is likely to send; a larger
+/// one fails with a clear EMSGSIZE error rather than a hang.
+constexpr int kSocketBuffer = 8 * 1024 * 1024;
+constexpr auto kMaxRetryDelay = std::chrono::milliseconds(50);
+
+sockaddr_un address_of(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.data(), std::min(path.size(), sizeof addr.sun_path - 1));
+  return addr;
+}
+
+void raise_socket_buffers(int fd) {
+  // SO_SNDBUFFORCE works for a privileged process; otherwise the kernel caps
+  // SO_SNDBUF at net.core.wmem_max. Either way EMSGSIZE tells the rest.
+  if (::setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &kSocketBuffer, sizeof kSocketBuffer) != 0) {
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &kSocketBuffer, sizeof kSocketBuffer);
+  }
+}
+
+bool peer_has_closed(int fd) {
+  pollfd p{fd, POLLRDHUP, 0};
+  return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+Result<mode_t> socket_mode(const ServerOptions& options) {
+  switch (options.security) {
+    case SecurityPreset::owner_only: return mode_t{0600};
+    case SecurityPreset::everyone: return mode_t{0666};
+    case SecurityPreset::custom: break;
+  }
+  const std::string& text = options.security_descriptor;
+  char* end = nullptr;
+  const unsigned long mode = std::strtoul(text.c_str(), &end, 8);
+  if (text.empty() || end == nullptr || *end != '\0' || mode > 0777) {
+    return make_error(Errc::invalid_parameter, "security descriptor",
+                      fmt::format("\"{}\": on POSIX a custom descriptor is an octal file mode such as 0660", text));
+  }
+  return static_cast<mode_t>(mode);
+}
+
+std::string user_name(uid_t uid) {
+  passwd pw{};
+  passwd* found = nullptr;
+  std::array<char, 4096> buffer{};
+  if (::getpwuid_r(uid, &pw, buffer.data(), buffer.size(), &found) == 0 && found != nullptr) {
+    return found->pw_name;
+  }
+  return {};
+}
+
+}  // namespace
+
+PeerInfo peer_of(int fd) {
+  PeerInfo peer;
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+    peer.pid = cred.pid;
+    peer.uid = cred.uid;
+    peer.gid = cred.gid;
+    peer.user = user_name(cred.uid);
+  }
+  return peer;
+}
+
+std::unique_ptr<Backend> make_backend(EngineContext& context) { return std::make_unique<PosixBackend>(context); }
+
+PosixBackend::PosixBackend(EngineContext& context) : context_(context), loop_([this] { context_.flush(); }) {
+  loop_.start();
+  loop_.call([] {
+    // Writing to a pipe whose reader left raises SIGPIPE, which would end the
+    // whole program; blocked on the I/O thread, the write fails with EPIPE
+    // instead and becomes ERROR_NO_DATA. (Sockets use MSG_NOSIGNAL.)
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  });
+}
+
+PosixBackend::~PosixBackend() {
+  close_all();
+  loop_.stop();
+}
+
+// ---------------------------------------------------------------- send targets
+
+void PosixBackend::set_send_target(EndpointId id, bool writable, std::string why_not) {
+  std::lock_guard lock(targets_mutex_);
+  targets_[id] = SendTarget{writable, std::move(why_not)};
+}
+
+void PosixBackend::forget_send_target(EndpointId id) {
+  std::lock_guard lock(targets_mutex_);
+  targets_.erase(id);
+}
+
+// --------------------------------------------------------------------- servers
+
+Result<int> PosixBackend::open_listener(Server& server, bool first) {
+  auto mode = socket_mode(server.options);
+  if (!mode) return std::move(mode).error();
+  const int fd = ::socket(AF_UNIX, server.sock_type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return error_from_errno(errno, IoContext::create, "socket", server.name);
+  // A socket file takes its mode from the socket inode (less the umask) at
+  // bind time: setting it first means the name is never reachable with a
+  // wider mode than chosen, not even for a moment.
+  ::fchmod(fd, *mode);
+
+  // A fresh socket takes over the path by rename(), so clients never see the
+  // name missing. If the temporary name would not fit in sun_path, bind the
+  // path directly instead (the old file is unlinked first).
+  std::string bind_path = server.path;
+  const std::string temp = fmt::format("{}{}{}-{}", server.path, kTempSuffix, ::getpid(), ++server.temp_counter);
+  const bool via_temp = temp.size() < sizeof(sockaddr_un::sun_path);
+  if (via_temp) {
+    bind_path = temp;
+    ::unlink(temp.c_str());
+  } else if (!first) {
+    ::unlink(server.path.c_str());
+  }
+  sockaddr_un addr = address_of(bind_path);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, kListenBacklog) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (via_temp) ::unlink(temp.c_str());
+    return error_from_errno(err, IoContext::create, "bind", bind_path);
+  }
+  // The umask may have narrowed "everyone"; widen it to what was chosen.
+  ::chmod(bind_path.c_str(), *mode);
+  if (via_temp && ::rename(temp.c_str(), server.path.c_str()) != 0) {
+    const int err = errno;
+    ::close(fd);
+    ::unlink(temp.c_str());
+    return error_from_errno(err, IoContext::create, "rename", server.path);
+  }
+  struct stat st {};
+  if (::stat(server.path.c_str(), &st) == 0) {
+    server.dev = st.st_dev;
+    server.ino = st.st_ino;
+  }
+  return fd;
+}
+
+Result<ServerId> PosixBackend::start_server(const ServerOptions& options, const PipeName& name) {
+  auto path = socket_path_for(name);
+  if (!path) return std::move(path).error();
+  return loop_.call([&]() -> Result<ServerId> {
+    struct stat st {};
+    if (::lstat(path->c_str(), &st) == 0) {
+      if (!S_ISSOCK(st.st_mode)) {
+        return make_error(Errc::access_denied, "create",
+                          fmt::format("{} exists and is not a socket; PipeScope will not replace it", *path));
+      }
+      if (socket_path_is_live(*path)) {
+        // Windows would let a second server add instances to a live pipe
+        // unless it asked to be first; a Unix socket has one owner, so we
+        // refuse either way and never take over a live pipe.
+        return make_error(Errc::access_denied, "create",
+                          options.first_instance
+                              ? fmt::format("{} is already served by a live server (FILE_FLAG_FIRST_PIPE_INSTANCE)",
+                                            name.full())
+                              : fmt::format("{} is already served by another server; on POSIX a pipe name has one "
+                                            "owner, so PipeScope cannot add instances to it",
+                                            name.full()));
+      }
+      // A stale socket file (nobody listens): the new socket replaces it.
+    }
+    auto server = std::make_unique<Server>();
+    server->id = context_.new_server_id();
+    server->options = options;
+    server->name = name.full();
+    server->path = *path;
+    server->sock_type = options.type == PipeType::message ? SOCK_SEQPACKET : SOCK_STREAM;
+    auto fd = open_listener(*server, true);
+    if (!fd) return std::move(fd).error();
+    server->listen_fd = *fd;
+    Server* s = server.get();
+    s->token = loop_.add(s->listen_fd, EPOLLIN, [this, s](std::uint32_t) { on_listener_ready(*s); });
+    servers_.emplace(s->id, std::move(server));
+    context_.emit(ServerStarted{s->id, s->name, s->path});
+    add_listening_instance(*s);
+    return s->id;
+  });
+}
+
+void PosixBackend::add_listening_instance(Server& server) {
+  auto c = std::make_unique<Connection>();
+  c->kind = EndpointKind::instance;
+  c->server = &server;
+  c->id = context_.add_endpoint(EndpointKind::instance, server.id, server.name,
+                                fmt::format("{} #{{id}}", server.name), EndpointState::listening);
+  server.listening = c->id;
+  set_send_target(c->id, false, "listening");
+  connections_.emplace(c->id, std::move(c));
+}
+
+void PosixBackend::on_listener_ready(Server& server) {
+  while (server.listening != 0) {
+    const int fd = ::accept4(server.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED) return;
+      context_.report(0, server.id, error_from_errno(errno, IoContext::accept, "accept", server.name));
+      return;
+    }
+    raise_socket_buffers(fd);
+    Connection& c = *connections_.at(server.listening);
+    server.listening = 0;
+    server.connected.push_back(c.id);
+    c.peer = peer_of(fd);
+    c.channel.id = c.id;
+    c.channel.fd = fd;
+    c.channel.message_type = server.options.type == PipeType::message;
+    c.channel.message_reads = server.options.read_mode == ReadMode::message;
+    c.channel.read_buffer = server.options.read_buffer_size;
+    // One-way pipes: the unused direction is shut, so a peer that writes the
+    // wrong way gets a clear EPIPE instead of filling a buffer nobody reads.
+    c.channel.can_read = server.options.access != PipeAccess::outbound;
+    c.channel.can_write = server.options.access != PipeAccess::inbound;
+    if (!c.channel.can_read) ::shutdown(fd, SHUT_RD);
+    if (!c.channel.can_write) ::shutdown(fd, SHUT_WR);
+    if (server.options.responder != Responder::none) c.responder.emplace(server.options.responder);
+    set_send_target(c.id, c.channel.can_write,
+                    c.channel.can_write ? "" : "this is an inbound pipe: data flows from the client to the server only");
+    watch(c.channel);
+    context_.set_state(c.id, EndpointState::connected, c.peer);
+
+    const bool unlimited = server.options.max_instances == kUnlimitedInstances;
+    if (unlimited || server.connected.size() < server.options.max_instances) {
+      add_listening_instance(server);
+    } else {
+      refuse_clients(server);
+    }
+  }
+}
+
+void PosixBackend::refuse_clients(Server& server) {
+  // Every instance is taken: from now on connects fail with ECONNREFUSED,
+  // which our clients (and foreign ones) read as ERROR_PIPE_BUSY.
+  ::shutdown(server.listen_fd, SHUT_RD);
+  loop_.remove(server.token, server.listen_fd);
+  server.token = 0;
+  server.refusing = true;
+  // Clients that reached the backlog before the shutdown already think they
+  // are connected; Windows would have refused them, so close them now. They
+  // read end of stream at once.
+  for (int fd; (fd = ::accept4(server.listen_fd, nullptr, nullptr, SOCK_CLOEXEC)) >= 0;) {
+    ::close(fd);
+  }
+}
+
+void PosixBackend::instance_gone(Server& server, EndpointId id) {
+  std::erase(server.connected, id);
+  if (server.listening != 0 || server.listen_fd < 0) return;
+  if (server.refusing) {
+    auto fd = open_listener(server, false);
+    if (!fd) {
+      context_.report(0, server.id, std::move(fd).error());
+      return;
+    }
+    ::close(server.listen_fd);
+    server.listen_fd = *fd;
+    server.refusing = false;
+    Server* s = &server;
+    server.token = loop_.add(server.listen_fd, EPOLLIN, [this, s](std::uint32_t) { on_listener_ready(*s); });
+  }
+  add_listening_instance(server);
+}
+
+void PosixBackend::close_server(Server& server) {
+  if (server.token != 0) loop_.remove(server.token, server.listen_fd);
+  server.token = 0;
+  std::vector<EndpointId> instances = server.connected;
+  if (server.listening != 0) instances.push_back(server.listening);
+  server.listening = 0;
+  const int fd = server.listen_fd;
+  server.listen_fd = -1;  // instance_gone must not open a new listener now
+  for (EndpointId id : instances) {
+    close_connection(id, {});
+  }
+  if (fd >= 0) {
+    // Remove the name only if the file is still the one we bound: never
+    // delete the socket of a server that replaced ours.
+    struct stat st {};
+    if (::stat(server.path.c_str(), &st) == 0 && st.st_dev == server.dev && st.st_ino == server.ino) {
+      ::unlink(server.path.c_str());
+    }
+    ::close(fd);
+  }
+  context_.emit(ServerStopped{server.id});
+}
+
+Result<void> PosixBackend::stop_server(ServerId id) {
+  return loop_.call([&]() -> Result<void> {
+    auto it = servers_.find(id);
+    if (it == servers_.end()) {
+      return make_error(Errc::unknown_endpoint, "stop server", fmt::format("no server {}", id));
+    }
+    close_server(*it->second);
+    servers_.erase(it);
+    return {};
+  });
+}
+
+// --------------------------------------------------------------------- clients
+
+Result<EndpointId> PosixBackend::connect_async(const ClientOptions& options, const PipeName& name, ConnectDone done) {
+  auto path = socket_path_for(name);
+  if (!path) return std::move(path).error();
+  return loop_.call([&]() -> Result<EndpointId> {
+    auto c = std::make_unique<Connection>();
+    c->kind = EndpointKind::client;
+    c->client_options = options;
+    c->path = *path;
+    c->on_connected = std::move(done);
+    c->busy_deadline = options.busy_timeout == kWaitForever
+                           ? EventLoop::Clock::time_point::max()
+                           : EventLoop::Clock::now() + options.busy_timeout;
+    c->id = context_.add_endpoint(EndpointKind::client, 0, name.full(), fmt::format("client {{id}} → {}", name.full()),
+                                  EndpointState::connecting);
+    set_send_target(c->id, false, "connecting");
+    const EndpointId id = c->id;
+    connections_.emplace(id, std::move(c));
+    // Connecting runs as posted work, so the caller gets the id before any
+    // outcome is reported.
+    loop_.post([this, id] { try_connect(id); });
+    return id;
+  });
+}
+
+void PosixBackend::try_connect(EndpointId id) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  Connection& c = *it->second;
+  c.retry_timer = 0;
+  const ClientOptions& o = c.client_options;
+
+  // Unix sockets refuse a connect of the wrong type with EPROTOTYPE, which
+  // tells us the pipe's type. A byte read mode works on either type, so try
+  // byte first; message read mode needs a message pipe.
+  std::vector<int> types{SOCK_SEQPACKET};
+  if (o.read_mode == ReadMode::byte) types.insert(types.begin(), SOCK_STREAM);
+  sockaddr_un addr = address_of(c.path);
+  int fd = -1;
+  int err = 0;
+  int type = 0;
+  for (int t : types) {
+    fd = ::socket(AF_UNIX, t | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      err = errno;
+      break;
+    }
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+      err = 0;
+      type = t;
+      break;
+    }
+    err = errno;
+    ::close(fd);
+    fd = -1;
+    if (err != EPROTOTYPE) break;
+  }
+
+  if (fd >= 0) {
+    raise_socket_buffers(fd);
+    c.peer = peer_of(fd);
+    c.channel.id = c.id;
+    c.channel.fd = fd;
+    c.channel.message_type = type == SOCK_SEQPACKET;
+    c.channel.message_reads = o.read_mode == ReadMode::message;
+    c.channel.read_buffer = o.read_buffer_size;
+    c.channel.can_read = o.access != ClientAccess::write;
+    c.channel.can_write = o.access != ClientAccess::read;
+    if (!c.channel.can_read) ::shutdown(fd, SHUT_RD);
+    if (!c.channel.can_write) ::shutdown(fd, SHUT_WR);
+    set_send_target(c.id, c.channel.can_write,
+                    c.channel.can_write ? "" : "this client was opened for reading only (no GENERIC_WRITE)");
+    watch(c.channel);
+    context_.set_state(c.id, EndpointState::connected, c.peer);
+    if (auto done = std::exchange(c.on_connected, nullptr)) done(Result<void>{});
+    return;
+  }
+
+  if (err == EPROTOTYPE) {
+    connect_failed(c, make_error(Errc::invalid_parameter, "connect",
+                                 fmt::format("{} is a byte pipe; it cannot be read in message mode",
+                                             context_.endpoint(id)->pipe_name)));
+    return;
+  }
+  const bool maybe_busy = err == ECONNREFUSED || err == EAGAIN;
+  if (err == ECONNREFUSED && !socket_path_is_live(c.path)) {
+    connect_failed(c, make_error(Errc::file_not_found, "connect",
+                                 fmt::format("{}: the socket file exists but no server listens on it (stale)",
+                                             c.path)));
+    return;
+  }
+  if (!maybe_busy) {
+    Error e = error_from_errno(err, IoContext::connect, "connect", c.path);
+    connect_failed(c, std::move(e));
+    return;
+  }
+  // Every instance is busy: wait like WaitNamedPipe, retrying until an
+  // instance listens again or the client's timeout runs out.
+  if (o.busy_timeout.count() == 0) {
+    connect_failed(c, error_from_errno(err, IoContext::connect, "connect", c.path));
+    return;
+  }
+  const auto now = EventLoop::Clock::now();
+  if (now >= c.busy_deadline) {
+    Error e = make_error(Errc::sem_timeout, "wait for a free instance",
+                         fmt::format("{}: every instance stayed busy for {} ms", context_.endpoint(id)->pipe_name,
+                                     o.busy_timeout.count()));
+    e.os_domain = OsDomain::posix_errno;
+    e.os_code = err;
+    connect_failed(c, std::move(e));
+    return;
+  }
+  const auto when = std::min(now + c.retry_delay, c.busy_deadline);
+  c.retry_delay = std::min(c.retry_delay * 2, kMaxRetryDelay);
+  c.retry_timer = loop_.add_timer(when, [this, id] { try_connect(id); });
+}
+
+void PosixBackend::connect_failed(Connection& c, Error error) {
+  const EndpointId id = c.id;
+  const std::error_code code = error.code;
+  auto done = std::exchange(c.on_connected, nullptr);
+  context_.report(id, 0, error);
+  context_.set_state(id, EndpointState::closed, {}, code);
+  forget_send_target(id);
+  connections_.erase(id);
+  if (done) done(Result<void>{std::move(error)});
+}
+
+// -------------------------------------------------------------------- channels
+
+void PosixBackend::watch(Channel& ch) {
+  std::uint32_t events = 0;
+  if (ch.can_read) events |= EPOLLIN | EPOLLRDHUP;
+  if (!ch.out.empty()) events |= EPOLLOUT;
+  if (ch.token == 0) {
+    const EndpointId id = ch.id;
+    Channel* channel = &ch;
+    ch.token = loop_.add(ch.fd, events, [this, id, channel](std::uint32_t ev) { on_channel_ready(id, *channel, ev); });
+  } else if (events != ch.watched) {
+    loop_.modify(ch.token, ch.fd, events);
+  }
+  ch.watched = events;
+}
+
+void PosixBackend::on_channel_ready(EndpointId id, Channel& ch, std::uint32_t events) {
+  std::error_code end_reason = make_error_code(Errc::broken_pipe);
+  bool alive = true;
+  if ((events & EPOLLOUT) != 0) {
+    alive = flush_channel(id, ch);
+  }
+  if (alive && ch.can_read && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
+    alive = read_channel(id, ch, end_reason);
+  } else if (alive && !ch.can_read && (events & (EPOLLHUP | EPOLLERR)) != 0) {
+    alive = false;  // a write-only end learns of the peer's exit from the hang-up
+  }
+  if (alive) {
+    watch(ch);
+    return;
+  }
+  if (auto child = children_.find(id); child != children_.end()) {
+    child_stream_ended(*child->second, ch);
+  } else {
+    connection_ended(id, end_reason);
+  }
+}
+
+bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end_reason) {
+  Connection* conn = nullptr;
+  if (auto it = connections_.find(id); it != connections_.end()) conn = it->second.get();
+
+  for (int round = 0; round < kMaxReadsPerWakeup; ++round) {
+    if (ch.message_type) {
+      // SOCK_SEQPACKET drops the tail of a message that does not fit the
+      // buffer, so learn the whole size first, read the message in one go
+      // and only then cut it into read-buffer parts, as ReadFile would
+      // return them with ERROR_MORE_DATA. Nothing is lost.
+      const ssize_t size = ::recv(ch.fd, nullptr, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+      if (size < 0) {
+        if (errno == EAGAIN || errno == EINTR) return true;
+        end_reason = error_from_errno(errno, IoContext::read, "read").code;
+        return false;
+      }
+      if (size == 0 && peer_has_closed(ch.fd)) {
+        // Zero from recv is either end of stream or an empty message; only
+        // the hang-up tells them apart.
+        return false;
+      }
+      ch.read_scratch.resize(static_cast<std::size_t>(size));
+      const ssize_t got = ::recv(ch.fd, ch.read_scratch.data(), ch.read_scratch.size(), MSG_DONTWAIT);
+      if (got < 0) {
+        if (errno == EAGAIN || errno == EINTR) return true;
+        end_reason = error_from_errno(errno, IoContext::read, "read").code;
+        return false;
+      }
+      const std::span<const std::byte> message(ch.read_scratch.data(), static_cast<std::size_t>(got));
+      std::size_t offset = 0;
+      do {
+        const std::size_t part = std::min<std::size_t>(ch.read_buffer, message.size() - offset);
+        const bool last = offset + part == message.size();
+        std::uint8_t flags = ch.extra_flags;
+        if (ch.message_reads) {
+          flags |= record_flags::message;
+          if (!last) flags |= record_flags::more_data;
+        }
+        const auto piece = message.subspan(offset, part);
+        context_.record(id, Direction::in, piece, flags);
+        if (conn != nullptr && conn->responder) respond(*conn, piece, last);
+        offset += part;
+      } while (offset < message.size());
+    } else {
+      ch.read_scratch.resize(ch.read_buffer);
+      const ssize_t got = ::read(ch.fd, ch.read_scratch.data(), ch.read_scratch.size());
+      if (got < 0) {
+        if (errno == EAGAIN || errno == EINTR) return true;
+        end_reason = error_from_errno(errno, IoContext::read, "read").code;
+        return false;
+      }
+      if (got == 0) return false;
+      const std::span<const std::byte> piece(ch.read_scratch.data(), static_cast<std::size_t>(got));
+      context_.record(id, Direction::in, piece, ch.extra_flags);
+      if (conn != nullptr && conn->responder) respond(*conn, piece, true);
+    }
+  }
+  return true;
+}
+
+void PosixBackend::respond(Connection& c, std::span<const std::byte> data, bool message_end) {
+  for (Bytes& reply : c.responder->feed(data, c.channel.message_reads, message_end)) {
+    if (c.channel.can_write) enqueue(c.channel, std::move(reply), record_flags::responder);
+  }
+  flush_channel(c.id, c.channel);
+}
+
+void PosixBackend::enqueue(Channel& ch, Bytes bytes, std::uint8_t flags) {
+  ch.out.push_back(Channel::Pending{std::move(bytes), 0, flags});
+}
+
+bool PosixBackend::flush_channel(EndpointId id, Channel& ch) {
+  while (!ch.out.empty()) {
+    Channel::Pending& p = ch.out.front();
+    const std::byte* data = p.bytes.data() + p.written;
+    const std::size_t left = p.bytes.size() - p.written;
+    const ssize_t n = ch.message_type ? ::send(ch.fd, data, left, MSG_NOSIGNAL | MSG_DONTWAIT)
+                                      : ::write(ch.fd, data, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) return true;  // EPOLLOUT will call again
+      if (errno == EMSGSIZE) {
+        int buffer = 0;
+        socklen_t len = sizeof buffer;
+        ::getsockopt(ch.fd, SOL_SOCKET, SO_SNDBUF, &buffer, &len);
+        context_.report(id, 0,
+                        error_from_errno(EMSGSIZE, IoContext::write, "write",
+                                         fmt::format("a {}-byte message does not fit this socket's send buffer of "
+                                                     "{} bytes; nothing was sent",
+                                                     p.bytes.size(), buffer)));
+        ch.out.pop_front();
+        continue;
+      }
+      const int err = errno;
+      if (p.written > 0) {
+        context_.record(id, Direction::out, std::span(p.bytes.data(), p.written), p.flags | record_flags::partial);
+      }
+      std::size_t unsent = 0;
+      for (const auto& q : ch.out) unsent += q.bytes.size() - q.written;
+      context_.report(id, 0,
+                      error_from_errno(err, IoContext::write, "write",
+                                       fmt::format("{} bytes could not be written", unsent)));
+      ch.out.clear();
+      return false;
+    }
+    p.written += static_cast<std::size_t>(n);
+    if (p.written == p.bytes.size()) {
+      std::uint8_t flags = p.flags | ch.extra_flags;
+      if (ch.message_type) flags |= record_flags::message;
+      context_.record(id, Direction::out, p.bytes, flags);
+      ch.out.pop_front();
+    }
+  }
+  if (auto it = connections_.find(id); it != connections_.end() && it->second->closing_after_flush) {
+    // Everything was handed to the socket (its data survives the close), as
+    // FlushFileBuffers before DisconnectNamedPipe would ensure on Windows.
+    loop_.post([this, id] { close_connection(id, {}); });
+  }
+  return true;
+}
+
+Result<void> PosixBackend::send(EndpointId endpoint, std::span<const std::byte> bytes) {
+  {
+    std::lock_guard lock(targets_mutex_);
+    auto it = targets_.find(endpoint);
+    if (it == targets_.end()) {
+      return make_error(Errc::unknown_endpoint, "send", fmt::format("endpoint {}", endpoint));
+    }
+    if (!it->second.writable) {
+      const std::string& why = it->second.why_not;
+      const Errc code = why == "listening"    ? Errc::pipe_listening
+                        : why == "connecting" ? Errc::pipe_not_connected
+                                              : Errc::access_denied;
+      return make_error(code, "send", fmt::format("endpoint {}: {}", endpoint, why));
+    }
+  }
+  loop_.post([this, endpoint, data = Bytes(bytes.begin(), bytes.end())]() mutable {
+    Channel* ch = nullptr;
+    if (auto it = connections_.find(endpoint); it != connections_.end() && it->second->channel.fd >= 0) {
+      ch = &it->second->channel;
+    } else if (auto child = children_.find(endpoint); child != children_.end() && child->second->in) {
+      ch = child->second->in.get();
+    }
+    if (ch == nullptr) {
+      context_.report(endpoint, 0,
+                      make_error(Errc::pipe_not_connected, "send",
+                                 fmt::format("endpoint {} closed before {} bytes could be written", endpoint,
+                                             data.size())));
+      return;
+    }
+    enqueue(*ch, std::move(data), 0);
+    if (!flush_channel(endpoint, *ch)) {
+      if (children_.contains(endpoint)) {
+        child_stream_ended(*children_.at(endpoint), *ch);
+      } else {
+        connection_ended(endpoint, make_error_code(Errc::no_data));
+      }
+      return;
+    }
+    watch(*ch);
+  });
+  return {};
+}
+
+void PosixBackend::connection_ended(EndpointId id, std::error_code reason) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  Connection& c = *it->second;
+  if (!c.channel.out.empty()) {
+    std::size_t unsent = 0;
+    for (const auto& q : c.channel.out) unsent += q.bytes.size() - q.written;
+    context_.report(id, 0, make_error(Errc::no_data, "write",
+                                      fmt::format("the peer left; {} queued bytes were never written", unsent)));
+    c.channel.out.clear();
+  }
+  context_.set_state(id, EndpointState::disconnected, {}, reason);
+  close_connection(id, reason);
+}
+
+void PosixBackend::close_connection(EndpointId id, std::error_code reason) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  std::unique_ptr<Connection> c = std::move(it->second);
+  connections_.erase(it);
+  forget_send_target(id);
+  if (c->retry_timer != 0) loop_.cancel_timer(c->retry_timer);
+  if (c->channel.fd >= 0) {
+    if (c->channel.token != 0) loop_.remove(c->channel.token, c->channel.fd);
+    ::close(c->channel.fd);
+    context_.set_state(id, EndpointState::disconnected, {}, reason);
+  }
+  context_.set_state(id, EndpointState::closed, {}, reason);
+  if (auto done = std::exchange(c->on_connected, nullptr)) {
+    done(Result<void>{make_error(Errc::operation_aborted, "connect", "the client was closed while connecting")});
+  }
+  if (c->kind == EndpointKind::instance && c->server != nullptr) {
+    if (c->server->listening == id) c->server->listening = 0;
+    instance_gone(*c->server, id);
+  }
+}
+
+Result<void> PosixBackend::disconnect(EndpointId endpoint) {
+  return loop_.call([&]() -> Result<void> {
+    if (auto child = children_.find(endpoint); child != children_.end()) {
+      Child& ch = *child->second;
+      if (ch.in) {
+        loop_.remove(ch.in->token, ch.in->fd);
+        ::close(ch.in->fd);
+        ch.in.reset();
+        forget_send_target(endpoint);
+      }
+      return {};
+    }
+    auto it = connections_.find(endpoint);
+    if (it == connections_.end()) {
+      return make_error(Errc::unknown_endpoint, "disconnect", fmt::format("endpoint {}", endpoint));
+    }
+    Connection& c = *it->second;
+    if (c.channel.fd < 0 && c.kind == EndpointKind::instance) {
+      return make_error(Errc::pipe_listening, "disconnect",
+                        "no client is connected to this instance; stop the server to remove it");
+    }
+    if (!c.channel.out.empty()) {
+      c.closing_after_flush = true;
+      forget_send_target(endpoint);
+      context_.set_state(endpoint, EndpointState::closing);
+      return {};
+    }
+    close_connection(endpoint, {});
+    return {};
+  });
+}
+
+void PosixBackend::close_all() {
+  loop_.call([this] {
+    for (auto& [id, server] : servers_) close_server(*server);
+    servers_.clear();
+    std::vector<EndpointId> ids;
+    for (auto& [id, c] : connections_) ids.push_back(id);
+    for (EndpointId id : ids) close_connection(id, {});
+    std::vector<EndpointId> kids;
+    for (auto& [id, child] : children_) kids.push_back(id);
+    for (EndpointId id : kids) {
+      Child& child = *children_.at(id);
+      if (!child.exited) {
+        ::kill(child.pid, SIGKILL);
+        ::waitpid(child.pid, &child.status, 0);
+        child.exited = true;
+      }
+      finish_child(id);
+    }
+  });
+}
+
+}  // namespace pipescope::detail::posix

@@ -1,0 +1,172 @@
+// The POSIX backend: Windows pipe semantics over AF_UNIX sockets and pipe(2),
+// as DESIGN.md maps them. Every object here lives on the event loop thread;
+// the public entry points hop onto it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "backend.hpp"
+#include "event_loop.hpp"
+#include "responder.hpp"
+
+namespace pipescope::detail::posix {
+
+/// "/tmp/CoreFxPipe_Name" ($TMPDIR honoured), or the path itself.
+[[nodiscard]] Result<std::string> socket_path_for(const PipeName& name);
+/// Is a server listening on this socket path? Reads /proc/net/unix, which also
+/// sees a server whose pipe is busy (it refuses connects while every instance
+/// is taken), so a busy pipe is never mistaken for a stale file.
+[[nodiscard]] bool socket_path_is_live(const std::string& path);
+/// The suffix of the temporary names a server binds before renaming the
+/// socket into place; listing strips it.
+inline constexpr std::string_view kTempSuffix = ".~pipescope-";
+
+[[nodiscard]] PeerInfo peer_of(int fd);
+
+struct Server;
+
+/// One byte stream or message channel we read from and/or write to: an
+/// instance, a client, or one standard stream of a child.
+struct Channel {
+  EndpointId id = 0;
+  int fd = -1;
+  std::uint64_t token = 0;
+  bool message_type = false;  // SOCK_SEQPACKET
+  bool message_reads = false; // message read mode
+  bool can_read = true;
+  bool can_write = true;
+  std::uint32_t read_buffer = 65536;
+  std::uint8_t extra_flags = 0;  // e.g. stderr_stream
+  std::uint32_t watched = 0;     // epoll events currently asked for
+
+  struct Pending {
+    Bytes bytes;
+    std::size_t written = 0;
+    std::uint8_t flags = 0;
+  };
+  std::deque<Pending> out;
+  Bytes read_scratch;
+};
+
+struct Connection {
+  EndpointId id = 0;
+  EndpointKind kind = EndpointKind::instance;
+  Server* server = nullptr;  // instances only
+  Channel channel;
+  std::optional<ResponderState> responder;
+  bool closing_after_flush = false;
+  PeerInfo peer;
+  ConnectDone on_connected;  // clients: told once
+  // Client connecting state.
+  ClientOptions client_options;
+  std::string path;
+  EventLoop::Clock::time_point busy_deadline{};
+  std::uint64_t retry_timer = 0;
+  std::chrono::milliseconds retry_delay{1};
+};
+
+struct Server {
+  ServerId id = 0;
+  ServerOptions options;
+  std::string name;  // canonical "\\.\pipe\x"
+  std::string path;
+  int listen_fd = -1;
+  std::uint64_t token = 0;
+  int sock_type = 0;
+  bool refusing = false;  // shut down for reading: every instance is busy
+  dev_t dev = 0;
+  ino_t ino = 0;  // the socket file we own, so we never unlink someone else's
+  EndpointId listening = 0;
+  std::vector<EndpointId> connected;
+  unsigned temp_counter = 0;
+};
+
+struct Child {
+  EndpointId id = 0;
+  pid_t pid = -1;
+  int pidfd = -1;
+  std::uint64_t pid_token = 0;
+  std::unique_ptr<Channel> in, out, err;
+  bool exited = false;
+  int status = 0;
+  std::uint64_t grace_timer = 0;
+  std::string command_line;
+};
+
+class PosixBackend final : public Backend {
+ public:
+  explicit PosixBackend(EngineContext& context);
+  ~PosixBackend() override;
+
+  std::string_view name() const noexcept override { return "posix"; }
+  std::size_t thread_count() const noexcept override { return 1; }
+
+  Result<ServerId> start_server(const ServerOptions& options, const PipeName& name) override;
+  Result<void> stop_server(ServerId server) override;
+  Result<EndpointId> connect_async(const ClientOptions& options, const PipeName& name, ConnectDone done) override;
+  Result<void> send(EndpointId endpoint, std::span<const std::byte> bytes) override;
+  Result<void> disconnect(EndpointId endpoint) override;
+  Result<void> impersonate(EndpointId instance, const ImpersonationRequest& request) override;
+  Result<EndpointId> run_child(const ChildOptions& options) override;
+  Result<void> kill_child(EndpointId child) override;
+  Result<std::vector<PipeInfo>> list_pipes() const override;
+  void close_all() override;
+
+ private:
+  // Servers (loop thread).
+  Result<int> open_listener(Server& server, bool first);
+  void on_listener_ready(Server& server);
+  void add_listening_instance(Server& server);
+  void instance_gone(Server& server, EndpointId id);
+  void refuse_clients(Server& server);
+  void close_server(Server& server);
+
+  // Clients (loop thread).
+  void try_connect(EndpointId id);
+  void connect_failed(Connection& c, Error error);
+
+  // Channels (loop thread).
+  void watch(Channel& ch);
+  void on_channel_ready(EndpointId id, Channel& ch, std::uint32_t events);
+  /// Reads what is there; false when the channel reached its end (or failed).
+  bool read_channel(EndpointId id, Channel& ch, std::error_code& end_reason);
+  /// Writes what is queued; false when the peer is gone.
+  bool flush_channel(EndpointId id, Channel& ch);
+  void enqueue(Channel& ch, Bytes bytes, std::uint8_t flags);
+  void connection_ended(EndpointId id, std::error_code reason);
+  void close_connection(EndpointId id, std::error_code reason);
+  void respond(Connection& c, std::span<const std::byte> data, bool message_end);
+
+  // Children (loop thread).
+  void child_stream_ended(Child& child, Channel& ch);
+  void maybe_finish_child(Child& child);
+  void finish_child(EndpointId id);
+
+  // What send() checks without a hop to the loop thread.
+  struct SendTarget {
+    bool writable = false;
+    std::string why_not;
+  };
+  void set_send_target(EndpointId id, bool writable, std::string why_not = {});
+  void forget_send_target(EndpointId id);
+
+  EngineContext& context_;
+  EventLoop loop_;
+  std::map<ServerId, std::unique_ptr<Server>> servers_;
+  std::unordered_map<EndpointId, std::unique_ptr<Connection>> connections_;
+  std::unordered_map<EndpointId, std::unique_ptr<Child>> children_;
+
+  mutable std::mutex targets_mutex_;
+  std::unordered_map<EndpointId, SendTarget> targets_;
+};
+
+}  // namespace pipescope::detail::posix

@@ -1,0 +1,34 @@
+# Shared by scripts/run.sh and scripts/test.sh: package lists and helpers.
+# Sourced, not run.
+
+PIPESCOPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# What a fresh Debian 12 lacks to build and test the engine and console tool.
+PIPESCOPE_BUILD_PACKAGES=(
+  cmake ninja-build g++ pkg-config
+  googletest libbenchmark-dev
+  libcli11-dev nlohmann-json3-dev libfmt-dev
+)
+# Real peers for the end-to-end tests.
+PIPESCOPE_TEST_PACKAGES=(socat)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Installs the Debian packages that are missing, with one apt-get update at
+# most. Works as root (CI) or through sudo.
+ensure_packages() {
+  local missing=()
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing: ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build_jobs() { nproc 2>/dev/null || echo 2; }
