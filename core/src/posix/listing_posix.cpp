@@ -104,7 +104,9 @@ Result<std::vector<PipeInfo>> PosixBackend::list_pipes() const {
     info.os_path = e.path;
     info.name = e.path.starts_with(prefix) ? "\\\\.\\pipe\\" + e.path.substr(prefix.size()) : e.path;
     info.type = e.type;
-    info.current_instances = 0;
+    // A listening socket stands for one listening instance, as a Windows
+    // server keeps one instance waiting for the next client.
+    info.current_instances = 1;
     listener_inodes[e.inode] = 0;
     inode_path[e.inode] = e.path;
   }
@@ -117,14 +119,24 @@ Result<std::vector<PipeInfo>> PosixBackend::list_pipes() const {
     auto& list = pipes[inode_path[inode]].server_pids;
     list.insert(list.end(), pids.begin(), pids.end());
   }
-  // Our own servers: we also know the maximum.
+  // Our own servers: we know the exact count and the maximum.
+  struct Known {
+    std::int32_t current = 0;
+    std::int32_t max = 0;
+  };
   auto own = const_cast<EventLoop&>(loop_).call([this] {
-    std::map<std::string, std::uint32_t> max;
-    for (const auto& [id, s] : servers_) max[s->path] = s->options.max_instances;
-    return max;
+    std::map<std::string, Known> known;
+    for (const auto& [id, s] : servers_) {
+      known[s->path] = Known{static_cast<std::int32_t>(s->connected.size() + (s->listening != 0 ? 1 : 0)),
+                             static_cast<std::int32_t>(s->options.max_instances)};
+    }
+    return known;
   });
-  for (auto& [path, max] : own) {
-    if (auto it = pipes.find(path); it != pipes.end()) it->second.max_instances = static_cast<std::int32_t>(max);
+  for (auto& [path, k] : own) {
+    if (auto it = pipes.find(path); it != pipes.end()) {
+      it->second.current_instances = k.current;
+      it->second.max_instances = k.max;
+    }
   }
   std::vector<PipeInfo> result;
   for (auto& [path, info] : pipes) result.push_back(std::move(info));

@@ -98,8 +98,6 @@ PeerInfo peer_of(int fd) {
   return peer;
 }
 
-std::unique_ptr<Backend> make_backend(EngineContext& context) { return std::make_unique<PosixBackend>(context); }
-
 PosixBackend::PosixBackend(EngineContext& context) : context_(context), loop_([this] { context_.flush(); }) {
   loop_.start();
   loop_.call([] {
@@ -248,12 +246,11 @@ void PosixBackend::on_listener_ready(Server& server) {
     c.channel.message_type = server.options.type == PipeType::message;
     c.channel.message_reads = server.options.read_mode == ReadMode::message;
     c.channel.read_buffer = server.options.read_buffer_size;
-    // One-way pipes: the unused direction is shut, so a peer that writes the
-    // wrong way gets a clear EPIPE instead of filling a buffer nobody reads.
-    c.channel.can_read = server.options.access != PipeAccess::outbound;
+    // One-way pipes: the server end of an inbound pipe never writes. It still
+    // reads, also on an outbound pipe: a socket cannot refuse a direction at
+    // open time as Windows does (a half-close would read as the end of the
+    // pipe), and every byte a foreign peer sends belongs in the log.
     c.channel.can_write = server.options.access != PipeAccess::inbound;
-    if (!c.channel.can_read) ::shutdown(fd, SHUT_RD);
-    if (!c.channel.can_write) ::shutdown(fd, SHUT_WR);
     if (server.options.responder != Responder::none) c.responder.emplace(server.options.responder);
     set_send_target(c.id, c.channel.can_write,
                     c.channel.can_write ? "" : "this is an inbound pipe: data flows from the client to the server only");
@@ -404,10 +401,9 @@ void PosixBackend::try_connect(EndpointId id) {
     c.channel.message_type = type == SOCK_SEQPACKET;
     c.channel.message_reads = o.read_mode == ReadMode::message;
     c.channel.read_buffer = o.read_buffer_size;
-    c.channel.can_read = o.access != ClientAccess::write;
+    // The client's access is enforced here, on our side: the server cannot
+    // learn it from a socket (see on_listener_ready).
     c.channel.can_write = o.access != ClientAccess::read;
-    if (!c.channel.can_read) ::shutdown(fd, SHUT_RD);
-    if (!c.channel.can_write) ::shutdown(fd, SHUT_WR);
     set_send_target(c.id, c.channel.can_write,
                     c.channel.can_write ? "" : "this client was opened for reading only (no GENERIC_WRITE)");
     watch(c.channel);
@@ -759,3 +755,9 @@ void PosixBackend::close_all() {
 }
 
 }  // namespace pipescope::detail::posix
+
+namespace pipescope::detail {
+std::unique_ptr<Backend> make_backend(EngineContext& context) {
+  return std::make_unique<posix::PosixBackend>(context);
+}
+}  // namespace pipescope::detail
