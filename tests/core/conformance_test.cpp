@@ -1,0 +1,1060 @@
+// The engine's conformance suite: Windows pipe semantics, asserted through the
+// public API only, so the very same file runs against the POSIX backend
+// natively and against the Win32 backend under Wine. Where the expectation
+// comes from documented Windows behaviour, the test says which call and
+// which error code it mirrors.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <pipescope/codec.hpp>
+#include <pipescope/engine.hpp>
+#include <pipescope/error.hpp>
+#include <pipescope/event.hpp>
+#include <pipescope/log.hpp>
+#include <pipescope/name.hpp>
+#include <pipescope/options.hpp>
+
+#include "conformance_fixture.hpp"
+
+namespace pipescope::conformance {
+namespace {
+
+// ---------------------------------------------------------------------------
+// Servers, instances and connecting
+// ---------------------------------------------------------------------------
+
+TEST_F(EngineConformance, StartServerReportsServerAndListeningInstance) {
+  const ServerOptions options = server_options();
+  auto server = engine_.start_server(options);
+  ASSERT_TRUE(succeeded(server));
+
+  auto started = await<ServerStarted>([&](const ServerStarted& e) { return e.server == *server; });
+  ASSERT_TRUE(started) << recent_events();
+  EXPECT_EQ(started->name, "\\\\.\\pipe\\" + options.name) << "a bare name means \\\\.\\pipe\\<name>";
+  EXPECT_FALSE(started->os_path.empty());
+
+  auto listening = await_instance_state(*server, EndpointState::listening);
+  ASSERT_TRUE(listening) << recent_events();
+  EXPECT_EQ(listening->server, *server);
+  EXPECT_TRUE(state_is(engine_.state(listening->endpoint), EndpointState::listening));
+  auto info = engine_.endpoint(listening->endpoint);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->kind, EndpointKind::instance);
+  EXPECT_EQ(info->server, *server);
+
+  EXPECT_TRUE(engine_.backend_name() == "posix" || engine_.backend_name() == "win32") << engine_.backend_name();
+  EXPECT_GE(engine_.thread_count(), 1U);
+}
+
+TEST_F(EngineConformance, ConnectReachesConnectedOnBothSidesWithOurPid) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+
+  auto client = engine_.connect(client_options(served->name));
+  ASSERT_TRUE(succeeded(client)) << recent_events();
+  // connect() waits for the outcome, so the state is already known.
+  EXPECT_TRUE(state_is(engine_.state(*client), EndpointState::connected));
+
+  auto client_connected = await_state(*client, EndpointState::connected);
+  ASSERT_TRUE(client_connected) << recent_events();
+  EXPECT_EQ(client_connected->kind, EndpointKind::client);
+  auto instance_connected = await_instance_state(served->server, EndpointState::connected);
+  ASSERT_TRUE(instance_connected) << recent_events();
+  EXPECT_NE(instance_connected->endpoint, *client);
+
+  auto client_info = engine_.endpoint(*client);
+  ASSERT_TRUE(client_info.has_value());
+  EXPECT_EQ(client_info->kind, EndpointKind::client);
+  EXPECT_TRUE(iequals(client_info->pipe_name, "\\\\.\\pipe\\" + served->name)) << client_info->pipe_name;
+
+  // Both ends live in this process: the instance's peer is the client and
+  // the client's peer is the server, so each pid, where the backend reports
+  // one, is ours. 0 is never a valid answer: unknown is -1.
+  const std::int64_t pid = current_process_id();
+  EXPECT_NE(instance_connected->peer.pid, 0);
+  EXPECT_NE(client_connected->peer.pid, 0);
+  if (instance_connected->peer.pid > 0) {
+    EXPECT_EQ(instance_connected->peer.pid, pid) << "GetNamedPipeClientProcessId / SO_PEERCRED";
+  } else {
+    RecordProperty("instance_peer_pid", "unknown");
+  }
+  if (client_connected->peer.pid > 0) {
+    EXPECT_EQ(client_connected->peer.pid, pid) << "GetNamedPipeServerProcessId / SO_PEERCRED";
+  } else {
+    RecordProperty("client_peer_pid", "unknown");
+  }
+}
+
+TEST_F(EngineConformance, NameFormsReachTheSamePipe) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  // "\\.\pipe\Name", "//./pipe/Name" (Windows accepts forward slashes in the
+  // prefix) and the bare "Name" all mean one pipe.
+  auto first = connect_to(served->server, client_options("\\\\.\\pipe\\" + served->name));
+  ASSERT_TRUE(first);
+  auto second = connect_to(served->server, client_options("//./pipe/" + served->name));
+  ASSERT_TRUE(second);
+  EXPECT_NE(first->instance, second->instance);
+}
+
+TEST_F(EngineConformance, ConnectToMissingPipeIsFileNotFound) {
+  const std::string name = unique_name();
+  // WaitNamedPipe and CreateFile fail at once with ERROR_FILE_NOT_FOUND for a
+  // name nobody serves: the busy timeout is for busy pipes, not missing ones.
+  const auto started = Clock::now();
+  auto client = engine_.connect(client_options(name));
+  const auto elapsed = Clock::now() - started;
+  EXPECT_TRUE(fails_with(client, Errc::file_not_found));
+  EXPECT_LT(elapsed, 2s) << "a missing pipe must not wait out the 5 s busy timeout";
+
+  // connect_async reports the same, either at once or as events.
+  auto pending = engine_.connect_async(client_options(name));
+  if (!pending.ok()) {
+    EXPECT_TRUE(has_code(pending.error(), Errc::file_not_found));
+  } else {
+    auto error = await_error(*pending);
+    ASSERT_TRUE(error) << recent_events();
+    EXPECT_TRUE(has_code(error->error, Errc::file_not_found));
+    EXPECT_TRUE(await_state(*pending, EndpointState::closed)) << recent_events();
+  }
+}
+
+TEST_F(EngineConformance, InvalidNamesFailWithDistinctCodes) {
+  struct Case {
+    std::string name;
+    Errc expected;
+  };
+  const std::vector<Case> cases = {
+      {"", Errc::name_empty},
+      {"\\\\.\\pipe\\leaf\\with-backslash", Errc::name_has_backslash},
+      {"\\\\.\\pipe\\" + std::string(kMaxPipeNameLength, 'x'), Errc::filename_exceeds_range},
+      {"\\\\.\\notpipe\\x", Errc::name_bad_prefix},
+      {"\\\\\\pipe\\x", Errc::name_server_empty},
+      // A server can only create pipes on its own machine.
+      {"\\\\otherhost\\pipe\\x", Errc::name_remote_unsupported},
+  };
+  for (const Case& c : cases) {
+    ServerOptions options;
+    options.name = c.name;
+    auto server = engine_.start_server(options);
+    EXPECT_TRUE(fails_with(server, c.expected)) << "start_server(\"" << c.name << "\")";
+  }
+  // The same syntax rules hold for clients, reported at once (no OS needed).
+  for (const Case& c : cases) {
+    if (c.expected == Errc::name_remote_unsupported) {
+      continue;  // Windows clients may open remote pipes; what a backend can do is its own matter.
+    }
+    auto client = engine_.connect_async(client_options(c.name));
+    EXPECT_TRUE(fails_with(client, c.expected)) << "connect_async(\"" << c.name << "\")";
+  }
+  EXPECT_TRUE(seen<ServerStarted>([](const ServerStarted&) { return true; }).empty())
+      << "no invalid name may start a server" << recent_events();
+}
+
+TEST_F(EngineConformance, MaxInstancesRefusesExtraClientWithPipeBusy) {
+  ServerOptions options = server_options();
+  options.max_instances = 2;
+  auto served = serve(options);
+  ASSERT_TRUE(served);
+
+  auto first = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(first);
+  auto second = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(second);
+
+  // Both instances are taken; a client that will not wait gets ERROR_PIPE_BUSY.
+  ClientOptions impatient = client_options(served->name);
+  impatient.busy_timeout = 0ms;
+  auto third = engine_.connect(impatient);
+  EXPECT_TRUE(fails_with(third, Errc::pipe_busy)) << recent_events();
+
+  EXPECT_TRUE(state_is(engine_.state(first->client), EndpointState::connected));
+  EXPECT_TRUE(state_is(engine_.state(second->client), EndpointState::connected));
+}
+
+TEST_F(EngineConformance, BusyClientWaitsUntilAnInstanceIsFree) {
+  ServerOptions options = server_options();
+  options.max_instances = 1;
+  auto served = serve(options);
+  ASSERT_TRUE(served);
+  auto first = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(first);
+
+  ClientOptions patient = client_options(served->name);
+  patient.busy_timeout = 5000ms;
+  auto waiting = engine_.connect_async(patient);
+  ASSERT_TRUE(succeeded(waiting));
+
+  // While the only instance is taken the second client must stay in its busy
+  // wait: neither connected nor failed. This bounded wait proves an absence;
+  // nothing is synchronised by it.
+  const bool settled_early = events_.wait_until(
+      [&](std::span<const Event> history) {
+        for (const Event& event : history) {
+          if (const auto* s = std::get_if<StateChanged>(&event);
+              s != nullptr && s->endpoint == *waiting &&
+              (s->state == EndpointState::connected || s->state == EndpointState::closed)) {
+            return true;
+          }
+          if (const auto* e = std::get_if<ErrorEvent>(&event); e != nullptr && e->endpoint == *waiting) {
+            return true;
+          }
+        }
+        return false;
+      },
+      300ms);
+  ASSERT_FALSE(settled_early) << "the second client did not wait for the busy instance" << recent_events();
+  EXPECT_TRUE(state_is(engine_.state(*waiting), EndpointState::connecting));
+
+  ASSERT_TRUE(succeeded(engine_.disconnect(first->client)));
+  auto connected = await_state(*waiting, EndpointState::connected);
+  ASSERT_TRUE(connected) << "WaitNamedPipe must wake when the instance is free" << recent_events();
+  auto instance = await_instance_state(served->server, EndpointState::connected, {first->instance});
+  ASSERT_TRUE(instance) << recent_events();
+
+  // The late client really talks to the server.
+  ASSERT_TRUE(send_and_wait(*waiting, "after the wait"));
+  ASSERT_TRUE(await_bytes(instance->endpoint, Direction::in, 14)) << recent_events();
+  EXPECT_EQ(text_of(logged_bytes(instance->endpoint, Direction::in)), "after the wait");
+}
+
+TEST_F(EngineConformance, BusyWaitTimesOutWithSemTimeout) {
+  ServerOptions options = server_options();
+  options.max_instances = 1;
+  auto served = serve(options);
+  ASSERT_TRUE(served);
+  auto first = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(first);
+
+  ClientOptions brief = client_options(served->name);
+  brief.busy_timeout = 200ms;
+  const auto started = Clock::now();
+  auto waiting = engine_.connect_async(brief);
+  ASSERT_TRUE(succeeded(waiting));
+
+  auto error = await_error(*waiting);
+  const auto elapsed = Clock::now() - started;
+  ASSERT_TRUE(error) << recent_events();
+  // WaitNamedPipe gives ERROR_SEM_TIMEOUT (121) when its timeout runs out.
+  EXPECT_TRUE(has_code(error->error, Errc::sem_timeout));
+  EXPECT_GE(elapsed, 150ms) << "the error came before the 200 ms busy timeout ran out";
+  EXPECT_TRUE(await_state(*waiting, EndpointState::closed)) << recent_events();
+  EXPECT_TRUE(state_is(engine_.state(first->client), EndpointState::connected));
+
+  // The blocking form gives the same code.
+  auto blocking = engine_.connect(brief);
+  EXPECT_TRUE(fails_with(blocking, Errc::sem_timeout));
+}
+
+TEST_F(EngineConformance, FirstInstanceRefusesLiveServerAndSucceedsAfterStop) {
+  ServerOptions options = server_options();
+  options.first_instance = true;
+  auto first = serve(options);
+  ASSERT_TRUE(first);
+
+  // FILE_FLAG_FIRST_PIPE_INSTANCE: CreateNamedPipe fails with
+  // ERROR_ACCESS_DENIED while any instance of the name exists. (Wine 8
+  // ignores the flag; Windows does not, and the engine follows Windows.)
+  auto second = engine_.start_server(options);
+  EXPECT_TRUE(fails_with(second, Errc::access_denied)) << recent_events();
+
+  // The live server was not taken over: a client still reaches it.
+  auto link = connect_to(first->server, client_options(options.name));
+  ASSERT_TRUE(link);
+  ASSERT_TRUE(send_and_wait(link->client, "still mine"));
+  ASSERT_TRUE(await_bytes(link->instance, Direction::in, 10)) << recent_events();
+
+  ASSERT_TRUE(succeeded(engine_.stop_server(first->server)));
+  ASSERT_TRUE(await<ServerStopped>([&](const ServerStopped& e) { return e.server == first->server; }))
+      << recent_events();
+
+  auto third = serve(options);
+  ASSERT_TRUE(third) << "after stop_server the name is free again";
+  auto new_link = connect_to(third->server, client_options(options.name));
+  ASSERT_TRUE(new_link);
+}
+
+TEST_F(EngineConformance, ByteTypeWithMessageReadModeIsRejected) {
+  auto served = serve(server_options());  // a byte pipe
+  ASSERT_TRUE(served);
+
+  // SetNamedPipeHandleState(PIPE_READMODE_MESSAGE) on a byte pipe fails with
+  // ERROR_INVALID_PARAMETER (87).
+  ClientOptions message_reader = client_options(served->name);
+  message_reader.read_mode = ReadMode::message;
+  auto rejected = engine_.connect(message_reader);
+  EXPECT_TRUE(fails_with(rejected, Errc::invalid_parameter)) << recent_events();
+
+  // The server is still usable by a byte-mode client.
+  auto link = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(link);
+  ASSERT_TRUE(send_and_wait(link->client, "byte mode works"));
+  ASSERT_TRUE(await_bytes(link->instance, Direction::in, 15)) << recent_events();
+  EXPECT_EQ(text_of(logged_bytes(link->instance, Direction::in)), "byte mode works");
+}
+
+// ---------------------------------------------------------------------------
+// Data
+// ---------------------------------------------------------------------------
+
+TEST_F(EngineConformance, BytePipeRoundTrip) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  auto link = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(link);
+
+  const Bytes request = pattern_bytes(3000, 1);
+  ASSERT_TRUE(send_and_wait(link->client, request));
+  ASSERT_TRUE(await_bytes(link->instance, Direction::in, request.size())) << recent_events();
+  EXPECT_EQ(logged_bytes(link->instance, Direction::in), request);
+  EXPECT_EQ(logged_bytes(link->client, Direction::out), request);
+
+  const Bytes reply = pattern_bytes(2000, 2);
+  ASSERT_TRUE(send_and_wait(link->instance, reply));
+  ASSERT_TRUE(await_bytes(link->client, Direction::in, reply.size())) << recent_events();
+  EXPECT_EQ(logged_bytes(link->client, Direction::in), reply);
+  EXPECT_EQ(logged_bytes(link->instance, Direction::out), reply);
+
+  // Byte read mode knows no messages, so no record claims to be one.
+  for (const EndpointId endpoint : {link->instance, link->client}) {
+    for (const LoggedRow& row : logged(endpoint, Direction::in)) {
+      EXPECT_EQ(row.record.flags & (record_flags::message | record_flags::more_data), 0)
+          << "row " << row.row << " flags " << flags_to_string(row.record.flags);
+    }
+  }
+}
+
+TEST_F(EngineConformance, MessagePipeKeepsBoundaries) {
+  auto served = serve(message_server_options());
+  ASSERT_TRUE(served);
+  ClientOptions client = client_options(served->name);
+  client.read_mode = ReadMode::message;
+  auto link = connect_to(served->server, client);
+  ASSERT_TRUE(link);
+
+  const auto check = [&](EndpointId sender, EndpointId receiver, const std::vector<Bytes>& messages) {
+    std::uint64_t total = 0;
+    for (const Bytes& message : messages) {
+      ASSERT_TRUE(send_and_wait(sender, message));
+      total += message.size();
+    }
+    ASSERT_TRUE(await_bytes(receiver, Direction::in, total)) << recent_events();
+    const std::vector<LoggedRow> rows = logged(receiver, Direction::in);
+    ASSERT_EQ(rows.size(), messages.size()) << "each write must arrive as exactly one message";
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      EXPECT_NE(rows[i].record.flags & record_flags::message, 0) << "message " << i;
+      EXPECT_EQ(rows[i].record.flags & record_flags::more_data, 0) << "message " << i;
+      EXPECT_EQ(rows[i].payload, messages[i]) << "message " << i;
+    }
+  };
+  {
+    SCOPED_TRACE("client to instance");
+    check(link->client, link->instance, {to_bytes("first"), pattern_bytes(1000, 3), to_bytes("x")});
+  }
+  {
+    SCOPED_TRACE("instance to client");
+    check(link->instance, link->client, {to_bytes("ok"), pattern_bytes(700, 4), to_bytes("last one!")});
+  }
+}
+
+TEST_F(EngineConformance, ZeroLengthMessageIsDelivered) {
+  auto served = serve(message_server_options());
+  ASSERT_TRUE(served);
+  ClientOptions client = client_options(served->name);
+  client.read_mode = ReadMode::message;
+  auto link = connect_to(served->server, client);
+  ASSERT_TRUE(link);
+
+  // Windows writes and reads zero-length messages (ReadFile succeeds with 0
+  // bytes); such a message is not the end of the stream.
+  ASSERT_TRUE(send_and_wait(link->client, Bytes{}));
+  ASSERT_TRUE(send_and_wait(link->client, "after"));
+  ASSERT_TRUE(await_records(link->instance, Direction::in, 2)) << recent_events();
+  const std::vector<LoggedRow> rows = logged(link->instance, Direction::in);
+  ASSERT_EQ(rows.size(), 2U);
+  EXPECT_EQ(rows[0].record.length, 0U);
+  EXPECT_NE(rows[0].record.flags & record_flags::message, 0);
+  EXPECT_EQ(text_of(rows[1].payload), "after");
+  EXPECT_TRUE(state_is(engine_.state(link->instance), EndpointState::connected));
+}
+
+TEST_F(EngineConformance, MessageLargerThanReadBufferArrivesInParts) {
+  ServerOptions options = message_server_options();
+  options.read_buffer_size = 16;
+  auto served = serve(options);
+  ASSERT_TRUE(served);
+  ClientOptions client = client_options(served->name);
+  client.read_mode = ReadMode::message;
+  client.read_buffer_size = 16;
+  auto link = connect_to(served->server, client);
+  ASSERT_TRUE(link);
+
+  // ReadFile with a 16-byte buffer returns ERROR_MORE_DATA and the first 16
+  // bytes; the rest follows in further reads. Nothing is lost.
+  const auto check = [&](EndpointId sender, EndpointId receiver) {
+    const Bytes message = pattern_bytes(100, static_cast<std::uint32_t>(sender));
+    ASSERT_TRUE(send_and_wait(sender, message));
+    ASSERT_TRUE(await_bytes(receiver, Direction::in, message.size())) << recent_events();
+    const std::vector<LoggedRow> rows = logged(receiver, Direction::in);
+    ASSERT_GE(rows.size(), 7U) << "100 bytes in parts of at most 16";
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const bool last = i + 1 == rows.size();
+      EXPECT_GT(rows[i].record.length, 0U) << "part " << i;
+      EXPECT_LE(rows[i].record.length, 16U) << "part " << i;
+      EXPECT_EQ((rows[i].record.flags & record_flags::more_data) != 0, !last)
+          << "part " << i << " of " << rows.size() << " flags " << flags_to_string(rows[i].record.flags);
+      total += rows[i].record.length;
+    }
+    EXPECT_EQ(total, message.size());
+    EXPECT_EQ(engine_.log().assemble_message(rows.front().row), message);
+
+    const Counters in = engine_.counters(receiver);
+    EXPECT_EQ(in.bytes_in, 100U);
+    EXPECT_EQ(in.messages_in, 1U) << "the parts are one message";
+    const Counters out = engine_.counters(sender);
+    EXPECT_EQ(out.bytes_out, 100U);
+    EXPECT_EQ(out.messages_out, 1U);
+  };
+  {
+    SCOPED_TRACE("client to instance (server read buffer 16)");
+    check(link->client, link->instance);
+  }
+  {
+    SCOPED_TRACE("instance to client (client read buffer 16)");
+    check(link->instance, link->client);
+  }
+}
+
+TEST_F(EngineConformance, CountersMatchTrafficOnMessagePipe) {
+  auto served = serve(message_server_options());
+  ASSERT_TRUE(served);
+  ClientOptions client = client_options(served->name);
+  client.read_mode = ReadMode::message;
+  auto link = connect_to(served->server, client);
+  ASSERT_TRUE(link);
+
+  const std::vector<std::size_t> up = {10, 200, 3000};
+  const std::vector<std::size_t> down = {50, 60};
+  std::uint64_t up_bytes = 0;
+  std::uint64_t down_bytes = 0;
+  for (std::size_t i = 0; i < up.size(); ++i) {
+    ASSERT_TRUE(send_and_wait(link->client, pattern_bytes(up[i], static_cast<std::uint32_t>(10 + i))));
+    up_bytes += up[i];
+  }
+  for (std::size_t i = 0; i < down.size(); ++i) {
+    ASSERT_TRUE(send_and_wait(link->instance, pattern_bytes(down[i], static_cast<std::uint32_t>(20 + i))));
+    down_bytes += down[i];
+  }
+  ASSERT_TRUE(await_bytes(link->instance, Direction::in, up_bytes)) << recent_events();
+  ASSERT_TRUE(await_bytes(link->client, Direction::in, down_bytes)) << recent_events();
+
+  const Counters instance = engine_.counters(link->instance);
+  EXPECT_EQ(instance.bytes_in, up_bytes);
+  EXPECT_EQ(instance.bytes_out, down_bytes);
+  EXPECT_EQ(instance.messages_in, up.size());
+  EXPECT_EQ(instance.messages_out, down.size());
+  const Counters peer = engine_.counters(link->client);
+  EXPECT_EQ(peer.bytes_in, down_bytes);
+  EXPECT_EQ(peer.bytes_out, up_bytes);
+  EXPECT_EQ(peer.messages_in, down.size());
+  EXPECT_EQ(peer.messages_out, up.size());
+
+  // The log is the source of truth: its rows add up to the same.
+  EXPECT_EQ(logged_bytes(link->instance, Direction::in).size(), up_bytes);
+  EXPECT_EQ(logged_bytes(link->instance, Direction::out).size(), down_bytes);
+  EXPECT_EQ(logged_bytes(link->client, Direction::in).size(), down_bytes);
+  EXPECT_EQ(logged_bytes(link->client, Direction::out).size(), up_bytes);
+}
+
+TEST_F(EngineConformance, CountersMatchTrafficOnBytePipe) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  auto link = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(link);
+
+  ASSERT_TRUE(send_and_wait(link->client, pattern_bytes(5000, 30)));
+  ASSERT_TRUE(send_and_wait(link->client, pattern_bytes(17, 31)));
+  ASSERT_TRUE(send_and_wait(link->instance, pattern_bytes(333, 32)));
+  ASSERT_TRUE(await_bytes(link->instance, Direction::in, 5017)) << recent_events();
+  ASSERT_TRUE(await_bytes(link->client, Direction::in, 333)) << recent_events();
+
+  const Counters instance = engine_.counters(link->instance);
+  const Counters peer = engine_.counters(link->client);
+  EXPECT_EQ(instance.bytes_in, 5017U);
+  EXPECT_EQ(instance.bytes_out, 333U);
+  EXPECT_EQ(peer.bytes_in, 333U);
+  EXPECT_EQ(peer.bytes_out, 5017U);
+  EXPECT_EQ(logged_bytes(link->instance, Direction::in).size(), instance.bytes_in);
+  EXPECT_EQ(logged_bytes(link->instance, Direction::out).size(), instance.bytes_out);
+  EXPECT_EQ(logged_bytes(link->client, Direction::in).size(), peer.bytes_in);
+  EXPECT_EQ(logged_bytes(link->client, Direction::out).size(), peer.bytes_out);
+}
+
+TEST_F(EngineConformance, ReverseResponderAnswersEachLine) {
+  ServerOptions options = server_options();
+  options.responder = Responder::reverse;
+  auto served = serve(options);
+  ASSERT_TRUE(served);
+  auto link = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(link);
+
+  // A line split across writes is answered only once it is complete.
+  ASSERT_TRUE(send_and_wait(link->client, "hello\nwor"));
+  ASSERT_TRUE(await_bytes(link->client, Direction::in, 6)) << recent_events();
+  ASSERT_TRUE(send_and_wait(link->client, "ld\n"));
+  ASSERT_TRUE(await_bytes(link->client, Direction::in, 12)) << recent_events();
+  EXPECT_EQ(text_of(logged_bytes(link->client, Direction::in)), "olleh\ndlrow\n");
+
+  const std::vector<LoggedRow> answers = logged(link->instance, Direction::out);
+  ASSERT_FALSE(answers.empty());
+  for (const LoggedRow& row : answers) {
+    EXPECT_NE(row.record.flags & record_flags::responder, 0) << "row " << row.row;
+  }
+}
+
+TEST_F(EngineConformance, HundredClientsEchoEveryByte) {
+  constexpr std::size_t kClients = 100;
+  constexpr std::size_t kMessages = 20;
+  ServerOptions options = message_server_options();
+  options.responder = Responder::echo;
+  auto served = serve(options);
+  ASSERT_TRUE(served);
+
+  ClientOptions client = client_options(served->name);
+  client.read_mode = ReadMode::message;
+  client.busy_timeout = 10000ms;
+  std::vector<EndpointId> clients;
+  for (std::size_t c = 0; c < kClients; ++c) {
+    auto id = engine_.connect_async(client);
+    ASSERT_TRUE(succeeded(id)) << "client " << c;
+    clients.push_back(*id);
+  }
+  const std::set<EndpointId> client_set(clients.begin(), clients.end());
+  ASSERT_EQ(client_set.size(), kClients) << "endpoint ids are unique";
+  {
+    std::set<EndpointId> connected;
+    std::size_t scanned = 0;
+    const bool all = events_.wait_until(
+        [&](std::span<const Event> history) {
+          for (; scanned < history.size(); ++scanned) {
+            if (const auto* s = std::get_if<StateChanged>(&history[scanned]);
+                s != nullptr && s->state == EndpointState::connected && client_set.count(s->endpoint) != 0) {
+              connected.insert(s->endpoint);
+            }
+          }
+          return connected.size() == kClients;
+        },
+        15000ms);
+    ASSERT_TRUE(all) << connected.size() << " of " << kClients << " clients connected" << recent_events();
+  }
+  // A hundred instances must not mean a hundred threads.
+  EXPECT_LT(engine_.thread_count(), kClients);
+
+  // Distinct messages of varying size, sent round-robin so that every client
+  // has traffic in flight at the same time.
+  std::vector<std::vector<Bytes>> sent(kClients);
+  std::uint64_t total = 0;
+  for (std::size_t m = 0; m < kMessages; ++m) {
+    for (std::size_t c = 0; c < kClients; ++c) {
+      const std::size_t size = 1 + (c * 37 + m * 101) % 1500;
+      Bytes message = pattern_bytes(size, static_cast<std::uint32_t>(c * kMessages + m));
+      // A readable, unique head makes each message tell whose it is.
+      const std::string head = "c" + std::to_string(c) + "m" + std::to_string(m) + ":";
+      const auto head_bytes = as_bytes(head);
+      message.insert(message.begin(), head_bytes.begin(), head_bytes.end());
+      ASSERT_TRUE(succeeded(engine_.send(clients[c], message))) << "client " << c << " message " << m;
+      total += message.size();
+      sent[c].push_back(std::move(message));
+    }
+  }
+  {
+    std::uint64_t echoed = 0;
+    std::size_t scanned = 0;
+    const bool all = events_.wait_until(
+        [&](std::span<const Event> history) {
+          for (; scanned < history.size(); ++scanned) {
+            if (const auto* d = std::get_if<Data>(&history[scanned]);
+                d != nullptr && d->direction == Direction::in && client_set.count(d->endpoint) != 0) {
+              echoed += d->size;
+            }
+          }
+          return echoed >= total;
+        },
+        20000ms);
+    ASSERT_TRUE(all) << echoed << " of " << total << " bytes came back" << recent_events();
+  }
+
+  // One pass over the log, sorted by endpoint and direction.
+  std::map<EndpointId, std::vector<Bytes>> client_in;
+  std::map<EndpointId, std::vector<Bytes>> client_out;
+  std::map<EndpointId, std::vector<Bytes>> instance_in;
+  std::uint64_t instance_in_bytes = 0;
+  std::uint64_t instance_out_bytes = 0;
+  std::uint64_t client_out_bytes = 0;
+  std::uint64_t client_in_bytes = 0;
+  std::size_t echo_rows_without_flag = 0;
+  std::map<EndpointId, bool> is_our_instance;
+  MessageLog& log = engine_.log();
+  const std::uint64_t rows = log.size();
+  for (std::uint64_t row = 0; row < rows; ++row) {
+    const Record record = log.record(row);
+    const auto payload = log.payload(record);
+    Bytes bytes(payload.begin(), payload.end());
+    if (client_set.count(record.endpoint) != 0) {
+      if (record.direction == Direction::in) {
+        client_in_bytes += bytes.size();
+        client_in[record.endpoint].push_back(std::move(bytes));
+      } else {
+        client_out_bytes += bytes.size();
+        client_out[record.endpoint].push_back(std::move(bytes));
+      }
+      continue;
+    }
+    auto known = is_our_instance.find(record.endpoint);
+    if (known == is_our_instance.end()) {
+      const auto info = engine_.endpoint(record.endpoint);
+      const bool ours = info && info->kind == EndpointKind::instance && info->server == served->server;
+      known = is_our_instance.emplace(record.endpoint, ours).first;
+    }
+    if (!known->second) {
+      continue;
+    }
+    if (record.direction == Direction::in) {
+      instance_in_bytes += bytes.size();
+      instance_in[record.endpoint].push_back(std::move(bytes));
+    } else {
+      instance_out_bytes += bytes.size();
+      if ((record.flags & record_flags::responder) == 0) {
+        ++echo_rows_without_flag;
+      }
+    }
+  }
+
+  EXPECT_EQ(client_out_bytes, total) << "bytes sent by clients";
+  EXPECT_EQ(instance_in_bytes, total) << "bytes logged in by instances";
+  EXPECT_EQ(instance_out_bytes, total) << "bytes echoed";
+  EXPECT_EQ(client_in_bytes, total) << "bytes received back by clients";
+  EXPECT_EQ(echo_rows_without_flag, 0U) << "echo writes are flagged responder";
+  EXPECT_EQ(instance_in.size(), kClients) << "one instance per client";
+
+  for (std::size_t c = 0; c < kClients; ++c) {
+    EXPECT_EQ(client_out[clients[c]], sent[c]) << "client " << c << " wrote its messages in order";
+    EXPECT_EQ(client_in[clients[c]], sent[c]) << "client " << c << " got each message back, whole and in order";
+    const Counters counters = engine_.counters(clients[c]);
+    EXPECT_EQ(counters.messages_out, kMessages) << "client " << c;
+    EXPECT_EQ(counters.messages_in, kMessages) << "client " << c;
+  }
+  // Each instance read exactly one client's messages, in order.
+  std::map<std::string, std::size_t> owner_by_first_message;
+  for (std::size_t c = 0; c < kClients; ++c) {
+    owner_by_first_message[text_of(sent[c].front())] = c;
+  }
+  std::set<std::size_t> owners;
+  for (const auto& [instance, messages] : instance_in) {
+    ASSERT_FALSE(messages.empty());
+    const auto owner = owner_by_first_message.find(text_of(messages.front()));
+    ASSERT_NE(owner, owner_by_first_message.end()) << "instance " << instance << " read a stranger's message";
+    EXPECT_EQ(messages, sent[owner->second]) << "instance " << instance;
+    owners.insert(owner->second);
+  }
+  EXPECT_EQ(owners.size(), instance_in.size()) << "no two instances served the same client";
+}
+
+// ---------------------------------------------------------------------------
+// Ends of connections
+// ---------------------------------------------------------------------------
+
+TEST_F(EngineConformance, ClientCloseBreaksThePipeForTheInstance) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  auto link = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(link);
+  ASSERT_TRUE(send_and_wait(link->client, "last words"));
+
+  ASSERT_TRUE(succeeded(engine_.disconnect(link->client)));
+  // ReadFile on the instance returns the buffered bytes, then
+  // ERROR_BROKEN_PIPE (109): the client is gone.
+  auto gone = await_state(link->instance, EndpointState::disconnected);
+  ASSERT_TRUE(gone) << recent_events();
+  EXPECT_TRUE(reason_is(gone->reason, Errc::broken_pipe));
+  ASSERT_TRUE(await_state(link->instance, EndpointState::closed)) << recent_events();
+  EXPECT_EQ(text_of(logged_bytes(link->instance, Direction::in)), "last words");
+
+  const auto data_at = history_index<Data>(
+      [&](const Data& d) { return d.endpoint == link->instance && d.direction == Direction::in; });
+  const auto disconnected_at = history_index<StateChanged>([&](const StateChanged& s) {
+    return s.endpoint == link->instance && s.state == EndpointState::disconnected;
+  });
+  const auto closed_at = history_index<StateChanged>(
+      [&](const StateChanged& s) { return s.endpoint == link->instance && s.state == EndpointState::closed; });
+  ASSERT_TRUE(data_at && disconnected_at && closed_at);
+  EXPECT_LT(*data_at, *disconnected_at) << "buffered data is delivered before the end";
+  EXPECT_LT(*disconnected_at, *closed_at);
+
+  // We closed the client ourselves, so its own end carries no reason.
+  auto client_closed = await_state(link->client, EndpointState::closed);
+  ASSERT_TRUE(client_closed) << recent_events();
+  EXPECT_FALSE(client_closed->reason) << client_closed->reason.message();
+  EXPECT_FALSE(engine_.send(link->client, as_bytes("too late")).ok()) << "a closed client cannot send";
+}
+
+TEST_F(EngineConformance, ServerStopEndsClientWithBrokenPipe) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  auto link = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(link);
+  ASSERT_TRUE(send_and_wait(link->instance, "goodbye"));
+
+  ASSERT_TRUE(succeeded(engine_.stop_server(served->server)));
+  ASSERT_TRUE(await<ServerStopped>([&](const ServerStopped& e) { return e.server == served->server; }))
+      << recent_events();
+
+  // Closing the server end: the client reads what was written, then
+  // ERROR_BROKEN_PIPE (end of stream).
+  auto gone = await_state(link->client, EndpointState::disconnected);
+  ASSERT_TRUE(gone) << recent_events();
+  EXPECT_TRUE(reason_is(gone->reason, Errc::broken_pipe));
+  ASSERT_TRUE(await_bytes(link->client, Direction::in, 7)) << recent_events();
+  EXPECT_EQ(text_of(logged_bytes(link->client, Direction::in)), "goodbye");
+  const auto data_at = history_index<Data>(
+      [&](const Data& d) { return d.endpoint == link->client && d.direction == Direction::in; });
+  const auto disconnected_at = history_index<StateChanged>([&](const StateChanged& s) {
+    return s.endpoint == link->client && s.state == EndpointState::disconnected;
+  });
+  ASSERT_TRUE(data_at && disconnected_at);
+  EXPECT_LT(*data_at, *disconnected_at) << "buffered data is delivered before the end";
+
+  // We stopped the server ourselves: its instance closes with no reason.
+  auto instance_closed = await_state(link->instance, EndpointState::closed);
+  ASSERT_TRUE(instance_closed) << recent_events();
+  EXPECT_FALSE(instance_closed->reason) << instance_closed->reason.message();
+
+  // The name is gone with the server.
+  auto late = engine_.connect(client_options(served->name));
+  EXPECT_TRUE(fails_with(late, Errc::file_not_found));
+}
+
+TEST_F(EngineConformance, ServerDisconnectEndsClientAndKeepsServing) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  auto link = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(link);
+
+  ASSERT_TRUE(succeeded(engine_.disconnect(link->instance)));
+  auto gone = await_state(link->client, EndpointState::disconnected);
+  ASSERT_TRUE(gone) << recent_events();
+  // DisconnectNamedPipe makes the client's next read fail with
+  // ERROR_PIPE_NOT_CONNECTED (233) on Windows; a POSIX peer only sees the end
+  // of the stream (ERROR_BROKEN_PIPE). Either way a reason must be given.
+  EXPECT_TRUE(gone->reason == make_error_code(Errc::pipe_not_connected) ||
+              gone->reason == make_error_code(Errc::broken_pipe))
+      << (gone->reason ? gone->reason.message() : std::string("no reason"));
+  auto instance_closed = await_state(link->instance, EndpointState::closed);
+  ASSERT_TRUE(instance_closed) << recent_events();
+  EXPECT_FALSE(instance_closed->reason) << instance_closed->reason.message();
+
+  // The server listens on: a new client is served by a new instance.
+  auto next = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(next);
+  EXPECT_NE(next->instance, link->instance);
+}
+
+// ---------------------------------------------------------------------------
+// Refused operations
+// ---------------------------------------------------------------------------
+
+TEST_F(EngineConformance, UnknownEndpointIsRefused) {
+  constexpr EndpointId kNobody = 0x00FFFFFFU;
+  EXPECT_TRUE(fails_with(engine_.send(kNobody, as_bytes("x")), Errc::unknown_endpoint));
+  EXPECT_TRUE(fails_with(engine_.send(0, as_bytes("x")), Errc::unknown_endpoint));
+  EXPECT_TRUE(fails_with(engine_.disconnect(kNobody), Errc::unknown_endpoint));
+  EXPECT_FALSE(engine_.state(kNobody).has_value());
+  EXPECT_FALSE(engine_.endpoint(kNobody).has_value());
+}
+
+TEST_F(EngineConformance, ReadOnlyClientCannotSend) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  ClientOptions reader = client_options(served->name);
+  reader.access = ClientAccess::read;
+  auto link = connect_to(served->server, reader);
+  ASSERT_TRUE(link);
+
+  // WriteFile on a handle opened without GENERIC_WRITE: ERROR_ACCESS_DENIED,
+  // reported by send() or as an error event of the client.
+  auto sent = engine_.send(link->client, as_bytes("forbidden"));
+  if (!sent.ok()) {
+    EXPECT_TRUE(has_code(sent.error(), Errc::access_denied));
+  } else {
+    auto error = await_error(link->client);
+    ASSERT_TRUE(error) << recent_events();
+    EXPECT_TRUE(has_code(error->error, Errc::access_denied));
+  }
+
+  // Reading still works, and nothing leaked to the server.
+  ASSERT_TRUE(send_and_wait(link->instance, "to the reader"));
+  ASSERT_TRUE(await_bytes(link->client, Direction::in, 13)) << recent_events();
+  EXPECT_EQ(text_of(logged_bytes(link->client, Direction::in)), "to the reader");
+  EXPECT_EQ(engine_.counters(link->client).bytes_out, 0U);
+  EXPECT_TRUE(logged_bytes(link->instance, Direction::in).empty());
+}
+
+TEST_F(EngineConformance, InboundPipeOnlyCarriesClientToServer) {
+  ServerOptions options = server_options();
+  options.access = PipeAccess::inbound;
+  auto served = serve(options);
+  ASSERT_TRUE(served);
+
+  // A client of a PIPE_ACCESS_INBOUND pipe must open it for writing only;
+  // asking for GENERIC_READ as well fails with ERROR_ACCESS_DENIED.
+  auto read_write = engine_.connect(client_options(served->name));
+  EXPECT_TRUE(fails_with(read_write, Errc::access_denied)) << recent_events();
+  if (read_write.ok()) {
+    // Let the wrongly admitted client go, so the rest of the test is about
+    // the write-only client alone.
+    EXPECT_TRUE(succeeded(engine_.disconnect(*read_write)));
+  }
+
+  ClientOptions writer = client_options(served->name);
+  writer.access = ClientAccess::write;
+  auto link = connect_to(served->server, writer);
+  ASSERT_TRUE(link);
+  ASSERT_TRUE(send_and_wait(link->client, "upstream"));
+  ASSERT_TRUE(await_bytes(link->instance, Direction::in, 8)) << recent_events();
+  EXPECT_EQ(text_of(logged_bytes(link->instance, Direction::in)), "upstream");
+
+  // The server end of an inbound pipe has only read access.
+  auto sent = engine_.send(link->instance, as_bytes("downstream"));
+  if (!sent.ok()) {
+    EXPECT_TRUE(has_code(sent.error(), Errc::access_denied));
+  } else {
+    auto error = await_error(link->instance);
+    ASSERT_TRUE(error) << recent_events();
+    EXPECT_TRUE(has_code(error->error, Errc::access_denied));
+  }
+  EXPECT_EQ(engine_.counters(link->instance).bytes_out, 0U);
+}
+
+TEST_F(EngineConformance, OutboundPipeOnlyCarriesServerToClient) {
+  ServerOptions options = server_options();
+  options.access = PipeAccess::outbound;
+  auto served = serve(options);
+  ASSERT_TRUE(served);
+
+  // A client of a PIPE_ACCESS_OUTBOUND pipe must open it for reading only;
+  // asking for GENERIC_WRITE as well fails with ERROR_ACCESS_DENIED.
+  auto read_write = engine_.connect(client_options(served->name));
+  EXPECT_TRUE(fails_with(read_write, Errc::access_denied)) << recent_events();
+  if (read_write.ok()) {
+    EXPECT_TRUE(succeeded(engine_.disconnect(*read_write)));
+  }
+
+  ClientOptions reader = client_options(served->name);
+  reader.access = ClientAccess::read;
+  auto link = connect_to(served->server, reader);
+  ASSERT_TRUE(link);
+  ASSERT_TRUE(send_and_wait(link->instance, "downstream"));
+  ASSERT_TRUE(await_bytes(link->client, Direction::in, 10)) << recent_events();
+  EXPECT_EQ(text_of(logged_bytes(link->client, Direction::in)), "downstream");
+  EXPECT_TRUE(state_is(engine_.state(link->instance), EndpointState::connected));
+  EXPECT_TRUE(state_is(engine_.state(link->client), EndpointState::connected));
+}
+
+// ---------------------------------------------------------------------------
+// Impersonation
+// ---------------------------------------------------------------------------
+
+TEST_F(EngineConformance, ImpersonationIsAlwaysReverted) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  ClientOptions client = client_options(served->name);
+  client.impersonation = ImpersonationLevel::impersonation;
+  auto link = connect_to(served->server, client);
+  ASSERT_TRUE(link);
+  // Windows lets a server impersonate only after it has read from the pipe.
+  ASSERT_TRUE(send_and_wait(link->client, "who am I"));
+  ASSERT_TRUE(await_bytes(link->instance, Direction::in, 8)) << recent_events();
+
+  ASSERT_TRUE(succeeded(engine_.impersonate(link->instance)));
+  auto result = await<Impersonated>([&](const Impersonated& e) { return e.endpoint == link->instance; });
+  ASSERT_TRUE(result) << recent_events();
+  if (result->result.impersonated) {
+    EXPECT_TRUE(result->result.reverted) << "RevertToSelf (or switching back) must always follow";
+    EXPECT_FALSE(result->result.error.has_value());
+  } else {
+    EXPECT_TRUE(result->result.error.has_value()) << "a failed impersonation says why";
+  }
+  // The connection is untouched by it.
+  EXPECT_TRUE(state_is(engine_.state(link->instance), EndpointState::connected));
+
+  EXPECT_TRUE(fails_with(engine_.impersonate(0x00FFFFFFU), Errc::unknown_endpoint));
+}
+
+// ---------------------------------------------------------------------------
+// Anonymous pipes: children
+// ---------------------------------------------------------------------------
+
+ChildOptions helper(std::vector<std::string> arguments) {
+  ChildOptions options;
+  options.argv.push_back(child_helper_path());
+  options.argv.insert(options.argv.end(), arguments.begin(), arguments.end());
+  return options;
+}
+
+TEST_F(EngineConformance, ChildStdoutIsLoggedAndExitReported) {
+  auto child = engine_.run_child(helper({"echo-args", "A", "B"}));
+  ASSERT_TRUE(succeeded(child)) << child_helper_path();
+
+  auto started = await<ChildStarted>([&](const ChildStarted& e) { return e.endpoint == *child; });
+  ASSERT_TRUE(started) << recent_events();
+  EXPECT_GT(started->pid, 0);
+  EXPECT_NE(started->command_line.find("echo-args"), std::string::npos) << started->command_line;
+  auto info = engine_.endpoint(*child);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->kind, EndpointKind::child);
+
+  auto exited = await<ChildExited>([&](const ChildExited& e) { return e.endpoint == *child; });
+  ASSERT_TRUE(exited) << recent_events();
+  EXPECT_EQ(exited->exit_code, 0);
+  EXPECT_EQ(exited->signal, 0);
+  EXPECT_EQ(exited->pid, started->pid);
+
+  ASSERT_TRUE(await_bytes(*child, Direction::in, 4)) << recent_events();
+  EXPECT_EQ(text_of(logged_bytes(*child, Direction::in, record_flags::stderr_stream, 0)), "A B\n");
+  EXPECT_TRUE(logged_bytes(*child, Direction::in, record_flags::stderr_stream, record_flags::stderr_stream).empty())
+      << "nothing was written to standard error";
+}
+
+TEST_F(EngineConformance, ChildExitCodeIsReported) {
+  auto child = engine_.run_child(helper({"exit", "7"}));
+  ASSERT_TRUE(succeeded(child)) << child_helper_path();
+  auto exited = await<ChildExited>([&](const ChildExited& e) { return e.endpoint == *child; });
+  ASSERT_TRUE(exited) << recent_events();
+  EXPECT_EQ(exited->exit_code, 7);
+  EXPECT_EQ(exited->signal, 0);
+}
+
+TEST_F(EngineConformance, ChildStderrIsFlagged) {
+  auto child = engine_.run_child(helper({"stderr", "oops-on-stderr"}));
+  ASSERT_TRUE(succeeded(child)) << child_helper_path();
+  ASSERT_TRUE(await<ChildExited>([&](const ChildExited& e) { return e.endpoint == *child; })) << recent_events();
+  ASSERT_TRUE(await_bytes(*child, Direction::in, 14)) << recent_events();
+
+  const std::vector<LoggedRow> rows = logged(*child, Direction::in);
+  ASSERT_FALSE(rows.empty());
+  for (const LoggedRow& row : rows) {
+    EXPECT_NE(row.record.flags & record_flags::stderr_stream, 0) << "row " << row.row << " is standard error";
+  }
+  EXPECT_EQ(text_of(logged_bytes(*child, Direction::in)), "oops-on-stderr");
+}
+
+TEST_F(EngineConformance, ChildStdinIsWrittenAndClosed) {
+  auto child = engine_.run_child(helper({"cat"}));
+  ASSERT_TRUE(succeeded(child)) << child_helper_path();
+  ASSERT_TRUE(await<ChildStarted>([&](const ChildStarted& e) { return e.endpoint == *child; })) << recent_events();
+
+  // Every byte value, including "\r\n" and 0x1A, must pass unchanged.
+  const Bytes input = pattern_bytes(5000, 40);
+  ASSERT_TRUE(send_and_wait(*child, input));
+  EXPECT_EQ(logged_bytes(*child, Direction::out), input);
+  // Closing standard input is the child's end of input: cat finishes.
+  ASSERT_TRUE(succeeded(engine_.disconnect(*child)));
+
+  auto exited = await<ChildExited>([&](const ChildExited& e) { return e.endpoint == *child; });
+  ASSERT_TRUE(exited) << recent_events();
+  EXPECT_EQ(exited->exit_code, 0);
+  ASSERT_TRUE(await_bytes(*child, Direction::in, input.size())) << recent_events();
+  EXPECT_EQ(logged_bytes(*child, Direction::in), input);
+}
+
+TEST_F(EngineConformance, KillChildEndsIt) {
+  auto child = engine_.run_child(helper({"cat"}));  // waits for input forever
+  ASSERT_TRUE(succeeded(child)) << child_helper_path();
+  ASSERT_TRUE(await<ChildStarted>([&](const ChildStarted& e) { return e.endpoint == *child; })) << recent_events();
+
+  ASSERT_TRUE(succeeded(engine_.kill_child(*child)));
+  auto exited = await<ChildExited>([&](const ChildExited& e) { return e.endpoint == *child; });
+  ASSERT_TRUE(exited) << recent_events();
+  // TerminateProcess sets an exit code; SIGTERM leaves -1 and the signal.
+  EXPECT_TRUE(exited->signal != 0 || exited->exit_code != 0)
+      << "exit code " << exited->exit_code << ", signal " << exited->signal;
+}
+
+TEST_F(EngineConformance, MissingChildProgramIsFileNotFound) {
+  // CreateProcess (or posix_spawnp) of a program that is nowhere on the
+  // PATH: ERROR_FILE_NOT_FOUND, at once or as the child's error event.
+  ChildOptions options;
+  options.argv = {"pipescope-conformance-no-such-program"};
+  auto child = engine_.run_child(options);
+  if (!child.ok()) {
+    EXPECT_TRUE(has_code(child.error(), Errc::file_not_found));
+  } else {
+    auto error = await_error(*child);
+    ASSERT_TRUE(error) << recent_events();
+    EXPECT_TRUE(has_code(error->error, Errc::file_not_found));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Listing
+// ---------------------------------------------------------------------------
+
+TEST_F(EngineConformance, ListPipesShowsOurServer) {
+  ServerOptions options = server_options();
+  options.max_instances = 3;
+  auto served = serve(options);
+  ASSERT_TRUE(served);
+
+  auto pipes = engine_.list_pipes();
+  if (!pipes.ok() && pipes.error().errc() == Errc::unsupported_on_platform) {
+    GTEST_SKIP() << "this platform cannot list pipes: " << pipes.error().summary();
+  }
+  ASSERT_TRUE(succeeded(pipes));
+  const std::string full = "\\\\.\\pipe\\" + served->name;
+  const auto ours = std::find_if(pipes->begin(), pipes->end(),
+                                 [&](const PipeInfo& p) { return iequals(p.name, full); });
+  ASSERT_NE(ours, pipes->end()) << full << " is not among " << pipes->size() << " listed pipes";
+  EXPECT_FALSE(ours->os_path.empty());
+  // One listening instance and no client yet. Windows counts every instance
+  // the server created (CreateNamedPipe handles), listening ones included.
+  if (ours->current_instances != -1) {
+    EXPECT_EQ(ours->current_instances, 1) << "the listening instance counts";
+  }
+  if (ours->max_instances != -1) {
+    EXPECT_EQ(ours->max_instances, 3);
+  }
+  if (!ours->type.empty()) {
+    EXPECT_EQ(ours->type, "byte");
+  }
+  if (!ours->server_pids.empty()) {
+    EXPECT_NE(std::find(ours->server_pids.begin(), ours->server_pids.end(), current_process_id()),
+              ours->server_pids.end());
+  }
+
+  // A client takes the listening instance and the server creates the next
+  // one: two instances now.
+  auto link = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(link);
+  ASSERT_TRUE(await_instance_state(served->server, EndpointState::listening, {served->first_instance}))
+      << recent_events();
+  auto again = engine_.list_pipes();
+  ASSERT_TRUE(succeeded(again));
+  const auto ours_again = std::find_if(again->begin(), again->end(),
+                                       [&](const PipeInfo& p) { return iequals(p.name, full); });
+  ASSERT_NE(ours_again, again->end());
+  if (ours_again->current_instances != -1) {
+    EXPECT_EQ(ours_again->current_instances, 2) << "one connected and one listening instance";
+  }
+}
+
+}  // namespace
+}  // namespace pipescope::conformance
