@@ -135,7 +135,8 @@ void ThroughputPlot::paintEvent(QPaintEvent*) {
   // The legend: a swatch, the name and the total, top left inside the plot.
   int y = plot.top() + 4;
   for (const Series& s : series_) {
-    const QString text = tr("%1 (%2 total)").arg(s.name, formatBytes(static_cast<double>(s.total)));
+    const QString text = fm.elidedText(tr("%1 (%2 total)").arg(s.name, formatBytes(static_cast<double>(s.total))),
+                                       Qt::ElideMiddle, plot.width() - 40);
     const QRect box(plot.left() + 8, y, fm.horizontalAdvance(text) + 22, fm.height());
     QColor backdrop = pal.color(QPalette::Base);
     backdrop.setAlpha(200);

@@ -1,6 +1,39 @@
+// pipescope: the desktop application. Everything lives in pipescope_ui; this
+// file reads the command line and starts the window.
 #include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
+
+#include "main_window.hpp"
+#include "screenshot.hpp"
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
-  return 0;
+  QApplication::setOrganizationName(QStringLiteral("PipeScope"));
+  QApplication::setApplicationName(QStringLiteral("PipeScope"));
+  QApplication::setApplicationVersion(QStringLiteral(PIPESCOPE_VERSION));
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription(QApplication::translate("main", "Create, connect to, watch and learn Windows pipes."));
+  parser.addHelpOption();
+  parser.addVersionOption();
+  const QCommandLineOption demo(QStringLiteral("demo"),
+                                QApplication::translate("main", "Start an echo server and a client that talk to it."));
+  const QCommandLineOption screenshot(
+      QStringLiteral("screenshot"),
+      QApplication::translate("main", "Save a picture of the window to <path> once the demo has traffic, then quit."),
+      QApplication::translate("main", "path"));
+  parser.addOption(demo);
+  parser.addOption(screenshot);
+  parser.process(app);
+
+  pipescope::ui::MainWindow window;
+  window.show();
+  if (parser.isSet(demo) || parser.isSet(screenshot)) {
+    window.startDemo();
+  }
+  if (parser.isSet(screenshot)) {
+    pipescope::ui::scheduleScreenshot(window, parser.value(screenshot));
+  }
+  return QApplication::exec();
 }

@@ -1,0 +1,282 @@
+// The whole application over real pipes: the dialogs create a server and
+// clients on the engine's real backend, the send panel writes, and the log,
+// the servers and clients views, the counters and the errors view follow.
+// Every wait is for an observable change, with a timeout.
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPointer>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTest>
+#include <QTreeView>
+
+#include <sstream>
+
+#include "clients_model.hpp"
+#include "dialogs.hpp"
+#include "errors_model.hpp"
+#include "main_window.hpp"
+#include "message_filter_proxy.hpp"
+#include "message_log_model.hpp"
+#include "send_panel.hpp"
+#include "servers_model.hpp"
+
+using namespace pipescope::ui;
+
+namespace {
+
+constexpr int kTimeoutMs = 10000;
+constexpr auto kReport = QAbstractItemModelTester::FailureReportingMode::QtTest;
+
+template <class T>
+T* child(QObject* parent, const char* name) {
+  T* found = parent->findChild<T*>(QString::fromLatin1(name));
+  if (found == nullptr) {
+    qFatal("no child %s", name);
+  }
+  return found;
+}
+
+void clickOk(QDialog* dialog) {
+  auto* buttons = dialog->findChild<QDialogButtonBox*>();
+  QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
+}
+
+void trigger(MainWindow& window, const char* actionName) { child<QAction>(&window, actionName)->trigger(); }
+
+QString uniqueName(const char* what) {
+  return QStringLiteral("pipescope-ui-%1-%2").arg(QLatin1String(what)).arg(QCoreApplication::applicationPid());
+}
+
+// Finds the first log row matching endpoint and direction whose payload starts with `prefix`.
+int findRow(const MessageLogModel& model, pipescope::EndpointId endpoint, pipescope::Direction direction,
+            const QString& prefix) {
+  for (int row = 0; row < model.rowCount(); ++row) {
+    const QModelIndex index = model.index(row, MessageLogModel::PreviewColumn);
+    if (index.data(MessageLogModel::EndpointIdRole).toUInt() == endpoint &&
+        index.data(MessageLogModel::DirectionRole).toInt() == static_cast<int>(direction) &&
+        index.data().toString().startsWith(prefix)) {
+      return row;
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
+class FlowTest : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("PipeScopeTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("flow_test"));
+    QSettings().clear();
+  }
+
+  void serverClientSendLogCountersBusyAndDisconnect() {
+    MainWindow window;
+    window.show();
+    QAbstractItemModelTester logTester(window.logModel(), kReport);
+    QAbstractItemModelTester proxyTester(window.logProxy(), kReport);
+    QAbstractItemModelTester serversTester(window.serversModel(), kReport);
+    QAbstractItemModelTester clientsTester(window.clientsModel(), kReport);
+    QAbstractItemModelTester errorsTester(window.errorsModel(), kReport);
+    const QString name = uniqueName("flow");
+
+    // New server from the dialog: message pipe, two instances, 16-byte reads.
+    trigger(window, "actionNewServer");
+    QPointer<NewServerDialog> serverDialog = window.findChild<NewServerDialog*>();
+    QVERIFY(serverDialog);
+    auto* nameEdit = child<QLineEdit>(serverDialog, "name");
+    nameEdit->clear();
+    QTest::keyClicks(nameEdit, name);
+    child<QComboBox>(serverDialog, "type")->setCurrentIndex(1);
+    child<QComboBox>(serverDialog, "readMode")->setCurrentIndex(1);
+    child<QCheckBox>(serverDialog, "unlimited")->setChecked(false);
+    child<QSpinBox>(serverDialog, "maxInstances")->setValue(2);
+    child<QSpinBox>(serverDialog, "readBuffer")->setValue(16);
+    clickOk(serverDialog);
+    QTRY_VERIFY_WITH_TIMEOUT(serverDialog.isNull(), kTimeoutMs);  // accepted and closed
+
+    ServersModel& servers = *window.serversModel();
+    QTRY_COMPARE_WITH_TIMEOUT(servers.rowCount(), 1, kTimeoutMs);
+    const QModelIndex server = servers.index(0, 0);
+    QVERIFY(server.data().toString().contains(name));
+    QTRY_COMPARE_WITH_TIMEOUT(servers.rowCount(server), 1, kTimeoutMs);
+    QCOMPARE(servers.index(0, ServersModel::StateColumn, server).data().toString(), QStringLiteral("listening"));
+
+    // Connect a client from the dialog, reading messages.
+    const auto connectClient = [&](int busyTimeoutMs) {
+      trigger(window, "actionConnectClient");
+      QPointer<ConnectClientDialog> dialog = window.findChild<ConnectClientDialog*>();
+      QVERIFY(dialog);
+      auto* edit = child<QLineEdit>(dialog, "name");
+      edit->clear();
+      QTest::keyClicks(edit, name);
+      child<QComboBox>(dialog, "readMode")->setCurrentIndex(1);
+      child<QSpinBox>(dialog, "busyTimeout")->setValue(busyTimeoutMs);
+      clickOk(dialog);
+      QTRY_VERIFY_WITH_TIMEOUT(dialog.isNull(), kTimeoutMs);
+    };
+    connectClient(5000);
+    ClientsModel& clients = *window.clientsModel();
+    QTRY_COMPARE_WITH_TIMEOUT(clients.rowCount(), 1, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(clients.index(0, ClientsModel::StateColumn).data().toString(), QStringLiteral("connected"),
+                              kTimeoutMs);
+    const auto client = static_cast<pipescope::EndpointId>(clients.index(0, 0).data(ClientsModel::EndpointIdRole).toUInt());
+    QTRY_COMPARE_WITH_TIMEOUT(servers.index(0, ServersModel::StateColumn, server).data().toString(),
+                              QStringLiteral("connected"), kTimeoutMs);
+    const auto instance = static_cast<pipescope::EndpointId>(servers.index(0, 0, server).data(ServersModel::EndpointIdRole).toUInt());
+    QCOMPARE(servers.index(0, ServersModel::PeerPidColumn, server).data().toLongLong(),
+             static_cast<qlonglong>(QCoreApplication::applicationPid()));
+
+    // Send text from the panel, typed into its editor.
+    SendPanel& panel = *window.sendPanel();
+    panel.setCurrentTarget(client);
+    QCOMPARE(panel.currentTarget(), client);
+    panel.setFormat(pipescope::InputFormat::text);
+    auto* editor = child<QPlainTextEdit>(&panel, "sendInput");
+    QTest::keyClicks(editor, QStringLiteral("hello"));
+    auto* sendButton = child<QPushButton>(&panel, "sendButton");
+    QVERIFY(sendButton->isEnabled());
+    QTest::mouseClick(sendButton, Qt::LeftButton);
+    MessageLogModel& log = *window.logModel();
+    QTRY_VERIFY_WITH_TIMEOUT(findRow(log, instance, pipescope::Direction::in, QStringLiteral("hello")) >= 0, kTimeoutMs);
+    QVERIFY(findRow(log, client, pipescope::Direction::out, QStringLiteral("hello")) >= 0);
+    const int helloRow = findRow(log, instance, pipescope::Direction::in, QStringLiteral("hello"));
+    QCOMPARE(log.index(helloRow, MessageLogModel::LengthColumn).data().toUInt(), 5U);
+    QVERIFY(log.index(helloRow, MessageLogModel::FlagsColumn).data().toString().contains(QStringLiteral("message")));
+
+    // Hex with a mistake: the panel points at it and will not send.
+    panel.setFormat(pipescope::InputFormat::hex);
+    editor->clear();
+    QTest::keyClicks(editor, QStringLiteral("48 69 0"));
+    QVERIFY(!panel.check().ok);
+    QCOMPARE(panel.check().errorPosition, 6);
+    QVERIFY(!sendButton->isEnabled());
+    QVERIFY(child<QLabel>(&panel, "sendStatus")->text().contains(QStringLiteral("7")));
+    QTest::keyClicks(editor, QStringLiteral("a"));
+    QVERIFY(panel.check().ok);
+    QTest::mouseClick(sendButton, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(findRow(log, instance, pipescope::Direction::in, QStringLiteral("Hi.")) >= 0, kTimeoutMs);
+    QCOMPARE(panel.history().first(), QStringLiteral("48 69 0a"));
+
+    // A message larger than the server's 16-byte read buffer arrives in parts.
+    panel.setFormat(pipescope::InputFormat::text);
+    const QString big = QStringLiteral("0123456789abcdefGHIJKLMNOPQRSTUVwxyz!?");  // 38 bytes
+    panel.setInput(big);
+    QTest::mouseClick(sendButton, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(findRow(log, instance, pipescope::Direction::in, QStringLiteral("wxyz")) >= 0, kTimeoutMs);
+    const int first = findRow(log, instance, pipescope::Direction::in, QStringLiteral("0123"));
+    const int second = findRow(log, instance, pipescope::Direction::in, QStringLiteral("GHIJ"));
+    const int last = findRow(log, instance, pipescope::Direction::in, QStringLiteral("wxyz"));
+    QVERIFY(first >= 0 && second > first && last > second);
+    const auto flagsOf = [&](int row) { return log.index(row, 0).data(MessageLogModel::FlagsRole).toInt(); };
+    QVERIFY((flagsOf(first) & pipescope::record_flags::more_data) != 0);
+    QVERIFY((flagsOf(second) & pipescope::record_flags::more_data) != 0);
+    QVERIFY((flagsOf(last) & pipescope::record_flags::more_data) == 0);
+    QCOMPARE(log.index(first, MessageLogModel::LengthColumn).data().toUInt(), 16U);
+    QCOMPARE(log.index(last, MessageLogModel::LengthColumn).data().toUInt(), 6U);
+    QVERIFY(log.index(first, MessageLogModel::FlagsColumn).data().toString().contains(QStringLiteral("more-data")));
+
+    // Counters reach the views: 5 + 3 + 38 bytes in three messages.
+    const QModelIndex instanceRow = servers.indexOfInstance(instance);
+    QTRY_COMPARE_WITH_TIMEOUT(servers.index(instanceRow.row(), ServersModel::BytesInColumn, server).data().toULongLong(),
+                              46ULL, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(clients.index(0, ClientsModel::BytesOutColumn).data().toULongLong(), 46ULL, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(clients.index(0, ClientsModel::MessagesOutColumn).data().toULongLong(), 3ULL, kTimeoutMs);
+
+    // The log view filters: only what the client wrote.
+    window.logProxy()->setEndpointFilter(client);
+    QCOMPARE(window.logProxy()->rowCount(), 3);
+    window.logProxy()->setEndpointFilter(0);
+
+    // A second client takes the second instance; a third finds both busy.
+    connectClient(5000);
+    QTRY_COMPARE_WITH_TIMEOUT(clients.rowCount(), 2, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(clients.index(1, ClientsModel::StateColumn).data().toString(), QStringLiteral("connected"),
+                              kTimeoutMs);
+    connectClient(0);
+    QTRY_VERIFY_WITH_TIMEOUT(window.errorsModel()->rowCount() >= 1, kTimeoutMs);
+    const QModelIndex busy = window.errorsModel()->index(window.errorsModel()->rowCount() - 1, ErrorsModel::CodeColumn);
+    QVERIFY2(busy.data().toString().contains(QStringLiteral("ERROR_PIPE_BUSY")), qPrintable(busy.data().toString()));
+    QCOMPARE(busy.data(ErrorsModel::ExplanationRole).toString(),
+             QString::fromUtf8(pipescope::error_explanation(pipescope::Errc::pipe_busy).data()));
+    QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("ERROR_PIPE_BUSY")));
+
+    // Disconnect the first instance from the servers view.
+    window.serversView()->setCurrentIndex(servers.indexOfInstance(instance));
+    QCOMPARE(window.selectedEndpoint(), instance);
+    trigger(window, "actionDisconnect");
+    QTRY_VERIFY_WITH_TIMEOUT(servers.index(servers.indexOfInstance(instance).row(), ServersModel::StateColumn, server)
+                                     .data()
+                                     .toString() != QStringLiteral("connected"),
+                             kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(clients.index(0, ClientsModel::StateColumn).data().toString() != QStringLiteral("connected"),
+                             kTimeoutMs);
+
+    // Saving the log and loading it back gives the same rows.
+    std::stringstream saved;
+    QVERIFY(window.engine().log().save_jsonl(saved).ok());
+    pipescope::MessageLog reloaded;
+    QVERIFY(reloaded.load_jsonl(saved).ok());
+    MessageLogModel reloadedModel(reloaded);
+    QCOMPARE(reloadedModel.rowCount(), static_cast<int>(window.engine().log().size()));
+    for (int row = 0; row < reloadedModel.rowCount(); ++row) {
+      for (int column = 0; column < MessageLogModel::ColumnCount; ++column) {
+        QCOMPARE(reloadedModel.index(row, column).data(), log.index(row, column).data());
+      }
+    }
+  }
+
+  void theDialogRefusesBadOptionsBeforeCreatingAnything() {
+    MainWindow window;
+    trigger(window, "actionNewServer");
+    QPointer<NewServerDialog> dialog = window.findChild<NewServerDialog*>();
+    QVERIFY(dialog);
+    child<QLineEdit>(dialog, "name")->setText(QStringLiteral(R"(\\.\pipe\)"));  // no leaf name
+    clickOk(dialog);
+    QVERIFY(!dialog.isNull());  // still open
+    QVERIFY(!dialog->errorText().isEmpty());
+    QCOMPARE(window.serversModel()->rowCount(), 0);
+    // A byte pipe cannot be read in message mode.
+    child<QLineEdit>(dialog, "name")->setText(uniqueName("refused"));
+    child<QComboBox>(dialog, "type")->setCurrentIndex(0);
+    child<QComboBox>(dialog, "readMode")->setCurrentIndex(1);
+    clickOk(dialog);
+    QVERIFY(!dialog.isNull());
+    QVERIFY(dialog->errorText().contains(QStringLiteral("ERROR_INVALID_PARAMETER")));
+    QCOMPARE(window.serversModel()->rowCount(), 0);
+    dialog->reject();
+  }
+
+  void theDemoTalks() {
+    MainWindow window;
+    window.startDemo();
+    QVERIFY(!window.demoPipeName().isEmpty());
+    // The client writes, the echo responder answers: both directions appear.
+    QTRY_VERIFY_WITH_TIMEOUT(window.logModel()->rowCount() >= 4, kTimeoutMs);
+    bool sawResponder = false;
+    for (int row = 0; row < window.logModel()->rowCount(); ++row) {
+      const int flags = window.logModel()->index(row, 0).data(MessageLogModel::FlagsRole).toInt();
+      sawResponder = sawResponder || (flags & pipescope::record_flags::responder) != 0;
+    }
+    QVERIFY(sawResponder);
+  }
+};
+
+QTEST_MAIN(FlowTest)
+#include "flow_test.moc"
