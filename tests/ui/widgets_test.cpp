@@ -1,0 +1,145 @@
+// The hex view that paints only what is in view,
+// the send panel's validation, history and saved library, and the plot.
+#include <QLabel>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <string>
+
+#include "hex_view.hpp"
+#include "pipescope/codec.hpp"
+#include "send_panel.hpp"
+#include "throughput_plot.hpp"
+
+using namespace pipescope::ui;
+
+Q_DECLARE_METATYPE(pipescope::InputFormat)
+
+class WidgetsTest : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void hexViewPaintsOnlyVisibleRows() {
+    HexView view;
+    view.resize(700, 300);
+    view.setData(QByteArray(1024 * 1024, 'x'));  // 65,536 rows
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    (void)view.grab();
+    QVERIFY(view.rowsPaintedLastTime() > 0);
+    QVERIFY(view.rowsPaintedLastTime() < 100);
+    view.selectOffset(1000);
+    QCOMPARE(view.selectedOffset(), std::optional<std::uint64_t>(1000));
+  }
+
+  void checkInput_data() {
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<pipescope::InputFormat>("format");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<int>("errorPosition");
+    QTest::newRow("text") << QStringLiteral("hi\\n") << pipescope::InputFormat::text << true << QByteArray("hi\\n") << -1;
+    QTest::newRow("text utf8") << QStringLiteral("é") << pipescope::InputFormat::text << true << QByteArray("\xc3\xa9") << -1;
+    QTest::newRow("hex") << QStringLiteral("48 69,0x0a") << pipescope::InputFormat::hex << true << QByteArray("Hi\n") << -1;
+    QTest::newRow("hex odd") << QStringLiteral("48 69 0") << pipescope::InputFormat::hex << false << QByteArray() << 6;
+    QTest::newRow("hex bad digit") << QStringLiteral("4g") << pipescope::InputFormat::hex << false << QByteArray() << 1;
+    QTest::newRow("escapes") << QStringLiteral("a\\r\\n\\x00") << pipescope::InputFormat::escaped << true
+                             << QByteArray("a\r\n\0", 4) << -1;
+    // The error position counts characters, not UTF-8 bytes: "é" is two bytes.
+    QTest::newRow("escape after non-ascii") << QStringLiteral("é \\q") << pipescope::InputFormat::escaped << false
+                                            << QByteArray() << 2;
+  }
+
+  void checkInput() {
+    QFETCH(QString, input);
+    QFETCH(pipescope::InputFormat, format);
+    QFETCH(bool, ok);
+    QFETCH(QByteArray, bytes);
+    QFETCH(int, errorPosition);
+    const InputCheck check = pipescope::ui::checkInput(input, format);
+    QCOMPARE(check.ok, ok);
+    QCOMPARE(check.errorPosition, errorPosition);
+    if (ok) {
+      QCOMPARE(check.bytes, bytes);
+    } else {
+      QVERIFY(!check.errorMessage.isEmpty());
+    }
+  }
+
+  void sendPanelSendsOnlyValidInputToATarget() {
+    SendPanel panel;
+    QSignalSpy requested(&panel, &SendPanel::sendRequested);
+    auto* sendButton = panel.findChild<QPushButton*>(QStringLiteral("sendButton"));
+    panel.setInput(QStringLiteral("ping"));
+    QVERIFY(!sendButton->isEnabled());  // nowhere to send yet
+    panel.setTargets({{7, QStringLiteral("client 7")}, {9, QStringLiteral("demo #1")}});
+    QCOMPARE(panel.currentTarget(), 7U);
+    panel.setCurrentTarget(9);
+    QVERIFY(sendButton->isEnabled());
+    panel.send();
+    QCOMPARE(requested.count(), 1);
+    QCOMPARE(requested.at(0).at(0).toUInt(), 9U);
+    QCOMPARE(requested.at(0).at(1).toByteArray(), QByteArray("ping"));
+
+    panel.setFormat(pipescope::InputFormat::hex);
+    QVERIFY(!panel.check().ok);  // "ping" is not hex
+    QVERIFY(!sendButton->isEnabled());
+    QVERIFY(panel.findChild<QLabel*>(QStringLiteral("sendStatus"))->text().contains(QStringLiteral("Character 1")));
+    panel.send();
+    QCOMPARE(requested.count(), 1);
+
+    // The target survives a refresh of the list that still contains it.
+    panel.setTargets({{9, QStringLiteral("demo #1")}, {11, QStringLiteral("client 11")}});
+    QCOMPARE(panel.currentTarget(), 9U);
+    panel.setTargets({});
+    QCOMPARE(panel.currentTarget(), 0U);
+    QCOMPARE(panel.history(), QStringList{QStringLiteral("ping")});
+  }
+
+  void sendPanelLibraryPersists() {
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("library.ini"));
+    {
+      SendPanel panel;
+      panel.setFormat(pipescope::InputFormat::escaped);
+      panel.setInput(QStringLiteral("GET\\r\\n"));
+      panel.addToLibrary(QStringLiteral("get request"));
+      QSettings settings(file, QSettings::IniFormat);
+      panel.saveLibrary(settings);
+    }
+    SendPanel panel;
+    QSettings settings(file, QSettings::IniFormat);
+    panel.loadLibrary(settings);
+    QCOMPARE(panel.libraryNames(), QStringList{QStringLiteral("get request")});
+    panel.recallFromLibrary(QStringLiteral("get request"));
+    QCOMPARE(panel.format(), pipescope::InputFormat::escaped);
+    QCOMPARE(panel.input(), QStringLiteral("GET\\r\\n"));
+    QCOMPARE(panel.check().bytes, QByteArray("GET\r\n"));
+  }
+
+  void throughputPlotCountsPerSecond() {
+    QCOMPARE(niceCeiling(0), 1.0);
+    QCOMPARE(niceCeiling(7), 10.0);
+    QCOMPARE(niceCeiling(1500), 2000.0);
+    QCOMPARE(niceCeiling(200), 200.0);
+    ThroughputPlot plot;
+    plot.addBytes(QStringLiteral("a in"), 300);
+    plot.addBytes(QStringLiteral("a in"), 200);
+    plot.addBytes(QStringLiteral("b out"), 10);
+    QCOMPARE(plot.latest(QStringLiteral("a in")), 0.0);  // the second is not over yet
+    plot.tick();
+    QCOMPARE(plot.seriesCount(), 2);
+    QCOMPARE(plot.latest(QStringLiteral("a in")), 500.0);
+    QCOMPARE(plot.axisMaximum(), 500.0);
+    plot.tick();
+    QCOMPARE(plot.latest(QStringLiteral("a in")), 0.0);
+    plot.resize(400, 200);
+    QVERIFY(!plot.grab().isNull());
+  }
+};
+
+QTEST_MAIN(WidgetsTest)
+#include "widgets_test.moc"
