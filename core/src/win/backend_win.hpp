@@ -1,0 +1,213 @@
+// The Win32 backend's parts and how they fit together: one completion port
+// and its pool, the servers with their instances, the client connector, the
+// children, and the registry of every live pipe end.
+#pragma once
+
+#include <windows.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "backend.hpp"
+#include "iocp.hpp"
+#include "pipe_end.hpp"
+#include "win_util.hpp"
+
+namespace pipescope::detail::win {
+
+/// Every live pipe end (instance or client) by endpoint id, so that send,
+/// disconnect and impersonate can find them; an end leaves when it closed.
+class EndRegistry {
+ public:
+  void add(std::shared_ptr<PipeEnd> end);
+  void remove(EndpointId id);
+  [[nodiscard]] std::shared_ptr<PipeEnd> find(EndpointId id) const;
+  [[nodiscard]] std::vector<std::shared_ptr<PipeEnd>> all() const;
+  /// Waits until no end is left.
+  void wait_empty();
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::unordered_map<EndpointId, std::shared_ptr<PipeEnd>> ends_;
+};
+
+/// What the parts share; owned by the backend, outlived by nobody.
+struct Shared {
+  EngineContext& context;
+  CompletionPort& port;
+  EndRegistry& ends;
+};
+
+/// One name we serve: creates its instances with CreateNamedPipeW, keeps one
+/// listening while it is below its maximum.
+class Server : public std::enable_shared_from_this<Server> {
+ public:
+  Server(Shared shared, ServerId id, ServerOptions options, PipeName name);
+  /// Builds the security descriptor, creates the first instance and starts
+  /// listening; emits ServerStarted.
+  [[nodiscard]] Result<void> start();
+  /// Closes every instance and waits until all are gone; emits ServerStopped.
+  void stop();
+
+ private:
+  [[nodiscard]] Result<UniqueHandle> create_pipe_handle(bool first);
+  /// Wraps a new handle as an instance; the caller starts it listening
+  /// after releasing the lock (its callbacks take the lock).
+  [[nodiscard]] std::shared_ptr<PipeEnd> add_instance_locked(UniqueHandle handle);
+  /// Makes a listening instance if none is listening and the maximum allows.
+  [[nodiscard]] std::shared_ptr<PipeEnd> ensure_listening_locked();
+  void on_instance_connected(PipeEnd& end);
+  void on_instance_closed(PipeEnd& end);
+
+  Shared shared_;
+  const ServerId id_;
+  const ServerOptions options_;
+  const PipeName name_;
+  const std::wstring wide_name_;
+  LocalMemory<PSECURITY_DESCRIPTOR> security_;
+
+  std::mutex mutex_;
+  std::condition_variable instances_changed_;
+  std::unordered_map<EndpointId, std::shared_ptr<PipeEnd>> instances_;
+  EndpointId listening_ = 0;
+  unsigned created_ = 0;
+  bool stopped_ = false;
+};
+
+/// Opens clients: CreateFileW, and WaitNamedPipeW while every instance is
+/// busy. One thread serves every pending connect, so a hundred clients
+/// waiting for instances never occupy the completion port's threads (which
+/// the servers need to make those instances).
+class Connector {
+ public:
+  explicit Connector(Shared shared);
+  ~Connector();
+  Connector(const Connector&) = delete;
+  Connector& operator=(const Connector&) = delete;
+
+  [[nodiscard]] Result<EndpointId> connect_async(const ClientOptions& options, const PipeName& name, ConnectDone done);
+  /// Gives up a connect that has not finished; false if none is pending.
+  bool cancel(EndpointId id);
+  /// Gives up every pending connect (close_all).
+  void cancel_all();
+
+ private:
+  struct Pending {
+    EndpointId id = 0;
+    ClientOptions options;
+    std::string full_name;
+    std::wstring wide_name;
+    ConnectDone done;
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+  };
+
+  void run();
+  /// One CreateFileW; true when the connect is finished (either way).
+  bool attempt(Pending& pending);
+  void succeed(Pending& pending, UniqueHandle handle);
+  void fail(Pending& pending, Error error);
+
+  Shared shared_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable idle_;
+  std::deque<Pending> pending_;
+  bool stopping_ = false;
+  bool working_ = false;  ///< the thread is trying connects taken out of pending_
+  std::atomic<bool> cancel_batch_{false};
+  std::thread thread_;
+};
+
+/// A process started with anonymous pipes on its standard streams.
+class Child : public std::enable_shared_from_this<Child> {
+ public:
+  Child(EngineContext& context, ChildOptions options);
+  ~Child();
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  [[nodiscard]] Result<EndpointId> start();
+  Result<void> send(std::span<const std::byte> bytes);
+  /// Closes the child's standard input once queued writes are written.
+  Result<void> close_stdin();
+  Result<void> kill();
+  /// Waits for the child's threads (after the child has ended).
+  void join();
+
+ private:
+  void read_stream(HANDLE handle, bool is_stderr);
+  void write_stdin();
+  void wait_for_exit();
+
+  EngineContext& context_;
+  const ChildOptions options_;
+  std::string command_line_;
+  EndpointId id_ = 0;
+  DWORD pid_ = 0;
+  UniqueHandle process_;
+  UniqueHandle stdin_write_;
+  UniqueHandle stdout_read_;
+  UniqueHandle stderr_read_;
+
+  std::mutex mutex_;
+  std::condition_variable stdin_ready_;
+  std::deque<Bytes> stdin_queue_;
+  bool stdin_closing_ = false;
+  bool exited_ = false;
+
+  std::thread stdout_thread_;
+  std::thread stderr_thread_;
+  std::thread stdin_thread_;
+  std::thread exit_thread_;
+};
+
+/// Quotes one argument the way CommandLineToArgvW and the C runtime split
+/// command lines again.
+[[nodiscard]] std::wstring quote_argument(const std::wstring& argument);
+[[nodiscard]] Result<std::vector<PipeInfo>> list_pipes_win32();
+
+class WinBackend final : public Backend {
+ public:
+  explicit WinBackend(EngineContext& context);
+  ~WinBackend() override;
+
+  [[nodiscard]] std::string_view name() const noexcept override { return "win32"; }
+  [[nodiscard]] std::size_t thread_count() const noexcept override { return port_.thread_count() + 1; }
+
+  Result<ServerId> start_server(const ServerOptions& options, const PipeName& name) override;
+  Result<void> stop_server(ServerId server) override;
+  Result<EndpointId> connect_async(const ClientOptions& options, const PipeName& name, ConnectDone done) override;
+  Result<void> send(EndpointId endpoint, std::span<const std::byte> bytes) override;
+  Result<void> disconnect(EndpointId endpoint) override;
+  Result<void> impersonate(EndpointId instance, const ImpersonationRequest& request) override;
+  Result<EndpointId> run_child(const ChildOptions& options) override;
+  Result<void> kill_child(EndpointId child) override;
+  [[nodiscard]] Result<std::vector<PipeInfo>> list_pipes() const override;
+  void close_all() override;
+
+ private:
+  std::shared_ptr<Child> find_child(EndpointId id);
+
+  EngineContext& context_;
+  // Declared first so that it is destroyed last: its threads must outlive
+  // every pipe end that could still receive a completion.
+  CompletionPort port_;
+  EndRegistry ends_;
+  Connector connector_;
+
+  std::mutex mutex_;
+  std::unordered_map<ServerId, std::shared_ptr<Server>> servers_;
+  std::unordered_map<EndpointId, std::shared_ptr<Child>> children_;
+};
+
+}  // namespace pipescope::detail::win

@@ -1,0 +1,273 @@
+// Children: CreatePipe for each standard stream, CreateProcessW with only
+// the child's three ends inheritable (PROC_THREAD_ATTRIBUTE_HANDLE_LIST), the
+// parent's copies of those ends closed at once so that end of stream comes
+// when the child exits.
+//
+// Anonymous pipes do not support overlapped I/O (the pipe documentation says
+// so), so they cannot join the completion port. Each child gets a small
+// blocking reader thread per output stream, one writer thread for its stdin
+// (so that send() never blocks on a child that does not read) and one thread
+// that waits for its exit. A child is a process anyway, far heavier than
+// these threads; pipe instances and clients never get threads of their own.
+#include <utility>
+
+#include "backend_win.hpp"
+
+namespace pipescope::detail::win {
+
+namespace {
+constexpr DWORD kChildPipeBuffer = 65536;
+
+struct PipePair {
+  UniqueHandle read;
+  UniqueHandle write;
+};
+
+Result<PipePair> make_pipe() {
+  HANDLE read = nullptr;
+  HANDLE write = nullptr;
+  // Not inheritable here: only the child's end is made inheritable below,
+  // and only the handle list decides what the child gets.
+  if (!CreatePipe(&read, &write, nullptr, kChildPipeBuffer)) {
+    return error_from_win32(GetLastError(), IoContext::spawn, "CreatePipe");
+  }
+  return PipePair{UniqueHandle(read), UniqueHandle(write)};
+}
+}  // namespace
+
+std::wstring quote_argument(const std::wstring& argument) {
+  if (!argument.empty() && argument.find_first_of(L" \t\n\v\"") == std::wstring::npos) return argument;
+  std::wstring quoted = L"\"";
+  std::size_t backslashes = 0;
+  for (wchar_t c : argument) {
+    if (c == L'\\') {
+      ++backslashes;
+      continue;
+    }
+    if (c == L'"') {
+      // Backslashes before a quote are escapes: double them, then escape the quote.
+      quoted.append(backslashes * 2 + 1, L'\\');
+    } else {
+      quoted.append(backslashes, L'\\');
+    }
+    backslashes = 0;
+    quoted.push_back(c);
+  }
+  // Backslashes before the closing quote would escape it: double them.
+  quoted.append(backslashes * 2, L'\\');
+  quoted.push_back(L'"');
+  return quoted;
+}
+
+Child::Child(EngineContext& context, ChildOptions options) : context_(context), options_(std::move(options)) {}
+
+Child::~Child() {
+  // A child still running when the engine goes is ended; its exit is
+  // reported like any other.
+  static_cast<void>(kill());
+  join();
+}
+
+Result<EndpointId> Child::start() {
+  std::wstring command_line;
+  for (const auto& argument : options_.argv) {
+    if (!command_line.empty()) command_line.push_back(L' ');
+    command_line += quote_argument(widen(argument));
+  }
+  command_line_ = narrow(command_line);
+
+  auto in = make_pipe();
+  if (!in) return std::move(in).error();
+  auto out = make_pipe();
+  if (!out) return std::move(out).error();
+  auto err = make_pipe();
+  if (!err) return std::move(err).error();
+  HANDLE child_ends[3] = {in->read.get(), out->write.get(), err->write.get()};
+  for (HANDLE handle : child_ends) {
+    if (!SetHandleInformation(handle, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT)) {
+      return error_from_win32(GetLastError(), IoContext::spawn, "SetHandleInformation");
+    }
+  }
+
+  SIZE_T attribute_size = 0;
+  InitializeProcThreadAttributeList(nullptr, 1, 0, &attribute_size);
+  std::vector<std::byte> attribute_memory(attribute_size);
+  auto* attributes = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(attribute_memory.data());
+  if (!InitializeProcThreadAttributeList(attributes, 1, 0, &attribute_size)) {
+    return error_from_win32(GetLastError(), IoContext::spawn, "InitializeProcThreadAttributeList");
+  }
+  struct AttributeListGuard {
+    LPPROC_THREAD_ATTRIBUTE_LIST list;
+    ~AttributeListGuard() { DeleteProcThreadAttributeList(list); }
+  } attribute_guard{attributes};
+  if (!UpdateProcThreadAttribute(attributes, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, child_ends, sizeof(child_ends),
+                                 nullptr, nullptr)) {
+    return error_from_win32(GetLastError(), IoContext::spawn, "UpdateProcThreadAttribute");
+  }
+
+  STARTUPINFOEXW startup{};
+  startup.StartupInfo.cb = sizeof(startup);
+  startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+  startup.StartupInfo.hStdInput = child_ends[0];
+  startup.StartupInfo.hStdOutput = child_ends[1];
+  startup.StartupInfo.hStdError = child_ends[2];
+  startup.lpAttributeList = attributes;
+  PROCESS_INFORMATION process{};
+  const std::wstring working_dir = widen(options_.working_dir);
+  // CreateProcessW may write into the command line, so it gets its own copy.
+  std::wstring writable_command_line = command_line;
+  if (!CreateProcessW(nullptr, writable_command_line.data(), nullptr, nullptr, TRUE,
+                      EXTENDED_STARTUPINFO_PRESENT | CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT, nullptr,
+                      working_dir.empty() ? nullptr : working_dir.c_str(), &startup.StartupInfo, &process)) {
+    return error_from_win32(GetLastError(), IoContext::spawn, "CreateProcessW", command_line_);
+  }
+  CloseHandle(process.hThread);
+  process_.reset(process.hProcess);
+  pid_ = process.dwProcessId;
+  // The parent must not keep the child's ends: while it holds a write end,
+  // the reader would never see the end of the stream.
+  in->read.reset();
+  out->write.reset();
+  err->write.reset();
+  stdin_write_ = std::move(in->write);
+  stdout_read_ = std::move(out->read);
+  stderr_read_ = std::move(err->read);
+
+  id_ = context_.add_endpoint(EndpointKind::child, 0, command_line_, "child " + std::to_string(pid_),
+                              EndpointState::connected);
+  context_.emit(ChildStarted{id_, static_cast<std::int64_t>(pid_), command_line_});
+  context_.flush();
+
+  stdout_thread_ = std::thread([this] { read_stream(stdout_read_.get(), false); });
+  stderr_thread_ = std::thread([this] { read_stream(stderr_read_.get(), true); });
+  stdin_thread_ = std::thread([this] { write_stdin(); });
+  exit_thread_ = std::thread([this] { wait_for_exit(); });
+  return id_;
+}
+
+void Child::read_stream(HANDLE handle, bool is_stderr) {
+  Bytes buffer(options_.read_buffer_size);
+  const std::uint8_t flags = is_stderr ? record_flags::stderr_stream : std::uint8_t{0};
+  for (;;) {
+    DWORD bytes = 0;
+    if (!ReadFile(handle, buffer.data(), static_cast<DWORD>(buffer.size()), &bytes, nullptr)) {
+      const DWORD error = GetLastError();
+      // ERROR_BROKEN_PIPE on a read is the end of the stream: the child (and
+      // everyone who inherited the write end) has closed it.
+      if (error != ERROR_BROKEN_PIPE) {
+        context_.report(id_, 0,
+                        error_from_win32(error, IoContext::read, "ReadFile", is_stderr ? "child stderr" : "child stdout"));
+        context_.flush();
+      }
+      return;
+    }
+    if (bytes > 0) {
+      context_.record(id_, Direction::in, std::span<const std::byte>(buffer.data(), bytes), flags);
+      context_.flush();
+    }
+  }
+}
+
+Result<void> Child::send(std::span<const std::byte> bytes) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stdin_closing_ || exited_) {
+      return make_error(Errc::no_data, "WriteFile", "child " + std::to_string(pid_) + ": standard input is closed");
+    }
+    stdin_queue_.emplace_back(bytes.begin(), bytes.end());
+  }
+  stdin_ready_.notify_all();
+  return {};
+}
+
+Result<void> Child::close_stdin() {
+  {
+    std::lock_guard lock(mutex_);
+    stdin_closing_ = true;
+  }
+  stdin_ready_.notify_all();
+  return {};
+}
+
+void Child::write_stdin() {
+  for (;;) {
+    Bytes chunk;
+    {
+      std::unique_lock lock(mutex_);
+      stdin_ready_.wait(lock, [this] { return !stdin_queue_.empty() || stdin_closing_ || exited_; });
+      if (stdin_queue_.empty() || exited_) break;
+      chunk = std::move(stdin_queue_.front());
+      stdin_queue_.pop_front();
+    }
+    DWORD written = 0;
+    const BOOL ok = WriteFile(stdin_write_.get(), chunk.data(), static_cast<DWORD>(chunk.size()), &written, nullptr);
+    if (written > 0 || ok) {
+      context_.record(id_, Direction::out, std::span<const std::byte>(chunk.data(), written),
+                      ok ? std::uint8_t{0} : record_flags::partial);
+    }
+    if (!ok) {
+      context_.report(id_, 0, error_from_win32(GetLastError(), IoContext::write, "WriteFile", "child stdin"));
+      context_.flush();
+      break;
+    }
+    context_.flush();
+  }
+  // Closing our write end is how the child sees the end of its input.
+  stdin_write_.reset();
+}
+
+void Child::wait_for_exit() {
+  WaitForSingleObject(process_.get(), INFINITE);
+  DWORD exit_code = 0;
+  GetExitCodeProcess(process_.get(), &exit_code);
+  // Everything the child wrote is read before its exit is reported, so the
+  // log has the whole output when ChildExited arrives.
+  stdout_thread_.join();
+  stderr_thread_.join();
+  {
+    std::lock_guard lock(mutex_);
+    exited_ = true;
+    std::size_t unsent = 0;
+    for (const auto& chunk : stdin_queue_) unsent += chunk.size();
+    if (unsent > 0) {
+      context_.report(id_, 0,
+                      make_error(Errc::no_data, "WriteFile",
+                                 "child " + std::to_string(pid_) + " exited before reading " + std::to_string(unsent) +
+                                     " queued bytes of its standard input"));
+    }
+    stdin_queue_.clear();
+  }
+  stdin_ready_.notify_all();
+  ChildExited exited;
+  exited.endpoint = id_;
+  exited.pid = pid_;
+  exited.exit_code = static_cast<int>(exit_code);
+  context_.emit(exited);
+  context_.set_state(id_, EndpointState::disconnected);
+  context_.set_state(id_, EndpointState::closed);
+  context_.flush();
+}
+
+Result<void> Child::kill() {
+  if (!process_) return make_error(Errc::invalid_handle, "TerminateProcess", "the child never started");
+  {
+    std::lock_guard lock(mutex_);
+    if (exited_) return {};
+  }
+  // Exit code 1, as "taskkill /f" gives; the exit thread reports it.
+  if (!TerminateProcess(process_.get(), 1)) {
+    const DWORD error = GetLastError();
+    // ERROR_ACCESS_DENIED also comes when the process has just ended.
+    if (WaitForSingleObject(process_.get(), 0) != WAIT_OBJECT_0) {
+      return error_from_win32(error, IoContext::spawn, "TerminateProcess", command_line_);
+    }
+  }
+  return {};
+}
+
+void Child::join() {
+  if (exit_thread_.joinable()) exit_thread_.join();
+  if (stdin_thread_.joinable()) stdin_thread_.join();
+}
+
+}  // namespace pipescope::detail::win

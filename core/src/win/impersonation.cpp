@@ -1,0 +1,143 @@
+// ImpersonateNamedPipeClient and what the client's token shows. The thread
+// goes back to its own identity through an RAII guard on every path, also
+// when something in between fails or throws.
+#include <vector>
+
+#include "pipe_end.hpp"
+
+// After <windows.h>, which it needs.
+#include <sddl.h>
+
+namespace pipescope::detail::win {
+
+namespace {
+
+/// Reverts the calling thread to its own token when it goes out of scope.
+class RevertGuard {
+ public:
+  RevertGuard() = default;
+  RevertGuard(const RevertGuard&) = delete;
+  RevertGuard& operator=(const RevertGuard&) = delete;
+  ~RevertGuard() { revert(); }
+  bool revert() noexcept {
+    if (reverted_) return succeeded_;
+    reverted_ = true;
+    succeeded_ = RevertToSelf() != FALSE;
+    return succeeded_;
+  }
+
+ private:
+  bool reverted_ = false;
+  bool succeeded_ = false;
+};
+
+std::vector<std::byte> token_information(HANDLE token, TOKEN_INFORMATION_CLASS which) {
+  DWORD size = 0;
+  GetTokenInformation(token, which, nullptr, 0, &size);
+  if (size == 0) return {};
+  std::vector<std::byte> buffer(size);
+  if (!GetTokenInformation(token, which, buffer.data(), size, &size)) return {};
+  return buffer;
+}
+
+std::string level_name(SECURITY_IMPERSONATION_LEVEL level) {
+  switch (level) {
+    case SecurityAnonymous: return "Anonymous";
+    case SecurityIdentification: return "Identification";
+    case SecurityImpersonation: return "Impersonation";
+    case SecurityDelegation: return "Delegation";
+  }
+  return "Unknown";
+}
+
+std::string integrity_name(DWORD rid) {
+  if (rid >= SECURITY_MANDATORY_PROTECTED_PROCESS_RID) return "Protected";
+  if (rid >= SECURITY_MANDATORY_SYSTEM_RID) return "System";
+  if (rid >= SECURITY_MANDATORY_HIGH_RID) return "High";
+  if (rid >= SECURITY_MANDATORY_MEDIUM_RID + 0x100) return "Medium Plus";  // SECURITY_MANDATORY_MEDIUM_PLUS_RID, missing from mingw-w64
+  if (rid >= SECURITY_MANDATORY_MEDIUM_RID) return "Medium";
+  if (rid >= SECURITY_MANDATORY_LOW_RID) return "Low";
+  return "Untrusted";
+}
+
+/// Reads user, groups, integrity and level from the thread's token.
+void describe_thread_token(ImpersonationResult& result) {
+  HANDLE raw = nullptr;
+  // OpenAsSelf: the query is made with the server's own identity, so an
+  // identification-level token can still be inspected.
+  if (!OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, TRUE, &raw)) {
+    result.error = error_from_win32(GetLastError(), IoContext::generic, "OpenThreadToken");
+    return;
+  }
+  UniqueHandle token(raw);
+  auto user = token_information(token.get(), TokenUser);
+  if (!user.empty()) {
+    PSID sid = reinterpret_cast<TOKEN_USER*>(user.data())->User.Sid;
+    result.sid = sid_to_string(sid);
+    result.user = account_name(sid);
+  }
+  auto groups = token_information(token.get(), TokenGroups);
+  if (!groups.empty()) {
+    const auto* list = reinterpret_cast<TOKEN_GROUPS*>(groups.data());
+    for (DWORD i = 0; i < list->GroupCount; ++i) {
+      std::string name = account_name(list->Groups[i].Sid);
+      result.groups.push_back(name.empty() ? sid_to_string(list->Groups[i].Sid) : name);
+    }
+  }
+  auto label = token_information(token.get(), TokenIntegrityLevel);
+  if (!label.empty()) {
+    PSID sid = reinterpret_cast<TOKEN_MANDATORY_LABEL*>(label.data())->Label.Sid;
+    const DWORD count = *GetSidSubAuthorityCount(sid);
+    if (count > 0) result.integrity_level = integrity_name(*GetSidSubAuthority(sid, count - 1));
+  }
+  auto level = token_information(token.get(), TokenImpersonationLevel);
+  if (level.size() >= sizeof(SECURITY_IMPERSONATION_LEVEL)) {
+    result.level = level_name(*reinterpret_cast<SECURITY_IMPERSONATION_LEVEL*>(level.data()));
+  }
+}
+
+void probe(const std::string& path, ImpersonationResult& result) {
+  result.probe_path = path;
+  // FILE_FLAG_BACKUP_SEMANTICS lets the probe open folders as well as files.
+  UniqueHandle file(CreateFileW(widen(path).c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                                nullptr, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+  result.probe_granted = file.valid();
+  if (!file) result.probe_error = error_from_win32(GetLastError(), IoContext::open, "CreateFileW", path);
+}
+
+bool thread_has_token() {
+  HANDLE raw = nullptr;
+  if (OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, TRUE, &raw)) {
+    CloseHandle(raw);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+ImpersonationResult impersonate_client(HANDLE pipe, const ImpersonationRequest& request) {
+  ImpersonationResult result;
+  if (running_under_wine()) {
+    result.notes =
+        "Wine " + wine_version() +
+        ": ImpersonateNamedPipeClient is a stub that always succeeds; the token is the server's own and its "
+        "level is Impersonation whatever the client allowed. On Windows the client's SQOS level decides.";
+  }
+  {
+    RevertGuard guard;
+    if (!ImpersonateNamedPipeClient(pipe)) {
+      result.error = error_from_win32(GetLastError(), IoContext::generic, "ImpersonateNamedPipeClient");
+    } else {
+      result.impersonated = true;
+      describe_thread_token(result);
+      if (!request.probe_path.empty()) probe(request.probe_path, result);
+    }
+    guard.revert();
+  }
+  // Proof that the guard worked: no thread token may be left behind.
+  result.reverted = !thread_has_token();
+  return result;
+}
+
+}  // namespace pipescope::detail::win

@@ -1,0 +1,69 @@
+// One I/O completion port serviced by a small pool of threads. Every pipe
+// handle of the engine is associated with it; no thread belongs to any one
+// instance or client.
+#pragma once
+
+#include <windows.h>
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "engine_context.hpp"
+#include "pipescope/codec.hpp"
+#include "win_util.hpp"
+
+namespace pipescope::detail::win {
+
+class PipeEnd;
+
+/// The owner of one OVERLAPPED. It lives at a stable address (always held by
+/// a std::unique_ptr) from the moment the OS is given its OVERLAPPED until
+/// the completion packet has been dequeued, also when the I/O was cancelled:
+/// the OS writes into the OVERLAPPED until then.
+struct IoOperation {
+  enum class Kind : std::uint8_t { connect, read, write };
+
+  OVERLAPPED overlapped{};  // first member: the completion's OVERLAPPED* is this object's address
+  Kind kind = Kind::read;
+  Bytes buffer;
+  std::uint8_t flags = 0;  // record_flags for a write
+  /// Keeps the owner alive while the OS holds the OVERLAPPED; the pool
+  /// thread takes it when the completion is dequeued.
+  std::shared_ptr<PipeEnd> keep_alive;
+
+  /// Prepares for a new call: a reused OVERLAPPED must be zeroed.
+  void rearm(std::shared_ptr<PipeEnd> owner) {
+    overlapped = OVERLAPPED{};
+    keep_alive = std::move(owner);
+  }
+};
+
+class CompletionPort {
+ public:
+  /// Starts `threads` threads that dequeue completions; after each batch
+  /// they call context.flush() so events reach the sink once per batch.
+  CompletionPort(EngineContext& context, std::size_t threads);
+  /// Stops and joins the threads. The owner must have waited for every I/O
+  /// first: a completion that arrives later would find nobody.
+  ~CompletionPort();
+  CompletionPort(const CompletionPort&) = delete;
+  CompletionPort& operator=(const CompletionPort&) = delete;
+
+  [[nodiscard]] std::size_t thread_count() const noexcept { return threads_.size(); }
+  [[nodiscard]] Result<void> associate(HANDLE handle);
+  /// Runs `task` on one of the pool's threads.
+  void post(std::function<void()> task);
+
+ private:
+  void run();
+
+  EngineContext& context_;
+  HANDLE port_ = nullptr;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace pipescope::detail::win

@@ -1,0 +1,433 @@
+#include "pipe_end.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+
+namespace pipescope::detail::win {
+
+namespace {
+// WriteFile and ReadFile want a valid pointer even for zero bytes (a
+// zero-length message is legal on a message pipe).
+std::byte g_empty_buffer[1];
+
+std::byte* buffer_pointer(Bytes& buffer) { return buffer.empty() ? g_empty_buffer : buffer.data(); }
+
+bool is_peer_gone(DWORD error) noexcept {
+  return error == ERROR_BROKEN_PIPE || error == ERROR_PIPE_NOT_CONNECTED || error == ERROR_NO_DATA ||
+         error == ERROR_HANDLE_EOF || error == ERROR_NETNAME_DELETED;
+}
+}  // namespace
+
+PipeEnd::PipeEnd(EngineContext& context, CompletionPort& port, PipeEndConfig config, UniqueHandle handle,
+                 Callbacks callbacks)
+    : context_(context),
+      port_(port),
+      config_(std::move(config)),
+      callbacks_(std::move(callbacks)),
+      handle_(std::move(handle)),
+      connect_op_(std::make_unique<IoOperation>()),
+      read_op_(std::make_unique<IoOperation>()),
+      responder_(config_.responder) {
+  connect_op_->kind = IoOperation::Kind::connect;
+  read_op_->kind = IoOperation::Kind::read;
+}
+
+void PipeEnd::run(const Followup& followup) {
+  if (followup.connected && callbacks_.connected) callbacks_.connected(*this);
+  if (followup.closed && callbacks_.closed) callbacks_.closed(*this, followup.had_client);
+}
+
+void PipeEnd::start_listening() {
+  Followup f;
+  {
+    std::lock_guard lock(mutex_);
+    if (phase_ != Phase::idle) return;  // closed (the server stopped) before it could listen
+    phase_ = Phase::listening;
+    connect_op_->rearm(shared_from_this());
+    ++outstanding_;
+    if (ConnectNamedPipe(handle_.get(), &connect_op_->overlapped)) {
+      // Overlapped ConnectNamedPipe normally returns FALSE; a TRUE still
+      // queues its completion packet, which completes the connection.
+    } else {
+      const DWORD error = GetLastError();
+      if (error != ERROR_IO_PENDING) {
+        // No packet will come for an immediate failure, nor for
+        // ERROR_PIPE_CONNECTED (the client came first): both are handled here.
+        connect_op_->keep_alive.reset();
+        --outstanding_;
+        if (error == ERROR_PIPE_CONNECTED) {
+          become_connected_locked(query_peer(), f);
+        } else {
+          context_.report(config_.id, config_.server,
+                          error_from_win32(error, IoContext::accept, "ConnectNamedPipe", config_.pipe_name));
+          begin_close_locked();
+        }
+      }
+    }
+    maybe_finish_close_locked(f);
+  }
+  run(f);
+}
+
+void PipeEnd::start_connected() {
+  Followup f;
+  {
+    std::lock_guard lock(mutex_);
+    become_connected_locked(query_peer(), f);
+    maybe_finish_close_locked(f);
+  }
+  run(f);
+}
+
+PeerInfo PipeEnd::query_peer() const {
+  PeerInfo peer;
+  ULONG pid = 0;
+  ULONG session = 0;
+  // An instance asks about its client, a client about the server.
+  const bool is_instance = config_.kind == EndpointKind::instance;
+  if (is_instance ? GetNamedPipeClientProcessId(handle_.get(), &pid)
+                  : GetNamedPipeServerProcessId(handle_.get(), &pid)) {
+    peer.pid = pid;
+    peer.user = process_user(pid);
+  }
+  // Under Wine the session id is always the caller's own (wine-notes.md).
+  if (is_instance ? GetNamedPipeClientSessionId(handle_.get(), &session)
+                  : GetNamedPipeServerSessionId(handle_.get(), &session)) {
+    peer.session = session;
+  }
+  return peer;
+}
+
+void PipeEnd::become_connected_locked(const PeerInfo& peer, Followup& f) {
+  phase_ = Phase::connected;
+  had_client_ = true;
+  context_.set_state(config_.id, EndpointState::connected, peer);
+  f.connected = config_.kind == EndpointKind::instance;
+  start_read_locked(f);
+}
+
+void PipeEnd::start_read_locked(Followup& f) {
+  if (!config_.can_read || (phase_ != Phase::connected && phase_ != Phase::draining)) return;
+  read_op_->buffer.resize(config_.read_buffer_size);
+  read_op_->rearm(shared_from_this());
+  ++outstanding_;
+  if (ReadFile(handle_.get(), buffer_pointer(read_op_->buffer), config_.read_buffer_size, nullptr,
+               &read_op_->overlapped)) {
+    return;  // completed at once; its packet is queued all the same
+  }
+  const DWORD error = GetLastError();
+  // ERROR_MORE_DATA at once is a warning, not a failure: like success, its
+  // completion packet is queued (measured under Wine, documented for Windows).
+  if (error == ERROR_IO_PENDING || error == ERROR_MORE_DATA) return;
+  read_op_->keep_alive.reset();
+  --outstanding_;
+  read_failed_locked(error, f);
+}
+
+void PipeEnd::on_read_done_locked(DWORD bytes, DWORD error, Followup& f) {
+  if (error != ERROR_SUCCESS && error != ERROR_MORE_DATA) {
+    if (phase_ == Phase::connected || phase_ == Phase::draining) read_failed_locked(error, f);
+    return;
+  }
+  const bool more = error == ERROR_MORE_DATA;
+  std::span<const std::byte> data(read_op_->buffer.data(), bytes);
+  std::uint8_t flags = 0;
+  if (config_.message_read) flags |= record_flags::message;
+  if (more) flags |= record_flags::more_data;
+  // A zero-byte read is a message of its own only in message read mode; in
+  // byte mode it carries nothing worth a record.
+  if (bytes > 0 || config_.message_read) {
+    context_.record(config_.id, Direction::in, data, flags);
+  }
+  has_read_ = true;
+  // Bytes that arrive while we are closing are logged (nothing is lost), but
+  // nobody answers them and no further read is issued.
+  if (phase_ != Phase::connected && phase_ != Phase::draining) return;
+  if (responder_.kind() != Responder::none && config_.can_write) {
+    const std::uint8_t reply_flags =
+        record_flags::responder | (config_.message_type ? record_flags::message : std::uint8_t{0});
+    for (const Bytes& reply : responder_.feed(data, config_.message_read, !more)) {
+      queue_write_locked(reply, reply_flags);
+    }
+    start_write_locked(f);
+  }
+  if (pending_impersonation_) impersonate_now_locked();
+  start_read_locked(f);
+}
+
+void PipeEnd::read_failed_locked(DWORD error, Followup& f) {
+  if (error == ERROR_OPERATION_ABORTED) return;  // we cancelled it while closing
+  if (is_peer_gone(error)) {
+    // On a read, ERROR_BROKEN_PIPE is the normal end of the stream: the
+    // peer closed its end (after we read all it wrote).
+    peer_gone_locked(Errc::broken_pipe, f);
+    return;
+  }
+  Error failure = error_from_win32(error, IoContext::read, "ReadFile", config_.pipe_name);
+  const Errc reason = failure.errc();
+  context_.report(config_.id, config_.server, std::move(failure));
+  peer_gone_locked(reason, f);
+}
+
+void PipeEnd::queue_write_locked(std::span<const std::byte> bytes, std::uint8_t flags) {
+  auto op = std::make_unique<IoOperation>();
+  op->kind = IoOperation::Kind::write;
+  op->buffer.assign(bytes.begin(), bytes.end());
+  op->flags = flags;
+  write_queue_.push_back(std::move(op));
+}
+
+void PipeEnd::start_write_locked(Followup& f) {
+  // One write in flight per end keeps the log's order equal to the pipe's
+  // order even though completions run on several pool threads.
+  while (!write_in_flight_ && !write_queue_.empty() &&
+         (phase_ == Phase::connected || phase_ == Phase::draining)) {
+    std::unique_ptr<IoOperation> op = std::move(write_queue_.front());
+    write_queue_.pop_front();
+    op->rearm(shared_from_this());
+    ++outstanding_;
+    const auto size = static_cast<DWORD>(op->buffer.size());
+    if (WriteFile(handle_.get(), buffer_pointer(op->buffer), size, nullptr, &op->overlapped) ||
+        GetLastError() == ERROR_IO_PENDING) {
+      write_in_flight_ = std::move(op);
+      return;
+    }
+    const DWORD error = GetLastError();
+    op->keep_alive.reset();
+    --outstanding_;
+    write_in_flight_ = std::move(op);
+    on_write_done_locked(0, error, f);
+    return;
+  }
+  if (phase_ == Phase::draining && !write_in_flight_ && write_queue_.empty()) {
+    schedule_disconnect_locked();
+  }
+}
+
+void PipeEnd::on_write_done_locked(DWORD bytes, DWORD error, Followup& f) {
+  std::unique_ptr<IoOperation> op = std::move(write_in_flight_);
+  if (!op) return;
+  if (error == ERROR_SUCCESS) {
+    context_.record(config_.id, Direction::out, std::span<const std::byte>(op->buffer.data(), bytes), op->flags);
+    start_write_locked(f);
+    return;
+  }
+  if (bytes > 0) {
+    // Part of it went through before the pipe failed: the log keeps what
+    // really crossed, marked partial.
+    context_.record(config_.id, Direction::out, std::span<const std::byte>(op->buffer.data(), bytes),
+                    static_cast<std::uint8_t>(op->flags | record_flags::partial));
+  }
+  if (error == ERROR_OPERATION_ABORTED) return;  // we are closing
+  // On a write, ERROR_NO_DATA / ERROR_BROKEN_PIPE mean the reader has gone:
+  // the bytes could not be delivered, which the user must see.
+  Error failure = error_from_win32(error, IoContext::write, "WriteFile", config_.pipe_name);
+  const Errc reason = is_peer_gone(error) ? Errc::broken_pipe : failure.errc();
+  context_.report(config_.id, config_.server, std::move(failure));
+  peer_gone_locked(reason, f);
+}
+
+void PipeEnd::peer_gone_locked(Errc reason, Followup& f) {
+  if (phase_ == Phase::connected || phase_ == Phase::draining) {
+    context_.set_state(config_.id, EndpointState::disconnected, {}, make_error_code(reason));
+  }
+  begin_close_locked();
+  maybe_finish_close_locked(f);
+}
+
+Result<void> PipeEnd::send(std::span<const std::byte> bytes) {
+  if (bytes.size() > std::numeric_limits<DWORD>::max()) {
+    return make_error(Errc::message_too_large, "WriteFile", config_.pipe_name);
+  }
+  Followup f;
+  {
+    std::lock_guard lock(mutex_);
+    if (!config_.can_write) {
+      return make_error(Errc::access_denied, "WriteFile",
+                        config_.pipe_name + ": this end was opened for reading only");
+    }
+    if (phase_ != Phase::connected) {
+      return make_error(phase_ == Phase::listening ? Errc::pipe_listening : Errc::pipe_not_connected, "WriteFile",
+                        config_.pipe_name);
+    }
+    queue_write_locked(bytes, config_.message_type ? record_flags::message : std::uint8_t{0});
+    start_write_locked(f);
+  }
+  run(f);
+  return {};
+}
+
+Result<void> PipeEnd::request_disconnect() {
+  Followup f;
+  {
+    std::lock_guard lock(mutex_);
+    switch (phase_) {
+      case Phase::idle:
+      case Phase::listening:
+        // No client yet: closing the instance is all there is to do (the
+        // server puts a new listening instance in its place).
+        begin_close_locked();
+        break;
+      case Phase::connected:
+        phase_ = Phase::draining;
+        start_write_locked(f);  // schedules the disconnect once the queue is empty
+        break;
+      case Phase::draining:
+      case Phase::closing:
+      case Phase::closed:
+        break;  // already on its way out
+    }
+    maybe_finish_close_locked(f);
+  }
+  run(f);
+  return {};
+}
+
+void PipeEnd::schedule_disconnect_locked() {
+  // FlushFileBuffers waits until the client has read everything, so it runs
+  // on a pool thread rather than on the caller's; the handle stays open
+  // until it returns because the task counts as outstanding.
+  ++outstanding_;
+  phase_ = Phase::closing;
+  port_.post([self = shared_from_this()] { self->finish_disconnect(); });
+}
+
+void PipeEnd::finish_disconnect() {
+  const HANDLE handle = handle_.get();
+  std::optional<Error> failure;
+  if (config_.kind == EndpointKind::instance) {
+    // Without the flush DisconnectNamedPipe would discard what the client
+    // has not read yet.
+    FlushFileBuffers(handle);
+    if (!DisconnectNamedPipe(handle)) {
+      failure = error_from_win32(GetLastError(), IoContext::generic, "DisconnectNamedPipe", config_.pipe_name);
+    }
+  }
+  Followup f;
+  {
+    std::lock_guard lock(mutex_);
+    --outstanding_;
+    if (failure) context_.report(config_.id, config_.server, std::move(*failure));
+    // Disconnected at our request: no reason.
+    context_.set_state(config_.id, EndpointState::disconnected);
+    begin_close_locked();
+    maybe_finish_close_locked(f);
+  }
+  run(f);
+}
+
+void PipeEnd::abort() {
+  Followup f;
+  {
+    std::lock_guard lock(mutex_);
+    if (phase_ == Phase::connected || phase_ == Phase::draining) {
+      context_.set_state(config_.id, EndpointState::disconnected);
+    }
+    begin_close_locked();
+    maybe_finish_close_locked(f);
+  }
+  run(f);
+}
+
+void PipeEnd::begin_close_locked() {
+  if (phase_ == Phase::closed) return;
+  if (phase_ == Phase::closing && !write_in_flight_ && write_queue_.empty()) {
+    // Already closing (a disconnect task may be running); cancel what is left.
+    if (handle_) CancelIoEx(handle_.get(), nullptr);
+    return;
+  }
+  phase_ = Phase::closing;
+  if (!write_queue_.empty()) {
+    std::size_t lost = 0;
+    for (const auto& op : write_queue_) lost += op->buffer.size();
+    context_.report(config_.id, config_.server,
+                    make_error(Errc::no_data, "WriteFile",
+                               config_.pipe_name + ": " + std::to_string(write_queue_.size()) + " queued write(s), " +
+                                   std::to_string(lost) + " bytes, not sent because the pipe closed"));
+    write_queue_.clear();
+  }
+  // Every pending operation completes with ERROR_OPERATION_ABORTED; the
+  // OVERLAPPED owners stay alive until those completions are dequeued.
+  if (handle_) CancelIoEx(handle_.get(), nullptr);
+}
+
+void PipeEnd::maybe_finish_close_locked(Followup& f) {
+  if (phase_ != Phase::closing || outstanding_ != 0) return;
+  handle_.reset();
+  phase_ = Phase::closed;
+  pending_impersonation_.reset();
+  context_.set_state(config_.id, EndpointState::closed);
+  f.closed = true;
+  f.had_client = had_client_;
+}
+
+Result<void> PipeEnd::impersonate(const ImpersonationRequest& request) {
+  if (config_.kind != EndpointKind::instance) {
+    return make_error(Errc::invalid_parameter, "ImpersonateNamedPipeClient",
+                      "only a server instance can impersonate its client");
+  }
+  std::lock_guard lock(mutex_);
+  if (phase_ != Phase::connected && phase_ != Phase::draining) {
+    return make_error(Errc::pipe_not_connected, "ImpersonateNamedPipeClient", config_.pipe_name);
+  }
+  pending_impersonation_ = request;
+  if (has_read_ || !config_.can_read) {
+    // Windows lets a server impersonate only after it read from the pipe;
+    // that has happened (or never can, on an outbound pipe), so do it now on
+    // a pool thread.
+    ++outstanding_;
+    port_.post([self = shared_from_this()] {
+      Followup f;
+      {
+        std::lock_guard inner(self->mutex_);
+        --self->outstanding_;
+        if (self->pending_impersonation_ && self->handle_) self->impersonate_now_locked();
+        self->maybe_finish_close_locked(f);
+      }
+      self->run(f);
+    });
+  }
+  return {};
+}
+
+void PipeEnd::impersonate_now_locked() {
+  ImpersonationRequest request = std::move(*pending_impersonation_);
+  pending_impersonation_.reset();
+  context_.emit(Impersonated{config_.id, impersonate_client(handle_.get(), request)});
+}
+
+void PipeEnd::complete(IoOperation& op, DWORD bytes, DWORD error) {
+  Followup f;
+  {
+    std::lock_guard lock(mutex_);
+    --outstanding_;
+    switch (op.kind) {
+      case IoOperation::Kind::connect:
+        if (phase_ == Phase::listening) {
+          if (error == ERROR_SUCCESS || error == ERROR_PIPE_CONNECTED) {
+            become_connected_locked(query_peer(), f);
+          } else if (error != ERROR_OPERATION_ABORTED) {
+            // ERROR_NO_DATA: a client came and left before we accepted it.
+            // The instance is spent; the server makes a fresh one.
+            if (error != ERROR_NO_DATA) {
+              context_.report(config_.id, config_.server,
+                              error_from_win32(error, IoContext::accept, "ConnectNamedPipe", config_.pipe_name));
+            }
+            begin_close_locked();
+          }
+        }
+        break;
+      case IoOperation::Kind::read:
+        on_read_done_locked(bytes, error, f);
+        break;
+      case IoOperation::Kind::write:
+        on_write_done_locked(bytes, error, f);
+        break;
+    }
+    maybe_finish_close_locked(f);
+  }
+  run(f);
+}
+
+}  // namespace pipescope::detail::win

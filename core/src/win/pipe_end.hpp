@@ -1,0 +1,125 @@
+// One end of a named pipe that the engine drives with overlapped I/O: a
+// server instance (CreateNamedPipeW) or a client (CreateFileW). Both read,
+// write, disconnect and close the same way; an instance also waits for its
+// client (ConnectNamedPipe) and can impersonate it.
+#pragma once
+
+#include <windows.h>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "engine_context.hpp"
+#include "iocp.hpp"
+#include "pipescope/engine.hpp"
+#include "responder.hpp"
+#include "win_util.hpp"
+
+namespace pipescope::detail::win {
+
+struct PipeEndConfig {
+  EndpointId id = 0;
+  ServerId server = 0;  ///< 0 for a client
+  EndpointKind kind = EndpointKind::instance;
+  std::string pipe_name;  ///< "\\.\pipe\demo", for error details
+  bool can_read = true;
+  bool can_write = true;
+  bool message_type = false;  ///< PIPE_TYPE_MESSAGE: each write is one message
+  bool message_read = false;  ///< PIPE_READMODE_MESSAGE on this end
+  std::uint32_t read_buffer_size = 65536;
+  Responder responder = Responder::none;
+};
+
+class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
+ public:
+  /// Called (without any lock of this end held) when an instance got its
+  /// client, and when the end has closed its handle for good.
+  struct Callbacks {
+    std::function<void(PipeEnd&)> connected;
+    std::function<void(PipeEnd&, bool had_client)> closed;
+  };
+
+  PipeEnd(EngineContext& context, CompletionPort& port, PipeEndConfig config, UniqueHandle handle,
+          Callbacks callbacks);
+  PipeEnd(const PipeEnd&) = delete;
+  PipeEnd& operator=(const PipeEnd&) = delete;
+
+  [[nodiscard]] EndpointId id() const noexcept { return config_.id; }
+  [[nodiscard]] const PipeEndConfig& config() const noexcept { return config_; }
+
+  /// An instance: issues the overlapped ConnectNamedPipe.
+  void start_listening();
+  /// A client whose CreateFileW succeeded: connected now, reading starts.
+  void start_connected();
+
+  Result<void> send(std::span<const std::byte> bytes);
+  /// Lets queued writes finish, then (an instance) FlushFileBuffers and
+  /// DisconnectNamedPipe, then closes.
+  Result<void> request_disconnect();
+  /// Cancels everything at once and closes (stop_server, close_all).
+  void abort();
+  /// Impersonates the client after the next read (at once if one happened).
+  Result<void> impersonate(const ImpersonationRequest& request);
+
+  /// The completion port's threads call this for every dequeued completion.
+  void complete(IoOperation& op, DWORD bytes, DWORD error);
+
+ private:
+  enum class Phase : std::uint8_t { idle, listening, connected, draining, closing, closed };
+
+  /// Work to do after the end's lock is released: calls into the server and
+  /// the backend, which take their own locks.
+  struct Followup {
+    bool connected = false;
+    bool closed = false;
+    bool had_client = false;
+  };
+
+  void run(const Followup& followup);
+  void become_connected_locked(const PeerInfo& peer, Followup& f);
+  void start_read_locked(Followup& f);
+  void on_read_done_locked(DWORD bytes, DWORD error, Followup& f);
+  void read_failed_locked(DWORD error, Followup& f);
+  void queue_write_locked(std::span<const std::byte> bytes, std::uint8_t flags);
+  void start_write_locked(Followup& f);
+  void on_write_done_locked(DWORD bytes, DWORD error, Followup& f);
+  void peer_gone_locked(Errc reason, Followup& f);
+  void schedule_disconnect_locked();
+  void finish_disconnect();
+  void begin_close_locked();
+  void maybe_finish_close_locked(Followup& f);
+  void impersonate_now_locked();
+  [[nodiscard]] PeerInfo query_peer() const;
+
+  EngineContext& context_;
+  CompletionPort& port_;
+  const PipeEndConfig config_;
+  Callbacks callbacks_;
+
+  std::mutex mutex_;
+  UniqueHandle handle_;
+  Phase phase_ = Phase::idle;
+  bool had_client_ = false;
+  bool has_read_ = false;
+  /// Operations the OS or the pool still holds: the handle is closed only
+  /// when this is zero, so no completion can find a closed handle or a freed
+  /// OVERLAPPED.
+  int outstanding_ = 0;
+  std::unique_ptr<IoOperation> connect_op_;
+  std::unique_ptr<IoOperation> read_op_;
+  std::unique_ptr<IoOperation> write_in_flight_;
+  std::deque<std::unique_ptr<IoOperation>> write_queue_;
+  ResponderState responder_;
+  std::optional<ImpersonationRequest> pending_impersonation_;
+};
+
+/// The identity and the access probe, read while impersonating the client of
+/// `pipe`; impersonation is reverted before it returns, on every path.
+[[nodiscard]] ImpersonationResult impersonate_client(HANDLE pipe, const ImpersonationRequest& request);
+
+}  // namespace pipescope::detail::win

@@ -1,0 +1,220 @@
+// Servers: CreateNamedPipeW with every ServerOptions field, one listening
+// instance at a time, a new one whenever the listening one got its client or
+// an instance closed, up to the maximum.
+#include <algorithm>
+#include <limits>
+
+#include "backend_win.hpp"
+
+// After <windows.h>, which it needs.
+#include <sddl.h>
+
+namespace pipescope::detail::win {
+
+namespace {
+
+// What "everyone" may do with the pipe: read, write and query/set its mode,
+// but not FILE_CREATE_PIPE_INSTANCE (which is FILE_APPEND_DATA and part of
+// GENERIC_WRITE): other users may talk to our server, never pose as it.
+// FILE_GENERIC_READ | FILE_WRITE_DATA | FILE_WRITE_ATTRIBUTES.
+constexpr const char* kEveryoneRights = "0x12018b";
+
+Result<std::string> sddl_for(const ServerOptions& options) {
+  if (options.security == SecurityPreset::custom) return options.security_descriptor;
+  auto user = current_user_sid();
+  if (!user) return std::move(user).error();
+  // A protected DACL ("P") ignores inherited entries: only the ones listed here apply.
+  std::string sddl = "D:P(A;;GA;;;" + *user + ")";
+  if (options.security == SecurityPreset::everyone) {
+    sddl += std::string("(A;;") + kEveryoneRights + ";;;WD)";
+  }
+  return sddl;
+}
+
+DWORD open_mode(const ServerOptions& options, bool first) {
+  DWORD mode = FILE_FLAG_OVERLAPPED;
+  switch (options.access) {
+    case PipeAccess::inbound: mode |= PIPE_ACCESS_INBOUND; break;
+    case PipeAccess::outbound: mode |= PIPE_ACCESS_OUTBOUND; break;
+    case PipeAccess::duplex: mode |= PIPE_ACCESS_DUPLEX; break;
+  }
+  // Only the server's very first instance may carry the flag: our later
+  // instances of the same pipe would be refused by it.
+  if (first && options.first_instance) mode |= FILE_FLAG_FIRST_PIPE_INSTANCE;
+  return mode;
+}
+
+DWORD pipe_mode(const ServerOptions& options) {
+  DWORD mode = 0;
+  mode |= options.type == PipeType::message ? PIPE_TYPE_MESSAGE : PIPE_TYPE_BYTE;
+  mode |= options.read_mode == ReadMode::message ? PIPE_READMODE_MESSAGE : PIPE_READMODE_BYTE;
+  mode |= options.wait_mode == WaitMode::nonblocking ? PIPE_NOWAIT : PIPE_WAIT;
+  mode |= options.reject_remote ? PIPE_REJECT_REMOTE_CLIENTS : PIPE_ACCEPT_REMOTE_CLIENTS;
+  return mode;
+}
+
+bool is_unlimited(const ServerOptions& options) { return options.max_instances >= kUnlimitedInstances; }
+
+}  // namespace
+
+Server::Server(Shared shared, ServerId id, ServerOptions options, PipeName name)
+    : shared_(shared),
+      id_(id),
+      options_(std::move(options)),
+      name_(std::move(name)),
+      wide_name_(widen(name_.full())) {}
+
+Result<void> Server::start() {
+  if (name_.kind() == PipeName::Kind::path) {
+    return make_error(Errc::unsupported_on_platform, "CreateNamedPipeW",
+                      name_.full() + ": a socket path names a POSIX socket; Windows pipes live under \\\\.\\pipe\\");
+  }
+  if (!name_.is_local()) {
+    return make_error(Errc::name_remote_unsupported, "CreateNamedPipeW",
+                      name_.full() + ": a server can only create pipes on its own machine (\\\\.\\pipe\\...)");
+  }
+  auto sddl = sddl_for(options_);
+  if (!sddl) return std::move(sddl).error();
+  if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(widen(*sddl).c_str(), SDDL_REVISION_1, security_.out(),
+                                                           nullptr)) {
+    return error_from_win32(GetLastError(), IoContext::create, "ConvertStringSecurityDescriptorToSecurityDescriptorW",
+                            "security descriptor \"" + *sddl + "\"");
+  }
+  if (options_.first_instance) {
+    // Windows refuses FILE_FLAG_FIRST_PIPE_INSTANCE with ERROR_ACCESS_DENIED
+    // when the pipe exists; Wine 8 ignores the flag (wine-notes.md) and would
+    // let us pose as another server. So we also ask first: WaitNamedPipeW
+    // answers ERROR_FILE_NOT_FOUND only when no instance of the name exists,
+    // and it never connects to anything. The flag still closes the race on
+    // Windows.
+    if (WaitNamedPipeW(wide_name_.c_str(), 1) || GetLastError() != ERROR_FILE_NOT_FOUND) {
+      return error_from_win32(ERROR_ACCESS_DENIED, IoContext::create, "CreateNamedPipeW",
+                              name_.full() + ": FILE_FLAG_FIRST_PIPE_INSTANCE and the pipe already exists");
+    }
+  }
+  auto handle = create_pipe_handle(true);
+  if (!handle) return std::move(handle).error();
+
+  shared_.context.emit(ServerStarted{id_, name_.full(), name_.full()});
+  std::shared_ptr<PipeEnd> first;
+  {
+    std::lock_guard lock(mutex_);
+    first = add_instance_locked(std::move(*handle));
+  }
+  first->start_listening();
+  return {};
+}
+
+Result<UniqueHandle> Server::create_pipe_handle(bool first) {
+  SECURITY_ATTRIBUTES attributes{};
+  attributes.nLength = sizeof(attributes);
+  attributes.lpSecurityDescriptor = security_.get();
+  attributes.bInheritHandle = FALSE;
+  const DWORD max_instances = is_unlimited(options_) ? PIPE_UNLIMITED_INSTANCES : options_.max_instances;
+  const auto timeout = static_cast<DWORD>(std::clamp<std::chrono::milliseconds::rep>(
+      options_.default_timeout.count(), 0, std::numeric_limits<DWORD>::max() - 1));
+  UniqueHandle handle(CreateNamedPipeW(wide_name_.c_str(), open_mode(options_, first), pipe_mode(options_),
+                                       max_instances, options_.out_buffer_size, options_.in_buffer_size, timeout,
+                                       &attributes));
+  if (!handle) {
+    return error_from_win32(GetLastError(), IoContext::create, "CreateNamedPipeW", name_.full());
+  }
+  if (options_.wait_mode == WaitMode::nonblocking) {
+    // The pipe is created in PIPE_NOWAIT mode as asked (that is what a peer
+    // or GetNamedPipeHandleState sees of the instance). The engine's own
+    // handle is driven by overlapped I/O, which nonblocking mode would turn
+    // into polling (ConnectNamedPipe would return ERROR_PIPE_LISTENING at
+    // once), so our handle goes back to PIPE_WAIT.
+    DWORD mode = (options_.read_mode == ReadMode::message ? PIPE_READMODE_MESSAGE : PIPE_READMODE_BYTE) | PIPE_WAIT;
+    SetNamedPipeHandleState(handle.get(), &mode, nullptr, nullptr);
+  }
+  if (auto associated = shared_.port.associate(handle.get()); !associated) {
+    return std::move(associated).error();
+  }
+  return handle;
+}
+
+std::shared_ptr<PipeEnd> Server::add_instance_locked(UniqueHandle handle) {
+  ++created_;
+  const EndpointId id =
+      shared_.context.add_endpoint(EndpointKind::instance, id_, name_.full(),
+                                   name_.leaf() + " #" + std::to_string(created_), EndpointState::listening);
+  PipeEndConfig config;
+  config.id = id;
+  config.server = id_;
+  config.kind = EndpointKind::instance;
+  config.pipe_name = name_.full();
+  config.can_read = options_.access != PipeAccess::outbound;
+  config.can_write = options_.access != PipeAccess::inbound;
+  config.message_type = options_.type == PipeType::message;
+  config.message_read = options_.read_mode == ReadMode::message;
+  config.read_buffer_size = options_.read_buffer_size;
+  config.responder = options_.responder;
+  std::weak_ptr<Server> weak = weak_from_this();
+  PipeEnd::Callbacks callbacks;
+  callbacks.connected = [weak](PipeEnd& end) {
+    if (auto server = weak.lock()) server->on_instance_connected(end);
+  };
+  callbacks.closed = [weak, ends = &shared_.ends](PipeEnd& end, bool) {
+    if (auto server = weak.lock()) server->on_instance_closed(end);
+    ends->remove(end.id());
+  };
+  auto end = std::make_shared<PipeEnd>(shared_.context, shared_.port, std::move(config), std::move(handle),
+                                       std::move(callbacks));
+  instances_.emplace(id, end);
+  listening_ = id;
+  shared_.ends.add(end);
+  return end;
+}
+
+std::shared_ptr<PipeEnd> Server::ensure_listening_locked() {
+  if (stopped_ || listening_ != 0) return nullptr;
+  if (!is_unlimited(options_) && instances_.size() >= options_.max_instances) return nullptr;
+  auto handle = create_pipe_handle(false);
+  if (!handle) {
+    // Another process may hold the remaining instances of this name; the
+    // server keeps serving its connected clients and says why it cannot listen.
+    shared_.context.report(0, id_, std::move(handle).error());
+    return nullptr;
+  }
+  return add_instance_locked(std::move(*handle));
+}
+
+void Server::on_instance_connected(PipeEnd& end) {
+  std::shared_ptr<PipeEnd> next;
+  {
+    std::lock_guard lock(mutex_);
+    if (listening_ == end.id()) listening_ = 0;
+    next = ensure_listening_locked();
+  }
+  // Started outside the lock: its callbacks come back into this server.
+  if (next) next->start_listening();
+}
+
+void Server::on_instance_closed(PipeEnd& end) {
+  std::shared_ptr<PipeEnd> next;
+  {
+    std::lock_guard lock(mutex_);
+    instances_.erase(end.id());
+    if (listening_ == end.id()) listening_ = 0;
+    next = ensure_listening_locked();
+  }
+  instances_changed_.notify_all();
+  if (next) next->start_listening();
+}
+
+void Server::stop() {
+  std::vector<std::shared_ptr<PipeEnd>> instances;
+  {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    for (auto& [id, end] : instances_) instances.push_back(end);
+  }
+  for (auto& end : instances) end->abort();
+  std::unique_lock lock(mutex_);
+  instances_changed_.wait(lock, [this] { return instances_.empty(); });
+  lock.unlock();
+  shared_.context.emit(ServerStopped{id_});
+}
+
+}  // namespace pipescope::detail::win
