@@ -26,6 +26,7 @@
 #include "clients_model.hpp"
 #include "dialogs.hpp"
 #include "errors_model.hpp"
+#include "impersonation_model.hpp"
 #include "main_window.hpp"
 #include "message_filter_proxy.hpp"
 #include "message_log_model.hpp"
@@ -54,6 +55,8 @@ void clickOk(QDialog* dialog) {
 }
 
 void trigger(MainWindow& window, const char* actionName) { child<QAction>(&window, actionName)->trigger(); }
+
+std::string toStd(const QString& text) { return text.toStdString(); }
 
 QString uniqueName(const char* what) {
   return QStringLiteral("pipescope-ui-%1-%2").arg(QLatin1String(what)).arg(QCoreApplication::applicationPid());
@@ -261,6 +264,61 @@ class FlowTest : public QObject {
     QVERIFY(dialog->errorText().contains(QStringLiteral("ERROR_INVALID_PARAMETER")));
     QCOMPARE(window.serversModel()->rowCount(), 0);
     dialog->reject();
+  }
+
+  void impersonatingTheSelectedInstanceShowsWhoTheClientIs() {
+    MainWindow window;
+    QAbstractItemModelTester tester(window.impersonationModel(), kReport);
+    pipescope::ServerOptions server;
+    server.name = toStd(uniqueName("impersonate"));
+    QVERIFY(!window.createServer(server).has_value());
+    pipescope::ClientOptions client;
+    client.name = server.name;
+    QVERIFY(!window.connectClient(client).has_value());
+    ServersModel& servers = *window.serversModel();
+    QTRY_VERIFY_WITH_TIMEOUT(servers.rowCount() == 1 && servers.rowCount(servers.index(0, 0)) >= 1, kTimeoutMs);
+    const QModelIndex instance = servers.index(0, 0, servers.index(0, 0));
+    QTRY_COMPARE_WITH_TIMEOUT(instance.siblingAtColumn(ServersModel::StateColumn).data().toString(),
+                              QStringLiteral("connected"), kTimeoutMs);
+    window.serversView()->setCurrentIndex(instance);
+    QVERIFY(child<QAction>(&window, "actionImpersonate")->isEnabled());
+    trigger(window, "actionImpersonate");
+    ImpersonationModel& results = *window.impersonationModel();
+    QTRY_COMPARE_WITH_TIMEOUT(results.rowCount(), 1, kTimeoutMs);
+    // The client is this very process, so the identity is ours; whether the
+    // switch itself succeeded depends on privileges, and either way the row
+    // says so and nothing is left impersonated.
+    const QString result = results.index(0, ImpersonationModel::ResultColumn).data().toString();
+    QVERIFY(!result.isEmpty());
+    if (result == QStringLiteral("impersonated")) {
+      QVERIFY(!results.index(0, ImpersonationModel::UserColumn).data().toString().isEmpty());
+      QCOMPARE(results.index(0, ImpersonationModel::RevertedColumn).data().toString(), QStringLiteral("yes"));
+    }
+    QVERIFY(!results.describeRow(0).isEmpty());
+  }
+
+  void aChildStreamsItsOutputAndShowsItsExitCode() {
+    MainWindow window;
+    pipescope::ChildOptions options;
+    options.argv = {"cat"};
+    QVERIFY(!window.runChild(options).has_value());
+    ClientsModel& clients = *window.clientsModel();
+    QTRY_COMPARE_WITH_TIMEOUT(clients.rowCount(), 1, kTimeoutMs);
+    const auto childId = static_cast<pipescope::EndpointId>(clients.index(0, 0).data(ClientsModel::EndpointIdRole).toUInt());
+    QCOMPARE(clients.index(0, ClientsModel::KindColumn).data().toString(), QStringLiteral("child"));
+    // The send panel offers the child (its standard input).
+    QTRY_COMPARE_WITH_TIMEOUT(window.sendPanel()->currentTarget(), childId, kTimeoutMs);
+    window.sendPanel()->setFormat(pipescope::InputFormat::escaped);
+    window.sendPanel()->setInput(QStringLiteral("through the child\\n"));
+    window.sendPanel()->send();
+    QTRY_VERIFY_WITH_TIMEOUT(findRow(*window.logModel(), childId, pipescope::Direction::in,
+                                     QStringLiteral("through the child")) >= 0,
+                             kTimeoutMs);
+    // Closing its input ends cat, which exits with 0.
+    window.clientsView()->setCurrentIndex(clients.index(0, 0));
+    trigger(window, "actionDisconnect");
+    QTRY_VERIFY_WITH_TIMEOUT(clients.index(0, ClientsModel::PeerColumn).data().toString().contains(QStringLiteral("exit code 0")),
+                             kTimeoutMs);
   }
 
   void theDemoTalks() {
