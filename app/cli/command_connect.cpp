@@ -1,0 +1,132 @@
+// connect NAME: an interactive (or scripted) client. Each line of standard
+// input is one message; replies are printed as they arrive.
+#include <algorithm>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "input_data.hpp"
+#include "pipescope/name.hpp"
+
+namespace pipescope::cli {
+namespace {
+
+/// The bytes one input line stands for: text adds the line break back,
+/// hex and escaped send exactly what they spell.
+std::variant<Bytes, InputProblem> line_to_bytes(const InputLine& line, InputFormat format) {
+  if (format == InputFormat::text) {
+    Bytes bytes = to_bytes(line.text);
+    bytes.push_back(std::byte{'\n'});
+    return bytes;
+  }
+  return parse_for_sending(line.text, format, fmt::format("stdin line {}", line.number));
+}
+
+}  // namespace
+
+int connect_command(const ConnectSettings& settings, Session& session) {
+  const Console& console = session.console;
+  if (Result<void> valid = validate(settings.client); !valid) {
+    return fail(console, valid.error());
+  }
+  const std::string pipe_name = PipeName::parse(settings.client.name)->full();
+
+  Engine engine(session.inbox.get());
+  const Result<EndpointId> connected = engine.connect(settings.client);
+  if (!connected) {
+    return fail(console, connected.error());
+  }
+  const EndpointId me = *connected;
+  console.emit({{"event", "connected"}, {"endpoint", me}, {"label", endpoint_label(engine, me)}, {"name", pipe_name}});
+
+  // A read-only client has nothing to send: it listens until the server
+  // leaves or the user stops it.
+  const bool sends = settings.client.access != ClientAccess::read;
+  if (sends) {
+    console.say(fmt::format("connected to {}. Each line you type is sent; end with Ctrl-D (Ctrl-Z, Enter on "
+                            "Windows) or Ctrl-C.",
+                            pipe_name));
+    start_stdin_reader(session.inbox);
+  } else {
+    console.say(fmt::format("connected to {} for reading. Ctrl-C stops.", pipe_name));
+  }
+
+  // What the replies to the user's input need to be complete: every queued
+  // byte written, then a quiet moment of --linger ms.
+  std::uint64_t unwritten = 0;
+  bool input_ended = false;
+  int result = to_int(ExitCode::ok);
+  const TextFilter filter{.incoming_data = true, .outgoing_data = false, .state_changes = true};
+
+  const auto peer_left = [&](const Error& error) {
+    console.error(error);
+    return to_int(ExitCode::peer_disconnected);
+  };
+
+  for (;;) {
+    std::optional<InboxItem> item = session.inbox->pop(input_ended ? settings.linger : kNoTimeout);
+    if (!item) {
+      if (unwritten > 0) {
+        return fail(console, make_error(Errc::sem_timeout, "finish writing",
+                                        fmt::format("{}: {} byte(s) still unwritten after --linger {} ms",
+                                                    pipe_name, unwritten, settings.linger.count())));
+      }
+      break;
+    }
+    if (std::holds_alternative<StopRequest>(*item)) {
+      break;
+    }
+    if (std::holds_alternative<InputEnd>(*item)) {
+      input_ended = true;
+      continue;
+    }
+    if (const auto* line = std::get_if<InputLine>(&*item)) {
+      auto bytes = line_to_bytes(*line, settings.format);
+      if (const auto* problem = std::get_if<InputProblem>(&bytes)) {
+        report(console, *problem);
+        result = to_int(ExitCode::bad_input);
+        continue;
+      }
+      const Bytes& payload = std::get<Bytes>(bytes);
+      if (payload.empty()) {
+        continue;  // an empty hex or escaped line spells no bytes
+      }
+      if (Result<void> sent = engine.send(me, payload); !sent) {
+        if (is_peer_gone(sent.error())) {
+          return peer_left(sent.error());
+        }
+        result = fail(console, sent.error());
+        continue;
+      }
+      unwritten += payload.size();
+      continue;
+    }
+
+    const Event& event = std::get<Event>(*item);
+    console.event(event, engine, filter);
+    if (const auto* data = std::get_if<Data>(&event); data && data->endpoint == me) {
+      if (data->direction == Direction::out) {
+        unwritten -= std::min<std::uint64_t>(unwritten, data->size);
+      }
+    } else if (const auto* failure = std::get_if<ErrorEvent>(&event); failure && failure->endpoint == me) {
+      if (is_peer_gone(failure->error)) {
+        return to_int(ExitCode::peer_disconnected);  // already printed
+      }
+      result = to_int(exit_code_for(failure->error));
+    } else if (const auto* state = std::get_if<StateChanged>(&event);
+               state && state->endpoint == me && is_ended(state->state)) {
+      Error gone = make_error(Errc::broken_pipe, "read", fmt::format("{}: the server closed the pipe", pipe_name));
+      if (state->reason && state->reason.category() == pipe_category()) {
+        gone.code = state->reason;
+      }
+      return peer_left(gone);
+    }
+  }
+
+  (void)engine.disconnect(me);
+  return result;
+}
+
+}  // namespace pipescope::cli

@@ -1,0 +1,82 @@
+// list: the pipes this machine has.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "commands.hpp"
+#include "json_events.hpp"
+
+namespace pipescope::cli {
+namespace {
+
+std::string count_text(std::int32_t count) {
+  if (count < 0) {
+    return "?";
+  }
+  if (static_cast<std::uint32_t>(count) == kUnlimitedInstances) {
+    return "unlimited";
+  }
+  return std::to_string(count);
+}
+
+std::string pids_text(const std::vector<std::int64_t>& pids) {
+  return pids.empty() ? std::string("?") : fmt::format("{}", fmt::join(pids, ","));
+}
+
+}  // namespace
+
+int list_command(Session& session) {
+  const Console& console = session.console;
+  const Engine engine(nullptr);
+  const Result<std::vector<PipeInfo>> listed = engine.list_pipes();
+  if (!listed) {
+    return fail(console, listed.error());
+  }
+  const std::vector<PipeInfo>& pipes = *listed;
+
+  if (console.json()) {
+    for (const PipeInfo& pipe : pipes) {
+      console.emit(pipe_to_json(pipe));
+    }
+    return 0;
+  }
+  if (pipes.empty()) {
+    console.say("no pipes found");
+    return 0;
+  }
+
+  // One row of cells per pipe; every column as wide as its widest cell.
+  const std::vector<std::string> header{"NAME", "INSTANCES", "MAX", "TYPE", "SERVER PIDS"};
+  std::vector<std::vector<std::string>> rows;
+  rows.reserve(pipes.size());
+  for (const PipeInfo& pipe : pipes) {
+    rows.push_back({pipe.name, count_text(pipe.current_instances), count_text(pipe.max_instances),
+                    pipe.type.empty() ? std::string("?") : pipe.type, pids_text(pipe.server_pids)});
+  }
+  std::vector<std::size_t> widths(header.size());
+  for (std::size_t column = 0; column < header.size(); ++column) {
+    widths[column] = header[column].size();
+    for (const auto& row : rows) {
+      widths[column] = std::max(widths[column], row[column].size());
+    }
+  }
+  const auto print_row = [&](const std::vector<std::string>& cells) {
+    std::string line;
+    for (std::size_t column = 0; column < cells.size(); ++column) {
+      const bool last = column + 1 == cells.size();
+      line += last ? cells[column] : fmt::format("{:<{}}  ", cells[column], widths[column]);
+    }
+    console.say(line);
+  };
+  print_row(header);
+  for (const auto& row : rows) {
+    print_row(row);
+  }
+  console.say(fmt::format("{} pipe{}", rows.size(), rows.size() == 1 ? "" : "s"));
+  return 0;
+}
+
+}  // namespace pipescope::cli

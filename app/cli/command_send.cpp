@@ -1,0 +1,141 @@
+// send NAME DATA: connect, write one message, optionally read one reply.
+#include <chrono>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "input_data.hpp"
+#include "json_events.hpp"
+#include "pipescope/name.hpp"
+
+namespace pipescope::cli {
+namespace {
+
+/// The bytes to send, parsed completely before anything is connected, so
+/// that bad input sends nothing at all.
+std::variant<Bytes, InputProblem> bytes_to_send(const SendSettings& settings) {
+  if (settings.file) {
+    auto content = read_input_file(*settings.file);
+    if (auto* problem = std::get_if<InputProblem>(&content)) {
+      return std::move(*problem);
+    }
+    const std::string& text = std::get<std::string>(content);
+    if (settings.format == InputFormat::text) {
+      return to_bytes(text);
+    }
+    return parse_for_sending(text, settings.format, *settings.file);
+  }
+  auto parsed = parse_for_sending(settings.data.value_or(""), settings.format, "DATA");
+  if (auto* bytes = std::get_if<Bytes>(&parsed); bytes && settings.add_newline) {
+    bytes->push_back(std::byte{'\n'});
+  }
+  return parsed;
+}
+
+}  // namespace
+
+int send_command(const SendSettings& settings, Session& session) {
+  const Console& console = session.console;
+  if (Result<void> valid = validate(settings.client); !valid) {
+    return fail(console, valid.error());
+  }
+  const std::string pipe_name = PipeName::parse(settings.client.name)->full();
+
+  auto prepared = bytes_to_send(settings);
+  if (const auto* problem = std::get_if<InputProblem>(&prepared)) {
+    report(console, *problem);
+    return to_int(ExitCode::bad_input);
+  }
+  const Bytes& payload = std::get<Bytes>(prepared);
+  if (payload.empty()) {
+    // A write of no bytes is not a message on a byte pipe, and nothing
+    // would ever confirm it; say so instead of waiting for the timeout.
+    console.error(make_error(Errc::bad_input, "send", "the data is empty"),
+                  "There is nothing to send: give some DATA, or a file that is not empty.");
+    return to_int(ExitCode::bad_input);
+  }
+
+  Engine engine(session.inbox.get());
+  const Result<EndpointId> connected = engine.connect(settings.client);
+  if (!connected) {
+    return fail(console, connected.error());
+  }
+  const EndpointId me = *connected;
+  console.emit({{"event", "connected"}, {"endpoint", me}, {"label", endpoint_label(engine, me)}, {"name", pipe_name}});
+
+  if (Result<void> sent = engine.send(me, payload); !sent) {
+    return fail(console, sent.error());
+  }
+
+  // Text mode stays quiet apart from the result (and errors), so that the
+  // reply can be used by a script; --json shows every event.
+  const TextFilter quiet{.incoming_data = false, .outgoing_data = false, .state_changes = false};
+  const bool message_reply = settings.client.read_mode == ReadMode::message;
+  std::uint64_t written = 0;
+  bool write_seen = false;
+  Bytes reply;
+  bool reply_complete = false;
+  std::optional<Error> failure;
+
+  const auto complete = [&] {
+    const bool all_written = write_seen && written >= payload.size();
+    return all_written && (!settings.reply || reply_complete);
+  };
+  const auto finished = [&](const Event& event) {
+    if (const auto* data = std::get_if<Data>(&event); data && data->endpoint == me) {
+      if (data->direction == Direction::out) {
+        written += data->size;
+        write_seen = true;
+      } else if (settings.reply && !reply_complete) {
+        const auto part = engine.log().payload(data->row);
+        reply.insert(reply.end(), part.begin(), part.end());
+        // A byte pipe has no message boundaries: its reply is the first read.
+        reply_complete = !message_reply || (data->flags & record_flags::more_data) == 0;
+      }
+    } else if (const auto* error = std::get_if<ErrorEvent>(&event); error && error->endpoint == me) {
+      failure = error->error;
+      return true;
+    } else if (const auto* state = std::get_if<StateChanged>(&event);
+               state && state->endpoint == me && is_ended(state->state)) {
+      if (!complete()) {
+        failure = make_error(Errc::broken_pipe, settings.reply ? "wait for the reply" : "write",
+                             fmt::format("{}: the server closed the pipe", pipe_name));
+        console.error(*failure);
+      }
+      return true;
+    }
+    return complete();
+  };
+
+  bool stopped = false;
+  const bool done = wait_for_event(session, engine, settings.timeout, finished, quiet, &stopped);
+  if (failure) {
+    return to_int(exit_code_for(*failure));  // printed already
+  }
+  if (!done) {
+    // Ctrl-C while waiting is a wait cut short: the same class as a timeout.
+    const bool writing = !write_seen || written < payload.size();
+    return fail(console, make_error(Errc::sem_timeout, writing ? "write" : "wait for the reply",
+                                    stopped ? fmt::format("{}: interrupted while waiting", pipe_name)
+                                            : fmt::format("{}: nothing after --timeout {} ms", pipe_name,
+                                                          settings.timeout.count())));
+  }
+
+  if (settings.reply) {
+    nlohmann::json object{{"event", "reply"}, {"endpoint", me}, {"size", reply.size()}};
+    add_payload(object, reply);
+    console.emit(object);
+    if (!console.json()) {
+      console.write_raw(reply);
+    }
+  } else {
+    console.emit({{"event", "sent"}, {"endpoint", me}, {"size", payload.size()}});
+    console.say(fmt::format("sent {} byte{} to {}", payload.size(), payload.size() == 1 ? "" : "s", pipe_name));
+  }
+  (void)engine.disconnect(me);
+  return to_int(ExitCode::ok);
+}
+
+}  // namespace pipescope::cli

@@ -1,0 +1,72 @@
+#include "commands.hpp"
+
+#include <variant>
+
+#include "exit_codes.hpp"
+
+namespace pipescope::cli {
+
+Session::Session(bool json) : console(json), inbox(std::make_shared<Inbox>()) { post_stop_requests_to(inbox); }
+
+int run_command(const CliSettings& settings) {
+  Session session(settings.json);
+  switch (settings.command) {
+    case Command::serve:
+      return serve_command(settings.serve, session);
+    case Command::connect:
+      return connect_command(settings.connect, session);
+    case Command::send:
+      return send_command(settings.send, session);
+    case Command::run:
+      return run_child_command(settings.run, session);
+    case Command::list:
+      return list_command(session);
+    case Command::demo:
+      return demo_command(settings.demo, session);
+    case Command::none:
+      break;
+  }
+  // CLI11 requires exactly one subcommand, so this is not reached.
+  return to_int(ExitCode::bad_arguments);
+}
+
+int fail(const Console& console, const Error& error) {
+  console.error(error);
+  return to_int(exit_code_for(error));
+}
+
+bool is_peer_gone(const Error& error) noexcept { return exit_code_for(error) == ExitCode::peer_disconnected; }
+
+bool is_ended(EndpointState state) noexcept {
+  return state == EndpointState::disconnected || state == EndpointState::closing || state == EndpointState::closed;
+}
+
+bool wait_for_event(Session& session, Engine& engine, std::chrono::milliseconds timeout,
+                    const std::function<bool(const Event&)>& done, const TextFilter& filter, bool* stopped) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() < 0) {
+      return false;
+    }
+    std::optional<InboxItem> item = session.inbox->pop(left);
+    if (!item) {
+      return false;
+    }
+    if (std::holds_alternative<StopRequest>(*item)) {
+      if (stopped != nullptr) {
+        *stopped = true;
+      }
+      return false;
+    }
+    if (const auto* event = std::get_if<Event>(&*item)) {
+      session.console.event(*event, engine, filter);
+      if (done(*event)) {
+        return true;
+      }
+    }
+  }
+}
+
+}  // namespace pipescope::cli

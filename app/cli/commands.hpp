@@ -1,0 +1,55 @@
+// The console tool's commands. Each one runs on the main thread as a loop
+// over the session's inbox (engine events, input lines, stop requests) and
+// returns the process exit code (exit_codes.hpp).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "console.hpp"
+#include "inbox.hpp"
+#include "options_cli.hpp"
+#include "pipescope/engine.hpp"
+
+namespace pipescope::cli {
+
+/// What every command shares: how to print, and the one queue it waits on.
+/// Ctrl-C and SIGTERM arrive in the inbox as StopRequest items.
+struct Session {
+  explicit Session(bool json);
+
+  Console console;
+  /// Shared with the stdin and signal threads, which may outlive a command.
+  std::shared_ptr<Inbox> inbox;
+};
+
+[[nodiscard]] int run_command(const CliSettings& settings);
+
+[[nodiscard]] int serve_command(const ServeSettings& settings, Session& session);
+[[nodiscard]] int connect_command(const ConnectSettings& settings, Session& session);
+[[nodiscard]] int send_command(const SendSettings& settings, Session& session);
+[[nodiscard]] int run_child_command(const RunSettings& settings, Session& session);
+[[nodiscard]] int list_command(Session& session);
+[[nodiscard]] int demo_command(const DemoSettings& settings, Session& session);
+
+// Helpers the commands share.
+
+/// Prints the error and returns the exit code for it.
+[[nodiscard]] int fail(const Console& console, const Error& error);
+
+/// True if the error means the other end has gone (broken pipe and kin).
+[[nodiscard]] bool is_peer_gone(const Error& error) noexcept;
+
+/// True if the state means the endpoint no longer talks to its peer.
+[[nodiscard]] bool is_ended(EndpointState state) noexcept;
+
+/// Takes items from the inbox until `done` says so, printing every event
+/// with the console. A StopRequest ends the wait too. Returns false if the
+/// timeout ran out first or a stop was requested (*stopped is then set).
+[[nodiscard]] bool wait_for_event(Session& session, Engine& engine, std::chrono::milliseconds timeout,
+                                  const std::function<bool(const Event&)>& done, const TextFilter& filter = {},
+                                  bool* stopped = nullptr);
+
+}  // namespace pipescope::cli

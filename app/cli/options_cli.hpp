@@ -1,0 +1,78 @@
+// The command line: every subcommand and option, with the help text that
+// teaches what each Win32 option means, mapped onto the engine's option
+// structs. Parsing is CLI11's; this file only declares and maps.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipescope/codec.hpp"
+#include "pipescope/options.hpp"
+
+namespace pipescope::cli {
+
+enum class Command : std::uint8_t { none, serve, connect, send, run, list, demo };
+
+struct ServeSettings {
+  ServerOptions server;
+  std::uint64_t max_messages = 0;  ///< 0: no limit
+  bool once = false;
+};
+
+struct ConnectSettings {
+  ClientOptions client;
+  InputFormat format = InputFormat::text;
+  std::chrono::milliseconds linger{1000};
+};
+
+struct SendSettings {
+  ClientOptions client;
+  InputFormat format = InputFormat::text;
+  std::optional<std::string> data;  ///< DATA, or
+  std::optional<std::string> file;  ///< --file PATH
+  bool add_newline = true;          ///< text format without --no-newline
+  bool reply = false;
+  std::chrono::milliseconds timeout{5000};
+};
+
+struct RunSettings {
+  ChildOptions child;
+};
+
+struct DemoSettings {
+  std::string name;  ///< empty: a fresh name for this run
+};
+
+struct CliSettings {
+  bool json = false;
+  Command command = Command::none;
+  ServeSettings serve;
+  ConnectSettings connect;
+  SendSettings send;
+  RunSettings run;
+  DemoSettings demo;
+};
+
+class CommandLine {
+ public:
+  CommandLine();
+  ~CommandLine();
+  CommandLine(const CommandLine&) = delete;
+  CommandLine& operator=(const CommandLine&) = delete;
+
+  /// Parses the arguments. Returns the exit code if the tool is already done
+  /// (help was printed: 0; the arguments were wrong: 2, after saying why).
+  [[nodiscard]] std::optional<int> parse(int argc, const char* const* argv);
+  [[nodiscard]] const CliSettings& settings() const noexcept { return settings_; }
+
+ private:
+  struct Parts;
+  CliSettings settings_;
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace pipescope::cli

@@ -1,0 +1,22 @@
+// The few things the console tool must ask the operating system itself.
+// Each platform implements them in its own file (platform_posix.cpp,
+// platform_win.cpp); CMake compiles exactly one of them.
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+namespace pipescope::cli {
+
+/// Calls `on_stop` (on a thread of its own, never inside a signal handler)
+/// when the user asks the tool to stop: Ctrl-C or SIGTERM on POSIX, Ctrl-C or
+/// Ctrl-Break on Windows. The argument names what arrived ("SIGINT").
+/// A second request ends the process at once, the usual way out of a tool
+/// whose clean stop hangs. Call once, before the engine starts its threads.
+void watch_stop_requests(std::function<void(std::string_view what)> on_stop);
+
+/// Makes standard input and output carry bytes unchanged. Windows otherwise
+/// turns "\n" into "\r\n" on output; POSIX has nothing to change.
+void use_binary_stdio();
+
+}  // namespace pipescope::cli
