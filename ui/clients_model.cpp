@@ -124,7 +124,7 @@ ClientsModel::Row ClientsModel::makeRow(pipescope::EndpointId id, pipescope::End
   row.kind = kind;
   const auto info = lookup_.info ? lookup_.info(id) : std::nullopt;
   if (info) {
-    row.label = toQString(info->label);
+    row.label = shortLabel(info->label);
     row.pipe = toQString(info->pipe_name);
   }
   if (row.label.isEmpty()) {

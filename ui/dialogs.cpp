@@ -157,7 +157,7 @@ NewServerDialog::NewServerDialog(QWidget* parent) : QDialog(parent) {
   auto* instancesRow = new QHBoxLayout;
   instancesRow->addWidget(maxInstances_);
   instancesRow->addWidget(unlimited_);
-  capacityForm->addRow(tr("Max &instances:"), instancesRow);
+  capacityForm->addRow(tr("Max instances:"), instancesRow);
   capacityForm->addRow(tr("&Out buffer:"), outBuffer_);
   capacityForm->addRow(tr("I&n buffer:"), inBuffer_);
   capacityForm->addRow(tr("Read &buffer:"), readBuffer_);

@@ -49,7 +49,7 @@ QVariant ImpersonationModel::data(const QModelIndex& index, int role) const {
   }
   switch (index.column()) {
     case TimeColumn: return formatTime(row.timeNs);
-    case InstanceColumn: return QVariant::fromValue<uint>(row.instance);
+    case InstanceColumn: return labeler_ ? labeler_(row.instance) : QString::number(row.instance);
     case ResultColumn:
       if (r.impersonated) {
         return tr("impersonated");

@@ -6,6 +6,7 @@
 #include <QString>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "engine_bridge.hpp"
@@ -20,6 +21,9 @@ class ImpersonationModel final : public QAbstractTableModel {
                 IntegrityColumn, ProbeColumn, RevertedColumn, NotesColumn, ColumnCount };
 
   explicit ImpersonationModel(QObject* parent = nullptr);
+
+  /// How the instance column names an instance (default: its id).
+  void setLabeler(std::function<QString(pipescope::EndpointId)> labeler) { labeler_ = std::move(labeler); }
 
   [[nodiscard]] int rowCount(const QModelIndex& parent = {}) const override;
   [[nodiscard]] int columnCount(const QModelIndex& parent = {}) const override;
@@ -39,6 +43,7 @@ class ImpersonationModel final : public QAbstractTableModel {
     pipescope::ImpersonationResult result;
   };
   std::vector<Row> rows_;
+  std::function<QString(pipescope::EndpointId)> labeler_;
 };
 
 }  // namespace pipescope::ui

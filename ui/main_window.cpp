@@ -145,6 +145,7 @@ void MainWindow::buildModels() {
   pipesModel_ = new PipesModel(this);
   impersonationModel_ = new ImpersonationModel(this);
   errorsModel_ = new ErrorsModel(this);
+  impersonationModel_->setLabeler([this](pipescope::EndpointId id) { return endpointName(id); });
   connect(&bridge_, &EngineBridge::eventsArrived, logModel_, &MessageLogModel::onEvents);
   connect(&bridge_, &EngineBridge::eventsArrived, serversModel_, &ServersModel::onEvents);
   connect(&bridge_, &EngineBridge::eventsArrived, clientsModel_, &ClientsModel::onEvents);
@@ -389,7 +390,7 @@ void MainWindow::buildDocks() {
   splitDockWidget(plotDock, errorsDock, Qt::Vertical);
   tabifyDockWidget(errorsDock, impersonationDock);
   errorsDock->raise();
-  resizeDocks({pipesDock, plotDock}, {380, 360}, Qt::Horizontal);
+  resizeDocks({pipesDock, plotDock}, {360, 420}, Qt::Horizontal);
   resizeDocks({detailsDock}, {260}, Qt::Vertical);
 
   viewMenu_ = new QMenu(tr("&View"), this);
@@ -700,7 +701,7 @@ void MainWindow::onEvents(const EventBatch& batch) {
       Known& known = known_[state->endpoint];
       if (known.label.isEmpty()) {
         const auto info = engine_->endpoint(state->endpoint);
-        known.label = info && !info->label.empty() ? toQString(info->label) : tr("endpoint %1").arg(state->endpoint);
+        known.label = info && !info->label.empty() ? shortLabel(info->label) : tr("endpoint %1").arg(state->endpoint);
       }
       known.kind = state->kind;
       known.state = state->state;
@@ -720,7 +721,7 @@ void MainWindow::onEvents(const EventBatch& batch) {
       known.state = pipescope::EndpointState::connected;
       known.label = tr("child %1").arg(child->pid);
       if (const auto info = engine_->endpoint(child->endpoint); info && !info->label.empty()) {
-        known.label = toQString(info->label);
+        known.label = shortLabel(info->label);
       }
       endpointsChanged = true;
     } else if (const auto* exited = std::get_if<pipescope::ChildExited>(&event)) {

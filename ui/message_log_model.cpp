@@ -31,7 +31,7 @@ QString MessageLogModel::endpointLabel(pipescope::EndpointId id) const {
   }
   if (const auto info = log_.endpoint(id)) {
     // Labels never change once an endpoint is registered, so caching is safe.
-    QString label = toQString(info->label);
+    QString label = shortLabel(info->label);
     if (label.isEmpty()) {
       label = QStringLiteral("#%1").arg(id);
     }

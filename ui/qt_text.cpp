@@ -11,6 +11,12 @@ namespace {
 QString tr(const char* text) { return QCoreApplication::translate("pipescope", text); }
 }  // namespace
 
+QString shortLabel(std::string_view label) {
+  QString text = toQString(label);
+  text.replace(QStringLiteral("\\\\.\\pipe\\"), QString(), Qt::CaseInsensitive);
+  return text;
+}
+
 QString formatTime(std::int64_t timeNs) {
   const std::int64_t ms = timeNs / 1'000'000;
   const auto micros = static_cast<int>((timeNs / 1'000) % 1'000);

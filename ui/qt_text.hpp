@@ -23,6 +23,11 @@ namespace pipescope::ui {
   return {utf8.constData(), static_cast<std::size_t>(utf8.size())};
 }
 
+/// An endpoint label for a table cell: the local pipe prefix "\\.\pipe\"
+/// is left out ("client 2 → demo" rather than "client 2 → \\.\pipe\demo");
+/// tooltips keep the full name.
+[[nodiscard]] QString shortLabel(std::string_view label);
+
 /// "12:34:56.789012" in local time, from nanoseconds since the Unix epoch.
 [[nodiscard]] QString formatTime(std::int64_t timeNs);
 /// "0 B", "512 B", "1.5 KiB", "3.2 MiB".

@@ -2,6 +2,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QDockWidget>
 #include <QFileInfo>
 #include <QItemSelectionModel>
 #include <QPixmap>
@@ -12,16 +13,19 @@
 #include <memory>
 
 #include "dialogs.hpp"
+#include "errors_model.hpp"
+#include "impersonation_model.hpp"
 #include "hex_view.hpp"
 #include "main_window.hpp"
 #include "message_filter_proxy.hpp"
 #include "message_log_model.hpp"
+#include "servers_model.hpp"
 
 namespace pipescope::ui {
 
 namespace {
-// Enough records for a full-looking log and a few seconds of plot.
-constexpr int kWantedRecords = 24;
+// Enough records for a full log and a quarter minute of plot.
+constexpr int kWantedRecords = 60;
 constexpr int kPollMs = 250;
 // If the engine never produces traffic the picture is taken anyway, so the
 // script ends; the picture then shows the error view.
@@ -33,11 +37,34 @@ bool saveWidget(QWidget& widget, const QString& path) {
 }  // namespace
 
 void scheduleScreenshot(MainWindow& window, const QString& path) {
+  // The script's virtual screen is 1600 x 1000.
+  window.resize(1600, 1000);
   auto* poll = new QTimer(&window);
   auto waited = std::make_shared<int>(0);
-  QObject::connect(poll, &QTimer::timeout, &window, [&window, poll, waited, path] {
+  // A client for a pipe nobody serves: the errors view then shows a real
+  // ERROR_FILE_NOT_FOUND with its explanation, as a newcomer would meet it.
+  pipescope::ClientOptions missing;
+  missing.name = "pipescope-nobody-serves-this";
+  missing.busy_timeout = std::chrono::milliseconds(0);
+  (void)window.connectClient(missing);
+  auto impersonated = std::make_shared<bool>(false);
+  QObject::connect(poll, &QTimer::timeout, &window, [&window, poll, waited, impersonated, path] {
     *waited += kPollMs;
-    const bool ready = window.logModel()->rowCount() >= kWantedRecords;
+    // Once the demo's instance is connected, ask who its client is.
+    if (!*impersonated && window.serversModel()->rowCount() > 0) {
+      const QModelIndex server = window.serversModel()->index(0, 0);
+      for (int row = 0; row < window.serversModel()->rowCount(server); ++row) {
+        const QModelIndex instance = window.serversModel()->index(row, 0, server);
+        if (instance.data(ServersModel::StateRole).toInt() == static_cast<int>(pipescope::EndpointState::connected)) {
+          window.serversView()->setCurrentIndex(instance);
+          window.impersonateSelected();
+          *impersonated = true;
+          break;
+        }
+      }
+    }
+    const bool ready = window.logModel()->rowCount() >= kWantedRecords && window.errorsModel()->rowCount() > 0 &&
+                       window.impersonationModel()->rowCount() > 0;
     if (!ready && *waited < kGiveUpMs) {
       return;
     }
@@ -55,6 +82,12 @@ void scheduleScreenshot(MainWindow& window, const QString& path) {
     bool ok = saveWidget(window, path);
     const QFileInfo info(path);
     ok = saveWidget(*window.hexView(), info.dir().filePath(QStringLiteral("hex-view.png"))) && ok;
+    if (auto* dock = window.findChild<QDockWidget*>(QStringLiteral("impersonationDock"))) {
+      // Floated and widened for its picture: docked it shares a column.
+      dock->setFloating(true);
+      dock->resize(1100, 200);
+      ok = saveWidget(*dock, info.dir().filePath(QStringLiteral("impersonation.png"))) && ok;
+    }
     NewServerDialog dialog(&window);
     dialog.show();
     ok = saveWidget(dialog, info.dir().filePath(QStringLiteral("new-server-dialog.png"))) && ok;

@@ -9,8 +9,9 @@ namespace pipescope::ui {
 
 class MainWindow;
 
-/// Saves `path` (and, next to it, pictures of the hex view and the
-/// new-server dialog) once the log has traffic, then quits the application
+/// Saves `path` (and, next to it, pictures of the hex view, the
+/// impersonation result and the new-server dialog) once the log has traffic,
+/// an error and an impersonation result to show, then quits the application
 /// with exit code 0, or 1 if a picture could not be written.
 void scheduleScreenshot(MainWindow& window, const QString& path);
 

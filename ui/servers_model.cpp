@@ -273,7 +273,7 @@ void ServersModel::instanceChanged(const pipescope::StateChanged& event) {
     instance.peer = event.peer;
     instance.reason = event.reason;
     const auto info = lookup_.info ? lookup_.info(event.endpoint) : std::nullopt;
-    instance.label = info && !info->label.empty() ? toQString(info->label) : tr("instance %1").arg(event.endpoint);
+    instance.label = info && !info->label.empty() ? shortLabel(info->label) : tr("instance %1").arg(event.endpoint);
     const int instanceRow = static_cast<int>(server.instances.size());
     beginInsertRows(serverIndex, instanceRow, instanceRow);
     server.instances.push_back(std::move(instance));
