@@ -43,8 +43,9 @@ int run_child_command(const RunSettings& settings, Session& session) {
   if (Result<void> valid = validate(settings.child); !valid) {
     return fail(console, valid.error());
   }
-  // The child's output is passed through byte for byte.
-  use_binary_stdio();
+  // The child's output and input are passed through byte for byte.
+  use_binary_output();
+  use_binary_input();
 
   Engine engine(session.inbox.get());
   const Result<EndpointId> started = engine.run_child(settings.child);

@@ -8,6 +8,7 @@
 #include "exit_codes.hpp"
 #include "input_data.hpp"
 #include "json_events.hpp"
+#include "platform.hpp"
 #include "pipescope/name.hpp"
 
 namespace pipescope::cli {
@@ -128,6 +129,8 @@ int send_command(const SendSettings& settings, Session& session) {
     add_payload(object, reply);
     console.emit(object);
     if (!console.json()) {
+      // The reply exactly as it came, also on Windows.
+      use_binary_output();
       console.write_raw(reply);
     }
   } else {

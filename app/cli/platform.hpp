@@ -15,8 +15,13 @@ namespace pipescope::cli {
 /// whose clean stop hangs. Call once, before the engine starts its threads.
 void watch_stop_requests(std::function<void(std::string_view what)> on_stop);
 
-/// Makes standard input and output carry bytes unchanged. Windows otherwise
-/// turns "\n" into "\r\n" on output; POSIX has nothing to change.
-void use_binary_stdio();
+/// Makes standard output and error carry bytes unchanged. Windows otherwise
+/// turns "\n" into "\r\n"; POSIX has nothing to change.
+void use_binary_output();
+
+/// Makes standard input deliver bytes unchanged (Windows otherwise turns
+/// "\r\n" into "\n", which is right for typed lines but not for data that
+/// is passed on).
+void use_binary_input();
 
 }  // namespace pipescope::cli

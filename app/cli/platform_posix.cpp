@@ -77,6 +77,8 @@ void watch_stop_requests(std::function<void(std::string_view what)> on_stop) {
   }).detach();
 }
 
-void use_binary_stdio() {}
+void use_binary_output() {}
+
+void use_binary_input() {}
 
 }  // namespace pipescope::cli

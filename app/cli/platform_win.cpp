@@ -37,10 +37,13 @@ void watch_stop_requests(std::function<void(std::string_view what)> on_stop) {
   ::SetConsoleCtrlHandler(on_console_control, TRUE);
 }
 
-void use_binary_stdio() {
-  ::_setmode(::_fileno(stdin), _O_BINARY);
+void use_binary_output() {
+  std::fflush(stdout);
+  std::fflush(stderr);
   ::_setmode(::_fileno(stdout), _O_BINARY);
   ::_setmode(::_fileno(stderr), _O_BINARY);
 }
+
+void use_binary_input() { ::_setmode(::_fileno(stdin), _O_BINARY); }
 
 }  // namespace pipescope::cli
