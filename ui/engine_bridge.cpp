@@ -53,10 +53,12 @@ void EngineBridge::drain() {
   }
   ++batches_;
   emit eventsArrived(batch);
-  const bool bytesMoved = std::any_of(batch.begin(), batch.end(), [](const pipescope::Event& event) {
+  // Data moves the byte counters; a state change adds or greys a row whose
+  // counters should be shown fresh.
+  const bool countersMoved = std::any_of(batch.begin(), batch.end(), [](const pipescope::Event& event) {
     return std::holds_alternative<pipescope::Data>(event) || std::holds_alternative<pipescope::StateChanged>(event);
   });
-  if (bytesMoved && !counterTimer_.isActive()) {
+  if (countersMoved && !counterTimer_.isActive()) {
     counterTimer_.start();
   }
 }
