@@ -4,6 +4,19 @@
 
 namespace pipescope::detail {
 
+namespace {
+/// Reverses the text of a line or message but leaves a final "\n" or "\r\n"
+/// where it was, so "hello\n" answers "olleh\n" on every pipe type.
+void reverse_keeping_line_end(Bytes& text) {
+  auto text_end = text.end();
+  if (text_end != text.begin() && *(text_end - 1) == std::byte{'\n'}) {
+    --text_end;
+    if (text_end != text.begin() && *(text_end - 1) == std::byte{'\r'}) --text_end;
+  }
+  std::reverse(text.begin(), text_end);
+}
+}  // namespace
+
 std::vector<Bytes> ResponderState::feed(std::span<const std::byte> data, bool message_mode, bool message_end) {
   std::vector<Bytes> replies;
   if (kind_ == Responder::none) {
@@ -22,7 +35,7 @@ std::vector<Bytes> ResponderState::feed(std::span<const std::byte> data, bool me
     Bytes message;
     message.swap(pending_);
     if (kind_ == Responder::reverse) {
-      std::reverse(message.begin(), message.end());
+      reverse_keeping_line_end(message);
     }
     replies.push_back(std::move(message));
     return replies;
@@ -33,13 +46,8 @@ std::vector<Bytes> ResponderState::feed(std::span<const std::byte> data, bool me
   auto begin = pending_.begin();
   for (auto nl = std::find(begin, pending_.end(), std::byte{'\n'}); nl != pending_.end();
        nl = std::find(begin, pending_.end(), std::byte{'\n'})) {
-    auto text_end = nl;
-    if (text_end != begin && *(text_end - 1) == std::byte{'\r'}) {
-      --text_end;
-    }
-    Bytes line(begin, text_end);
-    std::reverse(line.begin(), line.end());
-    line.insert(line.end(), text_end, nl + 1);
+    Bytes line(begin, nl + 1);
+    reverse_keeping_line_end(line);
     replies.push_back(std::move(line));
     begin = nl + 1;
   }

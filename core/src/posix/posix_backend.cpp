@@ -203,6 +203,7 @@ Result<ServerId> PosixBackend::start_server(const ServerOptions& options, const 
     server->id = context_.new_server_id();
     server->options = options;
     server->name = name.full();
+    server->short_name = name.kind() == PipeName::Kind::path ? name.full() : name.leaf();
     server->path = *path;
     server->sock_type = options.type == PipeType::message ? SOCK_SEQPACKET : SOCK_STREAM;
     auto fd = open_listener(*server, true);
@@ -222,7 +223,7 @@ void PosixBackend::add_listening_instance(Server& server) {
   c->kind = EndpointKind::instance;
   c->server = &server;
   c->id = context_.add_endpoint(EndpointKind::instance, server.id, server.name,
-                                fmt::format("{} #{{id}}", server.name), EndpointState::listening);
+                                fmt::format("{} #{}", server.short_name, ++server.instance_counter), EndpointState::listening);
   server.listening = c->id;
   set_send_target(c->id, false, "listening");
   connections_.emplace(c->id, std::move(c));
@@ -348,7 +349,7 @@ Result<EndpointId> PosixBackend::connect_async(const ClientOptions& options, con
     c->busy_deadline = options.busy_timeout == kWaitForever
                            ? EventLoop::Clock::time_point::max()
                            : EventLoop::Clock::now() + options.busy_timeout;
-    c->id = context_.add_endpoint(EndpointKind::client, 0, name.full(), fmt::format("client {{id}} → {}", name.full()),
+    c->id = context_.add_endpoint(EndpointKind::client, 0, name.full(), fmt::format("client {{id}} → {}", name.kind() == PipeName::Kind::path ? name.full() : name.leaf()),
                                   EndpointState::connecting);
     set_send_target(c->id, false, "connecting");
     const EndpointId id = c->id;

@@ -77,7 +77,8 @@ struct Connection {
 struct Server {
   ServerId id = 0;
   ServerOptions options;
-  std::string name;  // canonical "\\.\pipe\x"
+  std::string name;        // canonical "\\.\pipe\x"
+  std::string short_name;  // for labels: "x"
   std::string path;
   int listen_fd = -1;
   std::uint64_t token = 0;
@@ -88,6 +89,7 @@ struct Server {
   EndpointId listening = 0;
   std::vector<EndpointId> connected;
   unsigned temp_counter = 0;
+  unsigned instance_counter = 0;  // numbers instances in labels: "demo #1", "demo #2"
 };
 
 struct Child {
