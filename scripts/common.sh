@@ -9,6 +9,8 @@ PIPESCOPE_BUILD_PACKAGES=(
   googletest libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
 )
+# The GUI: Qt 6 Widgets (its CMake package needs the GL headers).
+PIPESCOPE_GUI_PACKAGES=(qt6-base-dev qt6-base-dev-tools libgl-dev)
 # Real peers for the end-to-end tests.
 PIPESCOPE_TEST_PACKAGES=(socat)
 
@@ -32,3 +34,6 @@ ensure_packages() {
 }
 
 build_jobs() { nproc 2>/dev/null || echo 2; }
+
+# True when a window can be shown: an X or Wayland display is set.
+have_display() { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds and runs every test suite.
-# Usage: scripts/test.sh [preset]   (default: dev; also asan, tsan, release)
+# Installs what is missing, builds and runs every test suite: the engine's
+# unit and conformance tests, the console tool's end-to-end tests and the GUI's
+# Qt Test suites natively, then (for the dev preset) the Windows lane: the same
+# engine tests cross-compiled with mingw-w64 and run under Wine.
+#
+# Usage: scripts/test.sh [preset]   (dev - the default -, asan, tsan, release)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$PIPESCOPE_ROOT"
 
 preset="${1:-dev}"
-ensure_packages "${PIPESCOPE_BUILD_PACKAGES[@]}" "${PIPESCOPE_TEST_PACKAGES[@]}"
+ensure_packages "${PIPESCOPE_BUILD_PACKAGES[@]}" "${PIPESCOPE_GUI_PACKAGES[@]}" "${PIPESCOPE_TEST_PACKAGES[@]}"
 
 log "configure ($preset)"
 cmake --preset "$preset" >/dev/null
@@ -14,3 +18,8 @@ log "build ($preset)"
 cmake --build --preset "$preset" -j "$(build_jobs)"
 log "test ($preset)"
 ctest --preset "$preset" -j "$(build_jobs)"
+
+if [ "$preset" = dev ] && [ "${PIPESCOPE_SKIP_WINDOWS:-0}" != 1 ]; then
+  log "Windows lane (mingw-w64 + Wine)"
+  bash scripts/test-windows.sh
+fi
