@@ -421,12 +421,54 @@ class EngineConformance : public ::testing::Test {
       ADD_FAILURE() << "client " << *client << " never reported connected" << recent_events();
       return std::nullopt;
     }
-    auto instance = await_instance_state(server, EndpointState::connected, exclude);
-    if (!instance) {
-      ADD_FAILURE() << "no new instance of server " << server << " reported connected" << recent_events();
-      return std::nullopt;
+    const auto deadline = Clock::now() + kEventTimeout;
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      auto instance = left.count() > 0 ? await_instance_state(server, EndpointState::connected, exclude, left)
+                                       : std::nullopt;
+      if (!instance) {
+        ADD_FAILURE() << "no new instance of server " << server << " reported connected" << recent_events();
+        return std::nullopt;
+      }
+      // An instance that is no longer connected served a connection that has
+      // already ended, such as a client the engine opened and closed again
+      // itself (Windows: CreateFile succeeded, SetNamedPipeHandleState did
+      // not); its events may arrive after this call began.
+      if (engine_.state(instance->endpoint) == EndpointState::connected) {
+        return Link{*client, instance->endpoint};
+      }
+      exclude.push_back(instance->endpoint);
     }
-    return Link{*client, instance->endpoint};
+  }
+
+  /// Waits until one instance of `server` has read at least `bytes` and
+  /// returns it: the way to find the instance that serves a client when a
+  /// stray connection may have come and gone just before.
+  std::optional<EndpointId> await_instance_reading(ServerId server, std::uint64_t bytes,
+                                                   std::chrono::milliseconds timeout = kEventTimeout) {
+    std::map<EndpointId, std::uint64_t> read_by_instance;
+    std::optional<EndpointId> reader;
+    std::size_t scanned = 0;
+    events_.wait_until(
+        [&](std::span<const Event> history) {
+          for (; scanned < history.size(); ++scanned) {
+            // An instance always reports a state before it reads anything.
+            if (const auto* s = std::get_if<StateChanged>(&history[scanned]);
+                s != nullptr && s->kind == EndpointKind::instance && s->server == server) {
+              read_by_instance.emplace(s->endpoint, 0);
+            } else if (const auto* d = std::get_if<Data>(&history[scanned]);
+                       d != nullptr && d->direction == Direction::in) {
+              auto it = read_by_instance.find(d->endpoint);
+              if (it != read_by_instance.end() && (it->second += d->size) >= bytes) {
+                reader = d->endpoint;
+                return true;
+              }
+            }
+          }
+          return false;
+        },
+        timeout);
+    return reader;
   }
 
   /// Sends and waits until the sender's Data events show every byte (and
