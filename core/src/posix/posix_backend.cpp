@@ -57,20 +57,48 @@ bool peer_has_closed(int fd) {
   return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
+// A socket file's execute bits mean nothing to the kernel (connect needs
+// write permission only), so they carry the pipe's direction to clients:
+// Windows refuses a client whose access does not fit a one-way pipe at
+// CreateFile, and our clients can do the same after a stat().
+constexpr mode_t kInboundMark = S_IXUSR;   // the server only reads: clients may only write
+constexpr mode_t kOutboundMark = S_IXGRP;  // the server only writes: clients may only read
+
 Result<mode_t> socket_mode(const ServerOptions& options) {
+  mode_t mode = 0600;
   switch (options.security) {
-    case SecurityPreset::owner_only: return mode_t{0600};
-    case SecurityPreset::everyone: return mode_t{0666};
-    case SecurityPreset::custom: break;
+    case SecurityPreset::owner_only: break;
+    case SecurityPreset::everyone: mode = 0666; break;
+    case SecurityPreset::custom: {
+      const std::string& text = options.security_descriptor;
+      char* end = nullptr;
+      const unsigned long custom = std::strtoul(text.c_str(), &end, 8);
+      if (text.empty() || end == nullptr || *end != '\0' || custom > 0777) {
+        return make_error(Errc::invalid_parameter, "security descriptor",
+                          fmt::format("\"{}\": on POSIX a custom descriptor is an octal file mode such as 0660",
+                                      text));
+      }
+      // Execute bits are ours (see above); read and write are the person's.
+      mode = static_cast<mode_t>(custom) & 0666;
+      break;
+    }
   }
-  const std::string& text = options.security_descriptor;
-  char* end = nullptr;
-  const unsigned long mode = std::strtoul(text.c_str(), &end, 8);
-  if (text.empty() || end == nullptr || *end != '\0' || mode > 0777) {
-    return make_error(Errc::invalid_parameter, "security descriptor",
-                      fmt::format("\"{}\": on POSIX a custom descriptor is an octal file mode such as 0660", text));
+  if (options.access == PipeAccess::inbound) mode |= kInboundMark;
+  if (options.access == PipeAccess::outbound) mode |= kOutboundMark;
+  return mode;
+}
+
+/// What a one-way pipe's marks say about a client's access; empty when it fits.
+std::string direction_mismatch(const std::string& path, ClientAccess access) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  if ((st.st_mode & kInboundMark) != 0 && access != ClientAccess::write) {
+    return "this is an inbound pipe: the server only reads, so a client may open it for writing only";
   }
-  return static_cast<mode_t>(mode);
+  if ((st.st_mode & kOutboundMark) != 0 && access != ClientAccess::read) {
+    return "this is an outbound pipe: the server only writes, so a client may open it for reading only";
+  }
+  return {};
 }
 
 std::string user_name(uid_t uid) {
@@ -373,6 +401,10 @@ void PosixBackend::try_connect(EndpointId id) {
   // byte first; message read mode needs a message pipe.
   std::vector<int> types{SOCK_SEQPACKET};
   if (o.read_mode == ReadMode::byte) types.insert(types.begin(), SOCK_STREAM);
+  if (auto why = direction_mismatch(c.path, o.access); !why.empty()) {
+    connect_failed(c, make_error(Errc::access_denied, "connect", fmt::format("{}: {}", c.path, why)));
+    return;
+  }
   sockaddr_un addr = address_of(c.path);
   int fd = -1;
   int err = 0;
