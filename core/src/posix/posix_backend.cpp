@@ -57,12 +57,14 @@ bool peer_has_closed(int fd) {
   return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
-// A socket file's execute bits mean nothing to the kernel (connect needs
-// write permission only), so they carry the pipe's direction to clients:
-// Windows refuses a client whose access does not fit a one-way pipe at
-// CreateFile, and our clients can do the same after a stat().
-constexpr mode_t kInboundMark = S_IXUSR;   // the server only reads: clients may only write
-constexpr mode_t kOutboundMark = S_IXGRP;  // the server only writes: clients may only read
+// A socket file's execute and sticky bits mean nothing to the kernel
+// (connect needs write permission only), so they carry the pipe's direction
+// to clients: Windows refuses a client whose access does not fit a one-way
+// pipe at CreateFile, and our clients do the same after a stat(). The sticky
+// bit says "marked by PipeScope": a foreign server's socket never has it
+// (bind applies the umask to 0777), while its execute bits are often set.
+constexpr mode_t kInboundMark = S_ISVTX | S_IXUSR;   // the server only reads: clients may only write
+constexpr mode_t kOutboundMark = S_ISVTX | S_IXGRP;  // the server only writes: clients may only read
 
 Result<mode_t> socket_mode(const ServerOptions& options) {
   mode_t mode = 0600;
@@ -92,10 +94,10 @@ Result<mode_t> socket_mode(const ServerOptions& options) {
 std::string direction_mismatch(const std::string& path, ClientAccess access) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return {};
-  if ((st.st_mode & kInboundMark) != 0 && access != ClientAccess::write) {
+  if ((st.st_mode & kInboundMark) == kInboundMark && access != ClientAccess::write) {
     return "this is an inbound pipe: the server only reads, so a client may open it for writing only";
   }
-  if ((st.st_mode & kOutboundMark) != 0 && access != ClientAccess::read) {
+  if ((st.st_mode & kOutboundMark) == kOutboundMark && access != ClientAccess::read) {
     return "this is an outbound pipe: the server only writes, so a client may open it for reading only";
   }
   return {};

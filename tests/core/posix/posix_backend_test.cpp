@@ -1,0 +1,358 @@
+// POSIX-only cases beside the conformance suite: how the POSIX backend maps
+// Windows pipe concepts onto socket files, and how foreign peers (plain
+// AF_UNIX sockets that know nothing of PipeScope) see our pipes.
+#include <gtest/gtest.h>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#include <pipescope/codec.hpp>
+#include <pipescope/engine.hpp>
+
+namespace pipescope {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto kTimeout = 5000ms;
+
+std::string unique_name(std::string_view what) {
+  static std::atomic<int> counter{0};
+  return "pipescope-posix-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + "-" + std::string(what);
+}
+
+std::string socket_path(const std::string& leaf) { return "/tmp/CoreFxPipe_" + leaf; }
+
+mode_t file_mode(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return st.st_mode & 07777;
+}
+
+/// A plain AF_UNIX socket: the foreign peer.
+struct RawSocket {
+  int fd = -1;
+  explicit RawSocket(int type = SOCK_STREAM) : fd(::socket(AF_UNIX, type | SOCK_CLOEXEC, 0)) {}
+  ~RawSocket() {
+    if (fd >= 0) ::close(fd);
+  }
+  RawSocket(const RawSocket&) = delete;
+  RawSocket& operator=(const RawSocket&) = delete;
+
+  static sockaddr_un address(const std::string& path) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    return addr;
+  }
+  /// 0 or the errno of connect().
+  int connect_to(const std::string& path) const {
+    auto addr = address(path);
+    return ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0 ? 0 : errno;
+  }
+  bool bind_to(const std::string& path) const {
+    auto addr = address(path);
+    return ::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+  }
+};
+
+class PosixBackend : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    engine_.close_all();
+    for (const auto& p : cleanup_) ::unlink(p.c_str());
+  }
+
+  ServerOptions options(std::string_view what) {
+    ServerOptions o;
+    o.name = unique_name(what);
+    cleanup_.push_back(socket_path(o.name));
+    return o;
+  }
+
+  template <class T>
+  std::optional<T> await(const std::function<bool(const T&)>& match) {
+    auto e = events_.wait_for(
+        [&](const Event& ev) {
+          const T* t = std::get_if<T>(&ev);
+          return t != nullptr && match(*t);
+        },
+        kTimeout);
+    if (!e) return std::nullopt;
+    return std::get<T>(*e);
+  }
+
+  bool await_state(EndpointId id, EndpointState state) {
+    return await<StateChanged>([&](const StateChanged& s) { return s.endpoint == id && s.state == state; })
+        .has_value();
+  }
+
+  EventQueue events_;
+  Engine engine_{&events_};
+  std::vector<std::string> cleanup_;
+};
+
+TEST_F(PosixBackend, NewPipesAreForTheOwnerOnly) {
+  auto o = options("owner");
+  ASSERT_TRUE(engine_.start_server(o).ok());
+  EXPECT_EQ(file_mode(socket_path(o.name)), 0600U);
+}
+
+TEST_F(PosixBackend, SecurityPresetsBecomeSocketModes) {
+  auto everyone = options("everyone");
+  everyone.security = SecurityPreset::everyone;
+  ASSERT_TRUE(engine_.start_server(everyone).ok());
+  EXPECT_EQ(file_mode(socket_path(everyone.name)), 0666U);
+
+  auto custom = options("custom");
+  custom.security = SecurityPreset::custom;
+  custom.security_descriptor = "0640";
+  ASSERT_TRUE(engine_.start_server(custom).ok());
+  EXPECT_EQ(file_mode(socket_path(custom.name)), 0640U);
+
+  // Execute bits carry the pipe's direction, so a custom mode cannot set them.
+  auto with_x = options("custom-x");
+  with_x.security = SecurityPreset::custom;
+  with_x.security_descriptor = "0755";
+  ASSERT_TRUE(engine_.start_server(with_x).ok());
+  EXPECT_EQ(file_mode(socket_path(with_x.name)), 0644U);
+}
+
+TEST_F(PosixBackend, BadCustomModeIsRefusedWithTheReason) {
+  auto o = options("bad-mode");
+  o.security = SecurityPreset::custom;
+  o.security_descriptor = "D:(A;;GA;;;WD)";  // SDDL means nothing here
+  auto r = engine_.start_server(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().errc(), Errc::invalid_parameter);
+  EXPECT_NE(r.error().detail.find("octal"), std::string::npos) << r.error().summary();
+  struct stat st {};
+  EXPECT_NE(::stat(socket_path(o.name).c_str(), &st), 0) << "nothing may be created";
+}
+
+TEST_F(PosixBackend, OneWayPipesMarkTheirDirection) {
+  auto in = options("inbound");
+  in.access = PipeAccess::inbound;
+  ASSERT_TRUE(engine_.start_server(in).ok());
+  EXPECT_EQ(file_mode(socket_path(in.name)), 0600U | S_ISVTX | S_IXUSR);
+
+  auto out = options("outbound");
+  out.access = PipeAccess::outbound;
+  ASSERT_TRUE(engine_.start_server(out).ok());
+  EXPECT_EQ(file_mode(socket_path(out.name)), 0600U | S_ISVTX | S_IXGRP);
+}
+
+TEST_F(PosixBackend, StaleSocketFileIsReplaced) {
+  auto o = options("stale");
+  o.first_instance = true;
+  {
+    RawSocket dead;
+    ASSERT_TRUE(dead.bind_to(socket_path(o.name)));
+  }  // closed without unlinking: the file stays, nobody listens
+  ASSERT_EQ(::access(socket_path(o.name).c_str(), F_OK), 0);
+  auto server = engine_.start_server(o);
+  ASSERT_TRUE(server.ok()) << server.error().summary();
+  ClientOptions c;
+  c.name = o.name;
+  EXPECT_TRUE(engine_.connect(c).ok());
+}
+
+TEST_F(PosixBackend, FileThatIsNotASocketIsNeverReplaced) {
+  auto o = options("regular-file");
+  { std::ofstream(socket_path(o.name)) << "precious"; }
+  auto r = engine_.start_server(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().errc(), Errc::access_denied);
+  std::ifstream f(socket_path(o.name));
+  std::string content;
+  f >> content;
+  EXPECT_EQ(content, "precious");
+}
+
+TEST_F(PosixBackend, LiveForeignServerIsNeverTakenOver) {
+  auto o = options("foreign");
+  RawSocket foreign;
+  ASSERT_TRUE(foreign.bind_to(socket_path(o.name)));
+  ASSERT_EQ(::listen(foreign.fd, 4), 0);
+
+  for (bool first : {false, true}) {
+    o.first_instance = first;
+    auto r = engine_.start_server(o);
+    ASSERT_FALSE(r.ok()) << "first_instance=" << first;
+    EXPECT_EQ(r.error().errc(), Errc::access_denied);
+  }
+  // Our client still reaches the foreign server.
+  ClientOptions c;
+  c.name = o.name;
+  EXPECT_TRUE(engine_.connect(c).ok());
+}
+
+TEST_F(PosixBackend, BusyPipeRefusesForeignClientsUntilAnInstanceFrees) {
+  auto o = options("busy-foreign");
+  o.max_instances = 1;
+  ASSERT_TRUE(engine_.start_server(o).ok());
+  ClientOptions c;
+  c.name = o.name;
+  auto first = engine_.connect(c);
+  ASSERT_TRUE(first.ok());
+
+  RawSocket refused;
+  EXPECT_EQ(refused.connect_to(socket_path(o.name)), ECONNREFUSED) << "busy = refused on an existing path";
+  EXPECT_EQ(::access(socket_path(o.name).c_str(), F_OK), 0) << "the name never goes missing";
+
+  ASSERT_TRUE(engine_.disconnect(*first).ok());
+  // A fresh listening instance appears once the busy one is gone.
+  ASSERT_TRUE(await<StateChanged>([](const StateChanged& s) {
+    return s.kind == EndpointKind::instance && s.state == EndpointState::listening && s.endpoint > 2;
+  }));
+  RawSocket accepted;
+  EXPECT_EQ(accepted.connect_to(socket_path(o.name)), 0);
+}
+
+TEST_F(PosixBackend, MessagePipeIsSeqpacketForForeignPeers) {
+  auto o = options("seqpacket");
+  o.type = PipeType::message;
+  o.read_mode = ReadMode::message;
+  o.responder = Responder::echo;
+  ASSERT_TRUE(engine_.start_server(o).ok());
+
+  RawSocket stream(SOCK_STREAM);
+  EXPECT_EQ(stream.connect_to(socket_path(o.name)), EPROTOTYPE) << "a message pipe is not a byte stream";
+  RawSocket peer(SOCK_SEQPACKET);
+  ASSERT_EQ(peer.connect_to(socket_path(o.name)), 0);
+  ASSERT_EQ(::send(peer.fd, "one", 3, 0), 3);
+  ASSERT_EQ(::send(peer.fd, "two!", 4, 0), 4);
+  char buffer[16];
+  EXPECT_EQ(::recv(peer.fd, buffer, sizeof buffer, 0), 3) << "boundaries survive the echo";
+  EXPECT_EQ(::recv(peer.fd, buffer, sizeof buffer, 0), 4);
+}
+
+TEST_F(PosixBackend, MessageBeyondTheSocketBufferIsAClearErrorAndTheLinkSurvives) {
+  auto o = options("too-big");
+  o.type = PipeType::message;
+  o.read_mode = ReadMode::message;
+  ASSERT_TRUE(engine_.start_server(o).ok());
+  ClientOptions c;
+  c.name = o.name;
+  c.read_mode = ReadMode::message;
+  auto client = engine_.connect(c);
+  ASSERT_TRUE(client.ok());
+
+  const Bytes huge(64U * 1024U * 1024U, std::byte{'x'});
+  ASSERT_TRUE(engine_.send(*client, huge).ok());
+  auto error = await<ErrorEvent>([&](const ErrorEvent& e) { return e.endpoint == *client; });
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->error.errc(), Errc::message_too_large) << error->error.summary();
+  EXPECT_NE(error->error.detail.find("nothing was sent"), std::string::npos);
+
+  ASSERT_TRUE(engine_.send(*client, as_bytes("small")).ok());
+  EXPECT_TRUE(await<Data>([&](const Data& d) { return d.direction == Direction::in && d.size == 5; }));
+  EXPECT_EQ(engine_.counters(*client).bytes_out, 5U) << "the refused message never crossed";
+}
+
+TEST_F(PosixBackend, SocketPathThatDoesNotFitIsRefusedNotTruncated) {
+  ServerOptions o;
+  o.name = std::string(100, 'n');  // a fine pipe name, but "/tmp/CoreFxPipe_" + 100 > 107 bytes
+  auto r = engine_.start_server(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().errc(), Errc::filename_exceeds_range);
+  EXPECT_NE(r.error().detail.find("107"), std::string::npos) << r.error().summary();
+}
+
+TEST_F(PosixBackend, StopRemovesOnlyOurOwnSocketFile) {
+  auto o = options("unlink");
+  auto server = engine_.start_server(o);
+  ASSERT_TRUE(server.ok());
+  ASSERT_TRUE(engine_.stop_server(*server).ok());
+  EXPECT_NE(::access(socket_path(o.name).c_str(), F_OK), 0);
+
+  auto again = engine_.start_server(o);
+  ASSERT_TRUE(again.ok());
+  // Someone replaces the file behind our back: stopping must not delete theirs.
+  ::unlink(socket_path(o.name).c_str());
+  { std::ofstream(socket_path(o.name)) << "theirs"; }
+  ASSERT_TRUE(engine_.stop_server(*again).ok());
+  EXPECT_EQ(::access(socket_path(o.name).c_str(), F_OK), 0);
+}
+
+TEST_F(PosixBackend, PeerCredentialsNameThisProcessAndUser) {
+  auto o = options("peercred");
+  ASSERT_TRUE(engine_.start_server(o).ok());
+  ClientOptions c;
+  c.name = o.name;
+  ASSERT_TRUE(engine_.connect(c).ok());
+  auto connected = await<StateChanged>([](const StateChanged& s) {
+    return s.kind == EndpointKind::instance && s.state == EndpointState::connected;
+  });
+  ASSERT_TRUE(connected);
+  EXPECT_EQ(connected->peer.pid, ::getpid());
+  EXPECT_EQ(connected->peer.uid, ::getuid());
+  EXPECT_EQ(connected->peer.gid, ::getgid());
+}
+
+TEST_F(PosixBackend, ImpersonationReportsThePeerAndAProbeAsThePeer) {
+  auto o = options("impersonate");
+  auto server = engine_.start_server(o);
+  ASSERT_TRUE(server.ok());
+  ClientOptions c;
+  c.name = o.name;
+  ASSERT_TRUE(engine_.connect(c).ok());
+  auto instance = await<StateChanged>([](const StateChanged& s) {
+    return s.kind == EndpointKind::instance && s.state == EndpointState::connected;
+  });
+  ASSERT_TRUE(instance);
+  ASSERT_TRUE(engine_.impersonate(instance->endpoint, {"/proc/self/status"}).ok());
+  auto result = await<Impersonated>([](const Impersonated&) { return true; });
+  ASSERT_TRUE(result);
+  EXPECT_TRUE(result->result.impersonated);
+  EXPECT_TRUE(result->result.reverted);
+  EXPECT_NE(result->result.sid.find("uid " + std::to_string(::getuid())), std::string::npos);
+  ASSERT_TRUE(result->result.probe_granted.has_value());
+  EXPECT_TRUE(*result->result.probe_granted);
+  // The engine's thread is itself again: the process's ids never changed.
+  EXPECT_EQ(::geteuid(), ::getuid());
+}
+
+TEST_F(PosixBackend, TmpdirIsHonoured) {
+  char dir_template[] = "/tmp/pipescope-tmpdir-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  const char* old = std::getenv("TMPDIR");
+  const std::string saved = old != nullptr ? old : "";
+  ::setenv("TMPDIR", dir.c_str(), 1);
+  ServerOptions o;
+  o.name = "tmpdir-pipe";
+  auto server = engine_.start_server(o);
+  if (old != nullptr) ::setenv("TMPDIR", saved.c_str(), 1); else ::unsetenv("TMPDIR");
+  ASSERT_TRUE(server.ok()) << server.error().summary();
+  EXPECT_EQ(::access((dir + "/CoreFxPipe_tmpdir-pipe").c_str(), F_OK), 0);
+  ASSERT_TRUE(engine_.stop_server(*server).ok());
+  ::rmdir(dir.c_str());
+}
+
+TEST_F(PosixBackend, ListingShowsForeignSocketsByPath) {
+  const std::string path = "/tmp/" + unique_name("listed") + ".sock";
+  cleanup_.push_back(path);
+  RawSocket foreign;
+  ASSERT_TRUE(foreign.bind_to(path));
+  ASSERT_EQ(::listen(foreign.fd, 4), 0);
+  auto pipes = engine_.list_pipes();
+  ASSERT_TRUE(pipes.ok());
+  auto it = std::find_if(pipes->begin(), pipes->end(), [&](const PipeInfo& p) { return p.os_path == path; });
+  ASSERT_NE(it, pipes->end());
+  EXPECT_EQ(it->name, path) << "not in the pipe layout, so shown by its path";
+  EXPECT_EQ(it->type, "byte");
+  EXPECT_NE(std::find(it->server_pids.begin(), it->server_pids.end(), ::getpid()), it->server_pids.end());
+}
+
+}  // namespace
+}  // namespace pipescope
