@@ -67,7 +67,7 @@ class Server : public std::enable_shared_from_this<Server> {
   /// Makes a listening instance if none is listening and the maximum allows.
   [[nodiscard]] std::shared_ptr<PipeEnd> ensure_listening_locked();
   void on_instance_connected(PipeEnd& end);
-  void on_instance_closed(PipeEnd& end);
+  void on_instance_closed(PipeEnd& end, UniqueHandle reusable);
 
   Shared shared_;
   const ServerId id_;
@@ -116,6 +116,8 @@ class Connector {
   bool attempt(Pending& pending);
   void succeed(Pending& pending, UniqueHandle handle);
   void fail(Pending& pending, Error error);
+  /// Waits until our listening instances of that name have seen their client.
+  void wait_for_own_instance(const std::string& full_name);
 
   Shared shared_;
   std::mutex mutex_;

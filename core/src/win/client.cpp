@@ -13,6 +13,14 @@ namespace {
 // again. WaitNamedPipeW returns early when that name gets a listening
 // instance; other names are retried at least this often.
 constexpr std::chrono::milliseconds kBusyRetrySlice{25};
+// How long a refused client waits for our own server to notice it (see
+// Connector::succeed).
+constexpr std::chrono::milliseconds kCausalOrderWait{2000};
+
+ULONG server_process(HANDLE pipe) {
+  ULONG pid = 0;
+  return GetNamedPipeServerProcessId(pipe, &pid) ? pid : 0;
+}
 
 DWORD desired_access(ClientAccess access) {
   switch (access) {
@@ -190,8 +198,17 @@ void Connector::succeed(Pending& pending, UniqueHandle handle) {
     DWORD mode = PIPE_READMODE_MESSAGE;
     if (!SetNamedPipeHandleState(handle.get(), &mode, nullptr, nullptr)) {
       // A byte pipe cannot be read in message mode: ERROR_INVALID_PARAMETER.
-      fail(pending, error_from_win32(GetLastError(), IoContext::open, "SetNamedPipeHandleState(PIPE_READMODE_MESSAGE)",
-                                     pending.full_name));
+      Error error = error_from_win32(GetLastError(), IoContext::open, "SetNamedPipeHandleState(PIPE_READMODE_MESSAGE)",
+                                     pending.full_name);
+      const bool server_is_us = server_process(handle.get()) == GetCurrentProcessId();
+      handle.reset();
+      // The server did see a client come and go. When that server is one of
+      // ours, wait (briefly) until its instance has noticed the connection,
+      // so that the events keep their causal order: the instance connected
+      // before this client gave up. Readers of the log, and tests that look
+      // for "the instance that connected after I connected", rely on it.
+      if (server_is_us) wait_for_own_instance(pending.full_name);
+      fail(pending, std::move(error));
       return;
     }
   }
@@ -211,13 +228,24 @@ void Connector::succeed(Pending& pending, UniqueHandle handle) {
   config.message_read = options.read_mode == ReadMode::message;
   config.read_buffer_size = options.read_buffer_size;
   PipeEnd::Callbacks callbacks;
-  callbacks.closed = [ends = &shared_.ends](PipeEnd& end, bool) { ends->remove(end.id()); };
+  callbacks.closed = [ends = &shared_.ends](PipeEnd& end, UniqueHandle) { ends->remove(end.id()); };
   auto end = std::make_shared<PipeEnd>(shared_.context, shared_.port, std::move(config), std::move(handle),
                                        std::move(callbacks));
   shared_.ends.add(end);
   end->start_connected();
   shared_.context.flush();
   if (pending.done) pending.done(Result<void>{});
+}
+
+void Connector::wait_for_own_instance(const std::string& full_name) {
+  auto parsed = PipeName::parse(full_name);
+  if (!parsed) return;
+  const auto deadline = std::chrono::steady_clock::now() + kCausalOrderWait;
+  for (const auto& end : shared_.ends.all()) {
+    if (end->config().kind != EndpointKind::instance) continue;
+    auto name = PipeName::parse(end->config().pipe_name);
+    if (name && *name == *parsed) end->wait_while_listening(deadline);
+  }
 }
 
 void Connector::fail(Pending& pending, Error error) {

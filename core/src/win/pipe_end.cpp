@@ -33,9 +33,9 @@ PipeEnd::PipeEnd(EngineContext& context, CompletionPort& port, PipeEndConfig con
   read_op_->kind = IoOperation::Kind::read;
 }
 
-void PipeEnd::run(const Followup& followup) {
+void PipeEnd::run(Followup& followup) {
   if (followup.connected && callbacks_.connected) callbacks_.connected(*this);
-  if (followup.closed && callbacks_.closed) callbacks_.closed(*this, followup.had_client);
+  if (followup.closed && callbacks_.closed) callbacks_.closed(*this, std::move(followup.reusable));
 }
 
 void PipeEnd::start_listening() {
@@ -99,8 +99,14 @@ PeerInfo PipeEnd::query_peer() const {
   return peer;
 }
 
+void PipeEnd::wait_while_listening(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  phase_changed_.wait_until(lock, deadline, [this] { return phase_ != Phase::idle && phase_ != Phase::listening; });
+}
+
 void PipeEnd::become_connected_locked(const PeerInfo& peer, Followup& f) {
   phase_ = Phase::connected;
+  phase_changed_.notify_all();
   had_client_ = true;
   context_.set_state(config_.id, EndpointState::connected, peer);
   f.connected = config_.kind == EndpointKind::instance;
@@ -321,6 +327,7 @@ void PipeEnd::abort() {
   Followup f;
   {
     std::lock_guard lock(mutex_);
+    aborted_ = true;
     if (phase_ == Phase::connected || phase_ == Phase::draining) {
       context_.set_state(config_.id, EndpointState::disconnected);
     }
@@ -338,6 +345,7 @@ void PipeEnd::begin_close_locked() {
     return;
   }
   phase_ = Phase::closing;
+  phase_changed_.notify_all();
   if (!write_queue_.empty()) {
     std::size_t lost = 0;
     for (const auto& op : write_queue_) lost += op->buffer.size();
@@ -354,12 +362,15 @@ void PipeEnd::begin_close_locked() {
 
 void PipeEnd::maybe_finish_close_locked(Followup& f) {
   if (phase_ != Phase::closing || outstanding_ != 0) return;
-  handle_.reset();
+  if (config_.kind == EndpointKind::instance && had_client_ && !aborted_) {
+    f.reusable = std::move(handle_);
+  } else {
+    handle_.reset();
+  }
   phase_ = Phase::closed;
   pending_impersonation_.reset();
   context_.set_state(config_.id, EndpointState::closed);
   f.closed = true;
-  f.had_client = had_client_;
 }
 
 Result<void> PipeEnd::impersonate(const ImpersonationRequest& request) {

@@ -6,6 +6,8 @@
 
 #include <windows.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -38,10 +40,13 @@ struct PipeEndConfig {
 class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
  public:
   /// Called (without any lock of this end held) when an instance got its
-  /// client, and when the end has closed its handle for good.
+  /// client, and when the end is closed. An instance whose client left hands
+  /// over its pipe handle (nothing is pending on it any more) so that the
+  /// server can listen on it again: the name then never vanishes, not even
+  /// for a moment, while a client waits for a free instance.
   struct Callbacks {
     std::function<void(PipeEnd&)> connected;
-    std::function<void(PipeEnd&, bool had_client)> closed;
+    std::function<void(PipeEnd&, UniqueHandle reusable)> closed;
   };
 
   PipeEnd(EngineContext& context, CompletionPort& port, PipeEndConfig config, UniqueHandle handle,
@@ -66,6 +71,10 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
   /// Impersonates the client after the next read (at once if one happened).
   Result<void> impersonate(const ImpersonationRequest& request);
 
+  /// Waits while the instance is still listening (or not yet started), at
+  /// most until `deadline`.
+  void wait_while_listening(std::chrono::steady_clock::time_point deadline);
+
   /// The completion port's threads call this for every dequeued completion.
   void complete(IoOperation& op, DWORD bytes, DWORD error);
 
@@ -77,10 +86,10 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
   struct Followup {
     bool connected = false;
     bool closed = false;
-    bool had_client = false;
+    UniqueHandle reusable;
   };
 
-  void run(const Followup& followup);
+  void run(Followup& followup);
   void become_connected_locked(const PeerInfo& peer, Followup& f);
   void start_read_locked(Followup& f);
   void on_read_done_locked(DWORD bytes, DWORD error, Followup& f);
@@ -102,9 +111,11 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
   Callbacks callbacks_;
 
   std::mutex mutex_;
+  std::condition_variable phase_changed_;
   UniqueHandle handle_;
   Phase phase_ = Phase::idle;
   bool had_client_ = false;
+  bool aborted_ = false;  ///< closed by stop_server/close_all: the handle is not reused
   bool has_read_ = false;
   /// Operations the OS or the pool still holds: the handle is closed only
   /// when this is zero, so no completion can find a closed handle or a freed

@@ -155,8 +155,8 @@ std::shared_ptr<PipeEnd> Server::add_instance_locked(UniqueHandle handle) {
   callbacks.connected = [weak](PipeEnd& end) {
     if (auto server = weak.lock()) server->on_instance_connected(end);
   };
-  callbacks.closed = [weak, ends = &shared_.ends](PipeEnd& end, bool) {
-    if (auto server = weak.lock()) server->on_instance_closed(end);
+  callbacks.closed = [weak, ends = &shared_.ends](PipeEnd& end, UniqueHandle reusable) {
+    if (auto server = weak.lock()) server->on_instance_closed(end, std::move(reusable));
     ends->remove(end.id());
   };
   auto end = std::make_shared<PipeEnd>(shared_.context, shared_.port, std::move(config), std::move(handle),
@@ -191,13 +191,22 @@ void Server::on_instance_connected(PipeEnd& end) {
   if (next) next->start_listening();
 }
 
-void Server::on_instance_closed(PipeEnd& end) {
+void Server::on_instance_closed(PipeEnd& end, UniqueHandle reusable) {
   std::shared_ptr<PipeEnd> next;
   {
     std::lock_guard lock(mutex_);
     instances_.erase(end.id());
     if (listening_ == end.id()) listening_ = 0;
-    next = ensure_listening_locked();
+    if (reusable && !stopped_ && listening_ == 0) {
+      // The old instance's handle becomes the new listening instance (a new
+      // endpoint). DisconnectNamedPipe puts it back in the state where
+      // ConnectNamedPipe may be called; it fails harmlessly when the
+      // disconnect already happened.
+      DisconnectNamedPipe(reusable.get());
+      next = add_instance_locked(std::move(reusable));
+    } else {
+      next = ensure_listening_locked();
+    }
   }
   instances_changed_.notify_all();
   if (next) next->start_listening();
