@@ -67,7 +67,9 @@ Result<EndpointId> Connector::connect_async(const ClientOptions& options, const 
   pending.wide_name = widen(pending.full_name);
   pending.options = options;
   pending.done = std::move(done);
-  if (options.busy_timeout != kWaitForever) {
+  // Waits longer than a year are taken as "forever": adding them to the
+  // clock could overflow its nanosecond count.
+  if (options.busy_timeout < std::chrono::hours(24 * 365)) {
     pending.deadline = std::chrono::steady_clock::now() + options.busy_timeout;
   }
   pending.id = shared_.context.add_endpoint(EndpointKind::client, 0, pending.full_name,
