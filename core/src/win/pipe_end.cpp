@@ -271,10 +271,10 @@ Result<void> PipeEnd::request_disconnect() {
     switch (phase_) {
       case Phase::idle:
       case Phase::listening:
-        // No client yet: closing the instance is all there is to do (the
-        // server puts a new listening instance in its place).
-        begin_close_locked();
-        break;
+        // As on POSIX: there is no client to disconnect, and closing the
+        // only listening instance would only make the server create another.
+        return make_error(Errc::pipe_listening, "DisconnectNamedPipe",
+                          config_.pipe_name + ": no client is connected to this instance; stop the server to remove it");
       case Phase::connected:
         phase_ = Phase::draining;
         start_write_locked(f);  // schedules the disconnect once the queue is empty

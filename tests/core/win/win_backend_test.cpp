@@ -332,6 +332,15 @@ TEST_F(WinBackend, ImpersonationLevelFollowsTheClientOnWindows) {
   EXPECT_EQ(done->result.level, "Impersonation");
 }
 
+// As on POSIX: a listening instance has no client to disconnect.
+TEST_F(WinBackend, DisconnectingAListeningInstanceIsRefused) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  EXPECT_TRUE(fails_with(engine_.disconnect(served->first_instance), Errc::pipe_listening));
+  EXPECT_TRUE(state_is(engine_.state(served->first_instance), EndpointState::listening));
+  EXPECT_TRUE(connect_to(served->server, client_options(served->name)));
+}
+
 TEST_F(WinBackend, ImpersonatingAClientEndIsRefused) {
   auto served = serve(server_options());
   ASSERT_TRUE(served);
