@@ -121,8 +121,8 @@ ImpersonationResult impersonate_client(HANDLE pipe, const ImpersonationRequest& 
   if (running_under_wine()) {
     result.notes =
         "Wine " + wine_version() +
-        ": ImpersonateNamedPipeClient is a stub that always succeeds; the token is the server's own and its "
-        "level is Impersonation whatever the client allowed. On Windows the client's SQOS level decides.";
+        ": ImpersonateNamedPipeClient always succeeds, even without a client; the token is the server's own and "
+        "its level is Impersonation whatever the client allowed. On Windows the client's SQOS level decides.";
   }
   {
     RevertGuard guard;
