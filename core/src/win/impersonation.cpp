@@ -60,16 +60,22 @@ std::string integrity_name(DWORD rid) {
   return "Untrusted";
 }
 
-/// Reads user, groups, integrity and level from the thread's token.
-void describe_thread_token(ImpersonationResult& result) {
+/// The impersonation token of the calling thread, opened with the server's
+/// own identity (OpenAsSelf), so that an identification-level token can be
+/// opened too. An anonymous token cannot be opened at all (1347).
+UniqueHandle open_thread_token(ImpersonationResult& result) {
   HANDLE raw = nullptr;
-  // OpenAsSelf: the query is made with the server's own identity, so an
-  // identification-level token can still be inspected.
   if (!OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, TRUE, &raw)) {
     result.error = error_from_win32(GetLastError(), IoContext::generic, "OpenThreadToken");
-    return;
+    return {};
   }
-  UniqueHandle token(raw);
+  return UniqueHandle(raw);
+}
+
+/// Reads user, groups, integrity and level from a token. Runs after
+/// RevertToSelf: looking up account names asks the LSA, which an
+/// identification-level identity may not do.
+void describe_token(const UniqueHandle& token, ImpersonationResult& result) {
   auto user = token_information(token.get(), TokenUser);
   if (!user.empty()) {
     PSID sid = reinterpret_cast<TOKEN_USER*>(user.data())->User.Sid;
@@ -124,17 +130,20 @@ ImpersonationResult impersonate_client(HANDLE pipe, const ImpersonationRequest& 
         ": ImpersonateNamedPipeClient always succeeds, even without a client; the token is the server's own and "
         "its level is Impersonation whatever the client allowed. On Windows the client's SQOS level decides.";
   }
+  UniqueHandle token;
   {
     RevertGuard guard;
     if (!ImpersonateNamedPipeClient(pipe)) {
       result.error = error_from_win32(GetLastError(), IoContext::generic, "ImpersonateNamedPipeClient");
     } else {
       result.impersonated = true;
-      describe_thread_token(result);
+      token = open_thread_token(result);
+      // The probe is the one thing done as the client.
       if (!request.probe_path.empty()) probe(request.probe_path, result);
     }
     guard.revert();
   }
+  if (token) describe_token(token, result);
   // Proof that the guard worked: no thread token may be left behind.
   result.reverted = !thread_has_token();
   return result;
