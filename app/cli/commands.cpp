@@ -23,6 +23,8 @@ int run_command(const CliSettings& settings) {
       return list_command(session);
     case Command::demo:
       return demo_command(settings.demo, session);
+    case Command::bench:
+      return bench_command(settings.bench, session);
     case Command::none:
       break;
   }

@@ -33,6 +33,7 @@ struct Session {
 [[nodiscard]] int run_child_command(const RunSettings& settings, Session& session);
 [[nodiscard]] int list_command(Session& session);
 [[nodiscard]] int demo_command(const DemoSettings& settings, Session& session);
+[[nodiscard]] int bench_command(const BenchSettings& settings, Session& session);
 
 // Helpers the commands share.
 

@@ -1,5 +1,6 @@
 #include "options_cli.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <limits>
 #include <string_view>
@@ -161,6 +162,10 @@ struct CommandLine::Parts {
   std::string send_file;
   CLI::Option* send_data_option = nullptr;
   CLI::Option* send_file_option = nullptr;
+
+  // bench
+  std::string bench_type = "byte";
+  std::vector<std::string> bench_only;
 };
 
 CommandLine::CommandLine() : parts_(std::make_unique<Parts>()) {
@@ -369,6 +374,63 @@ CommandLine::CommandLine() : parts_(std::make_unique<Parts>()) {
       "few lines while every engine event is printed.");
   demo->add_option("--name", s.demo.name, "The pipe name to use. Default: a fresh one, pipescope-demo-XXXXXXXX.");
   demo->callback([&s] { s.command = Command::demo; });
+
+  // --- bench ---------------------------------------------------------------
+  CLI::App* bench = app.add_subcommand(
+      "bench",
+      "Measure what the engine does with a pipe, each figure next to a raw baseline measured in the same run "
+      "with bare OS calls (socketpair/pipe(2) on POSIX; CreateNamedPipeW, ReadFile and WriteFile on Windows): "
+      "throughput, the rate of small messages, the round-trip time and a relay that reads, logs and forwards. "
+      "Each figure is the median of --repeat measurements; raw and engine runs take turns, so a busy machine "
+      "slows both. Sizes take suffixes: 64KiB, 32MiB.");
+  BenchSettings& b = s.bench;
+  add_choice(bench, "--type", p.bench_type, kPipeType,
+             "The pipe type to measure: byte (one stream) or message (every write one message, read whole).");
+  bench->add_option("--write-size", b.write_size, "Bytes per write in the throughput and relay figures.")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(1U, 64U * 1024 * 1024))
+      ->option_text("BYTES [64KiB]");
+  bench->add_option("--total", b.total_bytes,
+                    "Bytes each throughput or relay measurement moves (whole writes: rounded down to a multiple "
+                    "of --write-size).")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
+      ->option_text("BYTES [32MiB]");
+  bench->add_option("--message-size", b.message_size, "Bytes per message in the message-rate and round-trip figures.")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(1U, 1024U * 1024))
+      ->option_text(value_text("BYTES", b.message_size));
+  bench->add_option("--messages", b.messages, "Messages each message-rate measurement sends.")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32))
+      ->option_text(value_text("N", b.messages));
+  bench->add_option("--round-trips", b.round_trips, "Round trips each latency measurement makes.")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32))
+      ->option_text(value_text("N", b.round_trips));
+  bench->add_option("--repeat", b.repeat, "Measurements of each figure (engine and raw alike); the median is shown.")
+      ->check(CLI::Range(1U, 1000U))
+      ->option_text(value_text("N", b.repeat));
+  bench->add_option("--only", p.bench_only,
+                    "Measure only these figures (comma-separated): throughput, rate, latency, relay.")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"throughput", "rate", "latency", "relay"}))
+      ->option_text("FIGURE,...");
+  bench->callback([&s, &p] {
+    s.command = Command::bench;
+    BenchSettings& settings = s.bench;
+    settings.type = chosen(kPipeType, p.bench_type);
+    if (settings.total_bytes < settings.write_size) {
+      throw CLI::ValidationError("--total", "must be at least one write (--write-size)");
+    }
+    if (!p.bench_only.empty()) {
+      const auto wanted = [&p](std::string_view figure) {
+        return std::find(p.bench_only.begin(), p.bench_only.end(), figure) != p.bench_only.end();
+      };
+      settings.throughput = wanted("throughput");
+      settings.message_rate = wanted("rate");
+      settings.latency = wanted("latency");
+      settings.relay = wanted("relay");
+    }
+  });
 }
 
 CommandLine::~CommandLine() = default;

@@ -15,7 +15,7 @@
 
 namespace pipescope::cli {
 
-enum class Command : std::uint8_t { none, serve, connect, send, run, list, demo };
+enum class Command : std::uint8_t { none, serve, connect, send, run, list, demo, bench };
 
 struct ServeSettings {
   ServerOptions server;
@@ -47,6 +47,21 @@ struct DemoSettings {
   std::string name;  ///< empty: a fresh name for this run
 };
 
+/// What `bench` measures and how much traffic each measurement moves.
+struct BenchSettings {
+  PipeType type = PipeType::byte;
+  std::uint32_t write_size = 64 * 1024;            ///< bytes per write in the throughput figures
+  std::uint64_t total_bytes = 32 * 1024 * 1024;    ///< bytes each throughput measurement moves
+  std::uint32_t message_size = 64;                 ///< bytes per message (message rate, round trip)
+  std::uint64_t messages = 100'000;                ///< messages of each message-rate measurement
+  std::uint64_t round_trips = 2'000;               ///< round trips of each latency measurement
+  unsigned repeat = 3;                             ///< measurements of each figure; the median is shown
+  bool throughput = true;
+  bool message_rate = true;
+  bool latency = true;
+  bool relay = true;
+};
+
 struct CliSettings {
   bool json = false;
   Command command = Command::none;
@@ -55,6 +70,7 @@ struct CliSettings {
   SendSettings send;
   RunSettings run;
   DemoSettings demo;
+  BenchSettings bench;
 };
 
 class CommandLine {
