@@ -3,6 +3,7 @@
 // files, so nothing here is conditional.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <span>
@@ -31,6 +32,15 @@ class Backend {
   virtual Result<void> send(EndpointId endpoint, std::span<const std::byte> bytes) = 0;
   virtual Result<void> disconnect(EndpointId endpoint) = 0;
   virtual Result<void> impersonate(EndpointId instance, const ImpersonationRequest& request) = 0;
+  /// Engine::inspect: an instance or a client as the OS sees it now.
+  [[nodiscard]] virtual Result<PipeInspection> inspect(EndpointId endpoint) const = 0;
+  /// Engine::transact; the timeout is not negative. Blocks the caller (never
+  /// an engine thread) until the reply, a failure or the timeout.
+  [[nodiscard]] virtual Result<Bytes> transact(EndpointId client, std::span<const std::byte> request,
+                                               std::chrono::milliseconds timeout) = 0;
+  /// Engine::call, with validated options (read mode already message).
+  [[nodiscard]] virtual Result<Bytes> call(const ClientOptions& options, const PipeName& name,
+                                           std::span<const std::byte> request, std::chrono::milliseconds timeout) = 0;
   virtual Result<EndpointId> run_child(const ChildOptions& options) = 0;
   virtual Result<void> kill_child(EndpointId child) = 0;
   [[nodiscard]] virtual Result<std::vector<PipeInfo>> list_pipes() const = 0;

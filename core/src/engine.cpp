@@ -3,6 +3,8 @@
 #include "pipescope/engine.hpp"
 
 #include <future>
+#include <limits>
+#include <string>
 
 #include "backend.hpp"
 #include "engine_context.hpp"
@@ -61,6 +63,51 @@ Result<void> Engine::disconnect(EndpointId endpoint) { return impl_->backend->di
 
 Result<void> Engine::impersonate(EndpointId instance, const ImpersonationRequest& request) {
   return impl_->backend->impersonate(instance, request);
+}
+
+Result<PipeInspection> Engine::inspect(EndpointId endpoint) const { return impl_->backend->inspect(endpoint); }
+
+namespace {
+/// A transact's wait must be a real duration; a negative one is a caller's
+/// mistake, said plainly rather than treated as "no wait".
+Result<void> check_transact_arguments(std::span<const std::byte> request, std::chrono::milliseconds timeout,
+                                      const char* operation) {
+  if (timeout.count() < 0) {
+    return make_error(Errc::invalid_parameter, operation,
+                      "the reply timeout is negative (" + std::to_string(timeout.count()) + " ms)");
+  }
+  // Both Win32 calls take the request's size as a DWORD.
+  if (request.size() > std::numeric_limits<std::uint32_t>::max()) {
+    return make_error(Errc::message_too_large, operation,
+                      std::to_string(request.size()) + " bytes do not fit one pipe message");
+  }
+  return {};
+}
+}  // namespace
+
+Result<Bytes> Engine::transact(EndpointId client, std::span<const std::byte> request,
+                               std::chrono::milliseconds timeout) {
+  if (auto valid = check_transact_arguments(request, timeout, "TransactNamedPipe"); !valid) {
+    return std::move(valid).error();
+  }
+  return impl_->backend->transact(client, request, timeout);
+}
+
+Result<Bytes> Engine::call(const ClientOptions& options, std::span<const std::byte> request,
+                           std::chrono::milliseconds timeout) {
+  // CallNamedPipe always reads in message mode, whatever the options say.
+  ClientOptions call_options = options;
+  call_options.read_mode = ReadMode::message;
+  if (auto valid = validate(call_options); !valid) return std::move(valid).error();
+  if (call_options.access != ClientAccess::read_write) {
+    return make_error(Errc::invalid_parameter, "CallNamedPipe",
+                      "a call writes the request and reads the reply, so it needs read and write access");
+  }
+  if (auto valid = check_transact_arguments(request, timeout, "CallNamedPipe"); !valid) {
+    return std::move(valid).error();
+  }
+  auto name = PipeName::parse(call_options.name);
+  return impl_->backend->call(call_options, *name, request, timeout);
 }
 
 Result<EndpointId> Engine::run_child(const ChildOptions& options) {

@@ -1061,5 +1061,217 @@ TEST_F(EngineConformance, ListPipesShowsOurServer) {
   }
 }
 
+
+// ---------------------------------------------------------------------------
+// TransactNamedPipe, CallNamedPipe and inspection
+// ---------------------------------------------------------------------------
+
+/// A message-read-mode client of a message pipe: what a transact needs.
+ClientOptions message_client_options(const std::string& name) {
+  ClientOptions options;
+  options.name = name;
+  options.read_mode = ReadMode::message;
+  return options;
+}
+
+// TransactNamedPipe writes one message and reads the one that answers it.
+// Both are logged once, flagged transact, and the reply is not also read as
+// an ordinary message; afterwards the client reads ordinary messages again.
+TEST_F(EngineConformance, TransactRoundTripAgainstReverseServer) {
+  ServerOptions options = message_server_options();
+  options.responder = Responder::reverse;
+  auto served = serve(options);
+  ASSERT_TRUE(served);
+  auto link = connect_to(served->server, message_client_options(served->name));
+  ASSERT_TRUE(link);
+
+  auto reply = engine_.transact(link->client, as_bytes("transact me"), kEventTimeout);
+  ASSERT_TRUE(succeeded(reply)) << recent_events();
+  EXPECT_EQ(text_of(*reply), "em tcasnart");
+
+  const std::vector<LoggedRow> requests = logged(link->client, Direction::out);
+  ASSERT_EQ(requests.size(), 1U);
+  EXPECT_EQ(text_of(requests[0].payload), "transact me");
+  EXPECT_NE(requests[0].record.flags & record_flags::transact, 0);
+  EXPECT_NE(requests[0].record.flags & record_flags::message, 0);
+  const std::vector<LoggedRow> replies = logged(link->client, Direction::in);
+  ASSERT_EQ(replies.size(), 1U) << "the reply is logged exactly once";
+  EXPECT_EQ(text_of(replies[0].payload), "em tcasnart");
+  EXPECT_NE(replies[0].record.flags & record_flags::transact, 0);
+  EXPECT_NE(replies[0].record.flags & record_flags::message, 0);
+  EXPECT_LT(requests[0].row, replies[0].row) << "the request is logged before its reply";
+
+  Counters counters = engine_.counters(link->client);
+  EXPECT_EQ(counters.messages_out, 1U);
+  EXPECT_EQ(counters.bytes_out, 11U);
+  EXPECT_EQ(counters.messages_in, 1U);
+  EXPECT_EQ(counters.bytes_in, 11U);
+
+  // The client reads ordinary messages again, and the transact's reply never
+  // shows up a second time.
+  ASSERT_TRUE(send_and_wait(link->client, "abc"));
+  ASSERT_TRUE(await_records(link->client, Direction::in, 2)) << recent_events();
+  const std::vector<LoggedRow> after = logged(link->client, Direction::in);
+  ASSERT_EQ(after.size(), 2U) << recent_events();
+  EXPECT_EQ(text_of(after[1].payload), "cba");
+  EXPECT_EQ(after[1].record.flags & record_flags::transact, 0);
+  counters = engine_.counters(link->client);
+  EXPECT_EQ(counters.messages_in, 2U);
+  EXPECT_EQ(counters.bytes_in, 14U);
+}
+
+// TransactNamedPipe needs a message pipe read in message mode; Windows
+// refuses anything else with ERROR_BAD_PIPE. The engine transacts on clients
+// only, and says so with ERROR_INVALID_PARAMETER for an instance.
+TEST_F(EngineConformance, TransactOnBytePipeIsRefused) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  auto link = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(link);
+  EXPECT_TRUE(fails_with(engine_.transact(link->client, as_bytes("x"), 1000ms), Errc::bad_pipe));
+  EXPECT_TRUE(fails_with(engine_.transact(link->instance, as_bytes("x"), 1000ms), Errc::invalid_parameter));
+  EXPECT_TRUE(fails_with(engine_.transact(987654, as_bytes("x"), 1000ms), Errc::unknown_endpoint));
+  EXPECT_TRUE(fails_with(engine_.transact(link->client, as_bytes("x"), -1ms), Errc::invalid_parameter));
+  EXPECT_TRUE(logged(link->client, Direction::out).empty()) << "a refused transact writes nothing";
+
+  // A message pipe read in byte mode is refused the same way.
+  auto message_served = serve(message_server_options());
+  ASSERT_TRUE(message_served);
+  auto byte_reader = connect_to(message_served->server, client_options(message_served->name));
+  ASSERT_TRUE(byte_reader);
+  EXPECT_TRUE(fails_with(engine_.transact(byte_reader->client, as_bytes("x"), 1000ms), Errc::bad_pipe));
+}
+
+// A server that never answers: the transact gives up with ERROR_SEM_TIMEOUT,
+// the request was written (and logged as a transact), and a reply that comes
+// later is an ordinary message.
+TEST_F(EngineConformance, TransactTimesOutWithSemTimeout) {
+  auto served = serve(message_server_options());
+  ASSERT_TRUE(served);
+  auto link = connect_to(served->server, message_client_options(served->name));
+  ASSERT_TRUE(link);
+
+  const auto started = Clock::now();
+  auto reply = engine_.transact(link->client, as_bytes("anyone?"), 300ms);
+  EXPECT_TRUE(fails_with(reply, Errc::sem_timeout));
+  EXPECT_GE(Clock::now() - started, 250ms) << "it waited for the reply";
+  ASSERT_TRUE(await_bytes(link->instance, Direction::in, 7)) << recent_events();
+  EXPECT_EQ(text_of(logged_bytes(link->instance, Direction::in)), "anyone?");
+  const std::vector<LoggedRow> requests = logged(link->client, Direction::out);
+  ASSERT_EQ(requests.size(), 1U);
+  EXPECT_NE(requests[0].record.flags & record_flags::transact, 0);
+
+  ASSERT_TRUE(send_and_wait(link->instance, "late"));
+  ASSERT_TRUE(await_bytes(link->client, Direction::in, 4)) << recent_events();
+  const std::vector<LoggedRow> replies = logged(link->client, Direction::in);
+  ASSERT_EQ(replies.size(), 1U);
+  EXPECT_EQ(text_of(replies[0].payload), "late");
+  EXPECT_EQ(replies[0].record.flags & record_flags::transact, 0) << "a late reply is an ordinary message";
+  EXPECT_EQ(engine_.state(link->client), EndpointState::connected);
+}
+
+// CallNamedPipe: connect, transact, close in one call. The exchange is
+// logged on a short-lived client endpoint that ends closed.
+TEST_F(EngineConformance, CallRoundTripUsesAShortLivedClient) {
+  ServerOptions options = message_server_options();
+  options.responder = Responder::echo;
+  auto served = serve(options);
+  ASSERT_TRUE(served);
+
+  auto reply = engine_.call(client_options(served->name), as_bytes("call me"), kEventTimeout);
+  ASSERT_TRUE(succeeded(reply)) << recent_events();
+  EXPECT_EQ(text_of(*reply), "call me");
+
+  std::optional<EndpointId> caller;
+  MessageLog& log = engine_.log();
+  for (std::uint64_t row = 0; row < log.size(); ++row) {
+    const Record record = log.record(row);
+    const auto info = engine_.endpoint(record.endpoint);
+    if (info && info->kind == EndpointKind::client) caller = record.endpoint;
+  }
+  ASSERT_TRUE(caller) << "no client endpoint logged the call";
+  const std::vector<LoggedRow> requests = logged(*caller, Direction::out);
+  const std::vector<LoggedRow> replies = logged(*caller, Direction::in);
+  ASSERT_EQ(requests.size(), 1U);
+  ASSERT_EQ(replies.size(), 1U);
+  EXPECT_EQ(text_of(requests[0].payload), "call me");
+  EXPECT_EQ(text_of(replies[0].payload), "call me");
+  EXPECT_NE(requests[0].record.flags & record_flags::transact, 0);
+  EXPECT_NE(replies[0].record.flags & record_flags::transact, 0);
+  ASSERT_TRUE(await_state(*caller, EndpointState::closed)) << recent_events();
+  ASSERT_TRUE(await_bytes(served->first_instance, Direction::in, 7)) << recent_events();
+}
+
+TEST_F(EngineConformance, CallToMissingPipeIsFileNotFound) {
+  EXPECT_TRUE(fails_with(engine_.call(client_options(unique_name()), as_bytes("x"), 1000ms), Errc::file_not_found));
+}
+
+// PeekNamedPipe, GetNamedPipeInfo, GetNamedPipeHandleState and the process
+// ids, from both ends. The engine reads eagerly, so the bytes still waiting
+// are usually none; the test asserts what must be known.
+TEST_F(EngineConformance, InspectShowsBothEndsOfAMessagePipe) {
+  ServerOptions options = message_server_options();
+  options.max_instances = 4;
+  auto served = serve(options);
+  ASSERT_TRUE(served);
+  auto link = connect_to(served->server, message_client_options(served->name));
+  ASSERT_TRUE(link);
+  ASSERT_TRUE(send_and_wait(link->instance, "peek"));
+
+  auto client = engine_.inspect(link->client);
+  ASSERT_TRUE(succeeded(client));
+  EXPECT_FALSE(client->server_end);
+  EXPECT_EQ(client->type, "message");
+  EXPECT_EQ(client->read_mode, "message");
+  EXPECT_EQ(client->wait_mode, "wait");
+  EXPECT_GE(client->bytes_available, 0);
+  EXPECT_GE(client->message_bytes_left, 0);
+  EXPECT_EQ(client->client_pid, current_process_id());
+  EXPECT_EQ(client->server_pid, current_process_id());
+  EXPECT_EQ(client->max_instances, 4);
+  EXPECT_GE(client->current_instances, 1);
+  EXPECT_GT(client->in_buffer_size, -1);
+  EXPECT_FALSE(client->security_descriptor.empty());
+
+  auto instance = engine_.inspect(link->instance);
+  ASSERT_TRUE(succeeded(instance));
+  EXPECT_TRUE(instance->server_end);
+  EXPECT_EQ(instance->type, "message");
+  EXPECT_EQ(instance->read_mode, "message");
+  EXPECT_GE(instance->bytes_available, 0);
+  EXPECT_EQ(instance->client_pid, current_process_id());
+  EXPECT_EQ(instance->server_pid, current_process_id());
+  EXPECT_EQ(instance->max_instances, 4);
+  EXPECT_FALSE(instance->security_descriptor.empty());
+  EXPECT_FALSE(instance->notes.empty()) << "something is always unavailable locally (collect data, computer name)";
+}
+
+TEST_F(EngineConformance, InspectShowsAByteClientAndRefusesUnknownEndpoints) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  auto link = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(link);
+  auto client = engine_.inspect(link->client);
+  ASSERT_TRUE(succeeded(client));
+  EXPECT_EQ(client->type, "byte");
+  EXPECT_EQ(client->read_mode, "byte");
+  EXPECT_GE(client->bytes_available, 0);
+  EXPECT_EQ(client->message_bytes_left, 0) << "a byte pipe has no messages";
+  EXPECT_EQ(client->max_instances, static_cast<std::int64_t>(kUnlimitedInstances));
+  EXPECT_TRUE(fails_with(engine_.inspect(987654), Errc::unknown_endpoint));
+}
+
+TEST_F(EngineConformance, ServerStartedCarriesTheSecurityDescriptor) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  auto started = await<ServerStarted>([&](const ServerStarted& e) { return e.server == served->server; });
+  ASSERT_TRUE(started);
+  EXPECT_FALSE(started->security_descriptor.empty());
+  auto instance = engine_.inspect(served->first_instance);
+  ASSERT_TRUE(succeeded(instance));
+  EXPECT_EQ(instance->security_descriptor, started->security_descriptor)
+      << "the pipe's security read back twice is the same";
+}
+
 }  // namespace
 }  // namespace pipescope::conformance

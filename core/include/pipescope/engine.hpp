@@ -1,6 +1,7 @@
 // The engine: owns its threads and every pipe object; the only way in.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "pipescope/codec.hpp"
 #include "pipescope/endpoint.hpp"
 #include "pipescope/error.hpp"
 #include "pipescope/event.hpp"
@@ -22,6 +24,33 @@ struct ImpersonationRequest {
   /// If not empty, opened for reading while impersonating: shows what the
   /// client's identity may do.
   std::string probe_path;
+};
+
+/// What the OS tells about one end of a pipe: PeekNamedPipe, GetNamedPipeInfo,
+/// GetNamedPipeHandleStateW, the client/server process and session ids and
+/// the security descriptor. -1 or empty where the platform cannot tell; the
+/// notes say why.
+struct PipeInspection {
+  std::int64_t bytes_available = -1;     ///< PeekNamedPipe: bytes waiting to be read
+  std::int64_t message_bytes_left = -1;  ///< PeekNamedPipe: bytes left in the next message
+  std::string type;                      ///< "byte" or "message"
+  std::string read_mode;                 ///< "byte" or "message"
+  std::string wait_mode;                 ///< "wait" or "nowait"
+  bool server_end = false;               ///< GetNamedPipeInfo: PIPE_SERVER_END
+  std::int64_t current_instances = -1;
+  std::int64_t max_instances = -1;       ///< 255 = unlimited
+  std::int64_t in_buffer_size = -1;
+  std::int64_t out_buffer_size = -1;
+  std::int64_t collect_data_count = -1;      ///< GetNamedPipeHandleStateW (remote byte pipes)
+  std::int64_t collect_data_timeout_ms = -1;
+  std::string user_name;                 ///< the client's user, seen from a server end
+  std::int64_t client_pid = -1;
+  std::int64_t server_pid = -1;
+  std::int64_t client_session = -1;
+  std::int64_t server_session = -1;
+  std::string client_computer;           ///< GetNamedPipeClientComputerNameW where the OS has it
+  std::string security_descriptor;       ///< SDDL on Windows; "mode 0600, owner uid 1000" on POSIX
+  std::string notes;                     ///< what could not be read, and why
 };
 
 class Engine {
@@ -61,6 +90,19 @@ class Engine {
   /// Impersonates the client of a connected instance; the result arrives as an
   /// Impersonated event. Impersonation is always reverted.
   Result<void> impersonate(EndpointId instance, const ImpersonationRequest& request = {});
+
+  /// Asks the OS about one end (instance or client) as it is now.
+  [[nodiscard]] Result<PipeInspection> inspect(EndpointId endpoint) const;
+  /// TransactNamedPipe: writes one message on a client of a message pipe in
+  /// message read mode and returns the one message that answers it, waiting up
+  /// to `timeout`. Both are logged, flagged transact.
+  [[nodiscard]] Result<Bytes> transact(EndpointId client, std::span<const std::byte> request,
+                                       std::chrono::milliseconds timeout);
+  /// CallNamedPipe: connects (waiting up to options.busy_timeout for a free
+  /// instance), transacts one message and closes, in one call. The request and
+  /// the reply are logged on the short-lived client endpoint.
+  [[nodiscard]] Result<Bytes> call(const ClientOptions& options, std::span<const std::byte> request,
+                                   std::chrono::milliseconds timeout);
 
   /// Starts a child process with anonymous pipes on stdin, stdout and stderr.
   [[nodiscard]] Result<EndpointId> run_child(const ChildOptions& options);

@@ -26,6 +26,9 @@ struct ServerStarted {
   ServerId server = 0;
   std::string name;     ///< "\\.\pipe\demo"
   std::string os_path;  ///< what the OS calls it: "\\.\pipe\demo" or "/tmp/CoreFxPipe_demo"
+  /// The security the pipe really has, read back from the OS: SDDL on
+  /// Windows, "mode 0600, owner uid 1000" on POSIX.
+  std::string security_descriptor;
 };
 
 struct ServerStopped {

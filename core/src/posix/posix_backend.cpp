@@ -242,7 +242,7 @@ Result<ServerId> PosixBackend::start_server(const ServerOptions& options, const 
     Server* s = server.get();
     s->token = loop_.add(s->listen_fd, EPOLLIN, [this, s](std::uint32_t) { on_listener_ready(*s); });
     servers_.emplace(s->id, std::move(server));
-    context_.emit(ServerStarted{s->id, s->name, s->path});
+    context_.emit(ServerStarted{s->id, s->name, s->path, socket_security(s->path)});
     add_listening_instance(*s);
     return s->id;
   });

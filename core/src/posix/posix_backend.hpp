@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <map>
 #include <memory>
@@ -31,6 +33,37 @@ namespace pipescope::detail::posix {
 inline constexpr std::string_view kTempSuffix = ".~pipescope-";
 
 [[nodiscard]] PeerInfo peer_of(int fd);
+/// The security a socket file really has, read back with stat():
+/// "mode 0600, owner uid 1000 (alice)"; empty when the file cannot be read.
+[[nodiscard]] std::string socket_security(const std::string& path);
+
+/// The caller's side of one transact: the loop thread completes it once
+/// (with the reply or the reason there is none); the caller waits for it.
+class TransactWaiter {
+ public:
+  /// Keeps the first outcome; later ones are ignored.
+  void finish(Result<Bytes> outcome);
+  /// The outcome, or nullopt when the timeout ran out first.
+  std::optional<Result<Bytes>> wait_for(std::chrono::milliseconds timeout);
+  [[nodiscard]] bool finished() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable done_;
+  std::optional<Result<Bytes>> outcome_;
+};
+
+/// A connection's transact in progress. Owned by the connection, so that a
+/// connection closed for any reason (disconnect, stop, close_all) tells the
+/// waiting caller at once instead of leaving it to its timeout.
+struct TransactSlot {
+  TransactSlot() = default;
+  TransactSlot(const TransactSlot&) = delete;
+  TransactSlot& operator=(const TransactSlot&) = delete;
+  ~TransactSlot();
+
+  std::shared_ptr<TransactWaiter> waiter;
+};
 
 struct Server;
 
@@ -72,6 +105,8 @@ struct Connection {
   EventLoop::Clock::time_point busy_deadline{};
   std::uint64_t retry_timer = 0;
   std::chrono::milliseconds retry_delay{1};
+  // A transact waiting for its reply (clients only; see transact_posix.cpp).
+  TransactSlot transact;
 };
 
 struct Server {
@@ -121,6 +156,11 @@ class PosixBackend final : public Backend {
   Result<EndpointId> run_child(const ChildOptions& options) override;
   Result<void> kill_child(EndpointId child) override;
   Result<std::vector<PipeInfo>> list_pipes() const override;
+  Result<PipeInspection> inspect(EndpointId endpoint) const override;
+  Result<Bytes> transact(EndpointId client, std::span<const std::byte> request,
+                         std::chrono::milliseconds timeout) override;
+  Result<Bytes> call(const ClientOptions& options, const PipeName& name, std::span<const std::byte> request,
+                     std::chrono::milliseconds timeout) override;
   void close_all() override;
 
  private:
@@ -148,6 +188,14 @@ class PosixBackend final : public Backend {
   void close_connection(EndpointId id, std::error_code reason);
   void respond(Connection& c, std::span<const std::byte> data, bool message_end);
 
+  // Inspection and transact (loop thread; inspect_posix.cpp, transact_posix.cpp).
+  [[nodiscard]] PipeInspection inspect_connection(const Connection& c) const;
+  [[nodiscard]] Result<std::shared_ptr<TransactWaiter>> begin_transact(EndpointId id, Bytes request);
+  /// The client's socket became ready while a transact owns its reads.
+  void on_transact_ready(EndpointId id, std::uint32_t events);
+  /// Gives the socket back to the ordinary reader and completes the waiter.
+  void end_transact(Connection& c, Result<Bytes> outcome);
+
   // Children (loop thread).
   void child_stream_ended(Child& child, Channel& ch);
   void maybe_finish_child(Child& child);
@@ -162,7 +210,8 @@ class PosixBackend final : public Backend {
   void forget_send_target(EndpointId id);
 
   EngineContext& context_;
-  EventLoop loop_;
+  // Mutable: const queries (inspect) also run their work on the loop thread.
+  mutable EventLoop loop_;
   std::map<ServerId, std::unique_ptr<Server>> servers_;
   std::unordered_map<EndpointId, std::unique_ptr<Connection>> connections_;
   std::unordered_map<EndpointId, std::unique_ptr<Child>> children_;

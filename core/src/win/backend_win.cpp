@@ -93,7 +93,7 @@ Result<EndpointId> WinBackend::connect_async(const ClientOptions& options, const
   return connector_.connect_async(options, name, std::move(done));
 }
 
-std::shared_ptr<Child> WinBackend::find_child(EndpointId id) {
+std::shared_ptr<Child> WinBackend::find_child(EndpointId id) const {
   std::lock_guard lock(mutex_);
   auto it = children_.find(id);
   return it == children_.end() ? nullptr : it->second;

@@ -195,10 +195,17 @@ class WinBackend final : public Backend {
   Result<EndpointId> run_child(const ChildOptions& options) override;
   Result<void> kill_child(EndpointId child) override;
   [[nodiscard]] Result<std::vector<PipeInfo>> list_pipes() const override;
+  [[nodiscard]] Result<PipeInspection> inspect(EndpointId endpoint) const override;
+  [[nodiscard]] Result<Bytes> transact(EndpointId client, std::span<const std::byte> request,
+                                       std::chrono::milliseconds timeout) override;
+  [[nodiscard]] Result<Bytes> call(const ClientOptions& options, const PipeName& name,
+                                   std::span<const std::byte> request, std::chrono::milliseconds timeout) override;
   void close_all() override;
 
  private:
-  std::shared_ptr<Child> find_child(EndpointId id);
+  std::shared_ptr<Child> find_child(EndpointId id) const;
+  /// Why an endpoint that is not a live pipe end cannot be used by `operation`.
+  [[nodiscard]] Error not_a_pipe_end(EndpointId id, const char* operation) const;
 
   EngineContext& context_;
   // Declared first so that it is destroyed last: its threads must outlive
@@ -207,7 +214,7 @@ class WinBackend final : public Backend {
   EndRegistry ends_;
   Connector connector_;
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::unordered_map<ServerId, std::shared_ptr<Server>> servers_;
   std::unordered_map<EndpointId, std::shared_ptr<Child>> children_;
 };

@@ -115,9 +115,13 @@ void PipeEnd::become_connected_locked(const PeerInfo& peer, Followup& f) {
 
 void PipeEnd::start_read_locked(Followup& f) {
   if (!config_.can_read || (phase_ != Phase::connected && phase_ != Phase::draining)) return;
+  // A transact reads its reply itself; only the rest of a message that
+  // began before it is still read here.
+  if (transact_stage_ != TransactStage::none && !mid_message_) return;
   read_op_->buffer.resize(config_.read_buffer_size);
   read_op_->rearm(shared_from_this());
   ++outstanding_;
+  read_in_flight_ = true;
   if (ReadFile(handle_.get(), buffer_pointer(read_op_->buffer), config_.read_buffer_size, nullptr,
                &read_op_->overlapped)) {
     return;  // completed at once; its packet is queued all the same
@@ -126,6 +130,7 @@ void PipeEnd::start_read_locked(Followup& f) {
   // ERROR_MORE_DATA at once is a warning, not a failure: like success, its
   // completion packet is queued (measured under Wine, documented for Windows).
   if (error == ERROR_IO_PENDING || error == ERROR_MORE_DATA) return;
+  read_in_flight_ = false;
   read_op_->keep_alive.reset();
   --outstanding_;
   read_failed_locked(error, f);
@@ -137,6 +142,7 @@ void PipeEnd::on_read_done_locked(DWORD bytes, DWORD error, Followup& f) {
     return;
   }
   const bool more = error == ERROR_MORE_DATA;
+  mid_message_ = more;
   std::span<const std::byte> data(read_op_->buffer.data(), bytes);
   std::uint8_t flags = 0;
   if (config_.message_read) flags |= record_flags::message;
@@ -187,7 +193,7 @@ void PipeEnd::queue_write_locked(std::span<const std::byte> bytes, std::uint8_t 
 void PipeEnd::start_write_locked(Followup& f) {
   // One write in flight per end keeps the log's order equal to the pipe's
   // order even though completions run on several pool threads.
-  while (!write_in_flight_ && !write_queue_.empty() &&
+  while (!write_in_flight_ && !write_queue_.empty() && transact_stage_ != TransactStage::exchanging &&
          (phase_ == Phase::connected || phase_ == Phase::draining)) {
     std::unique_ptr<IoOperation> op = std::move(write_queue_.front());
     write_queue_.pop_front();
@@ -430,12 +436,15 @@ void PipeEnd::complete(IoOperation& op, DWORD bytes, DWORD error) {
         }
         break;
       case IoOperation::Kind::read:
+        read_in_flight_ = false;
         on_read_done_locked(bytes, error, f);
         break;
       case IoOperation::Kind::write:
         on_write_done_locked(bytes, error, f);
         break;
     }
+    // A transact waits for the end's reads and writes to go quiet.
+    phase_changed_.notify_all();
     maybe_finish_close_locked(f);
   }
   run(f);

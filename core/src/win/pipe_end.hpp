@@ -71,6 +71,15 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
   /// Impersonates the client after the next read (at once if one happened).
   Result<void> impersonate(const ImpersonationRequest& request);
 
+  /// What the OS tells about this end now: PeekNamedPipe, GetNamedPipeInfo,
+  /// GetNamedPipeHandleStateW, process and session ids, the security
+  /// descriptor (inspect.cpp).
+  [[nodiscard]] Result<PipeInspection> inspect();
+  /// TransactNamedPipe on a client of a message pipe in message read mode
+  /// (transact.cpp). The engine's own overlapped read is cancelled first and
+  /// resumed afterwards, so the reply is read once, by the transact.
+  [[nodiscard]] Result<Bytes> transact(std::span<const std::byte> request, std::chrono::milliseconds timeout);
+
   /// Waits while the instance is still listening (or not yet started), at
   /// most until `deadline`.
   void wait_while_listening(std::chrono::steady_clock::time_point deadline);
@@ -103,6 +112,8 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
   void begin_close_locked();
   void maybe_finish_close_locked(Followup& f);
   void impersonate_now_locked();
+  /// Gives reads and writes back to the engine after a transact.
+  void end_transact_locked(Followup& f);
   [[nodiscard]] PeerInfo query_peer() const;
 
   EngineContext& context_;
@@ -127,6 +138,14 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
   std::deque<std::unique_ptr<IoOperation>> write_queue_;
   ResponderState responder_;
   std::optional<ImpersonationRequest> pending_impersonation_;
+
+  /// A transact in progress. While it waits for quiet, the engine issues no
+  /// new read (except the rest of a message already begun); while it
+  /// exchanges, no new write either: the handle is the transact's alone.
+  enum class TransactStage : std::uint8_t { none, waiting_for_quiet, exchanging };
+  TransactStage transact_stage_ = TransactStage::none;
+  bool read_in_flight_ = false;  ///< our ReadFile is with the OS, or its packet is not handled yet
+  bool mid_message_ = false;     ///< the last read ended with ERROR_MORE_DATA
 };
 
 /// The identity and the access probe, read while impersonating the client of

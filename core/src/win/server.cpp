@@ -95,7 +95,10 @@ Result<void> Server::start() {
   auto handle = create_pipe_handle(true);
   if (!handle) return std::move(handle).error();
 
-  shared_.context.emit(ServerStarted{id_, name_.full(), name_.full()});
+  // The descriptor read back from the pipe, not the one we asked for: the OS
+  // may rewrite it (Windows shows GA as FA; Wine keeps it as given).
+  auto actual = handle_sddl(handle->get());
+  shared_.context.emit(ServerStarted{id_, name_.full(), name_.full(), actual ? *actual : std::string()});
   std::shared_ptr<PipeEnd> first;
   {
     std::lock_guard lock(mutex_);

@@ -92,5 +92,8 @@ class LocalMemory {
 [[nodiscard]] Result<std::string> current_user_sid();
 /// DOMAIN\user of a process's token, empty when it cannot be opened.
 [[nodiscard]] std::string process_user(DWORD pid);
+/// The owner, group and DACL a kernel object (a pipe) really has, as SDDL:
+/// GetSecurityInfo + ConvertSecurityDescriptorToStringSecurityDescriptorW.
+[[nodiscard]] Result<std::string> handle_sddl(HANDLE handle);
 
 }  // namespace pipescope::detail::win

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include <pipescope/codec.hpp>
 #include <pipescope/engine.hpp>
@@ -41,7 +42,12 @@ mode_t file_mode(const std::string& path) {
 /// A plain AF_UNIX socket: the foreign peer.
 struct RawSocket {
   int fd = -1;
-  explicit RawSocket(int type = SOCK_STREAM) : fd(::socket(AF_UNIX, type | SOCK_CLOEXEC, 0)) {}
+  explicit RawSocket(int type = SOCK_STREAM) : fd(::socket(AF_UNIX, type | SOCK_CLOEXEC, 0)) {
+    // A blocking connect to a full queue waits; bound it so a bug fails the
+    // test instead of hanging it.
+    timeval limit{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+  }
   ~RawSocket() {
     if (fd >= 0) ::close(fd);
   }
@@ -205,6 +211,9 @@ TEST_F(PosixBackend, BusyPipeRefusesForeignClientsUntilAnInstanceFrees) {
   auto first = engine_.connect(c);
   ASSERT_TRUE(first.ok());
 
+  // No waiting for the server to accept the first client: a connect that
+  // races with that accept must be refused too, never queued as a client
+  // beyond the maximum.
   RawSocket refused;
   EXPECT_EQ(refused.connect_to(socket_path(o.name)), ECONNREFUSED) << "busy = refused on an existing path";
   EXPECT_EQ(::access(socket_path(o.name).c_str(), F_OK), 0) << "the name never goes missing";
@@ -320,6 +329,81 @@ TEST_F(PosixBackend, ImpersonationReportsThePeerAndAProbeAsThePeer) {
   EXPECT_TRUE(*result->result.probe_granted);
   // The engine's thread is itself again: the process's ids never changed.
   EXPECT_EQ(::geteuid(), ::getuid());
+}
+
+TEST_F(PosixBackend, ServerStartedSecurityIsTheSocketFileModeAndOwner) {
+  const std::string owner = "mode 0600, owner uid " + std::to_string(::getuid());
+  const std::string everyone_mode = "mode 0666, owner uid " + std::to_string(::getuid());
+  auto o = options("sd-owner");
+  auto owner_server = engine_.start_server(o);
+  ASSERT_TRUE(owner_server.ok());
+  auto started = await<ServerStarted>([&](const ServerStarted& e) { return e.server == *owner_server; });
+  ASSERT_TRUE(started);
+  EXPECT_EQ(started->security_descriptor.rfind(owner, 0), 0U) << started->security_descriptor;
+
+  auto everyone = options("sd-everyone");
+  everyone.security = SecurityPreset::everyone;
+  auto everyone_server = engine_.start_server(everyone);
+  ASSERT_TRUE(everyone_server.ok());
+  started = await<ServerStarted>([&](const ServerStarted& e) { return e.server == *everyone_server; });
+  ASSERT_TRUE(started);
+  EXPECT_EQ(started->security_descriptor.rfind(everyone_mode, 0), 0U) << started->security_descriptor;
+}
+
+// A transact against a foreign SOCK_SEQPACKET server whose reply is larger
+// than the client's read buffer: the caller gets the whole message, the log
+// has it in read-buffer parts flagged more-data, every part flagged transact.
+// Inspecting a client of a foreign server says what a socket cannot tell.
+TEST_F(PosixBackend, TransactWithAForeignServerKeepsTheWholeReply) {
+  const std::string path = socket_path(unique_name("transact-foreign"));
+  cleanup_.push_back(path);
+  RawSocket listener(SOCK_SEQPACKET);
+  ASSERT_TRUE(listener.bind_to(path));
+  ASSERT_EQ(::listen(listener.fd, 4), 0);
+  std::thread foreign([&] {
+    const int fd = ::accept(listener.fd, nullptr, nullptr);
+    if (fd < 0) return;
+    char request[64];
+    if (::recv(fd, request, sizeof request, 0) == 1) {
+      const std::string reply(100, 'r');
+      ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
+    }
+    // Wait for the client to leave (end of stream), then go.
+    while (::recv(fd, request, sizeof request, 0) > 0) {
+    }
+    ::close(fd);
+  });
+
+  ClientOptions c;
+  c.name = path;
+  c.read_mode = ReadMode::message;
+  c.read_buffer_size = 40;
+  auto client = engine_.connect(c);
+  ASSERT_TRUE(client.ok()) << client.error().summary();
+
+  auto inspection = engine_.inspect(*client);
+  ASSERT_TRUE(inspection.ok());
+  EXPECT_EQ(inspection->current_instances, -1);
+  EXPECT_NE(inspection->notes.find("another process"), std::string::npos) << inspection->notes;
+  EXPECT_EQ(inspection->server_pid, ::getpid());
+
+  auto reply = engine_.transact(*client, as_bytes("?"), kTimeout);
+  ASSERT_TRUE(reply.ok()) << reply.error().summary();
+  EXPECT_EQ(as_chars(*reply), std::string(100, 'r'));
+  std::vector<Record> parts;
+  for (std::uint64_t row = 0; row < engine_.log().size(); ++row) {
+    const Record r = engine_.log().record(row);
+    if (r.endpoint == *client && r.direction == Direction::in) parts.push_back(r);
+  }
+  ASSERT_EQ(parts.size(), 3U);
+  EXPECT_EQ(parts[0].length, 40U);
+  EXPECT_EQ(parts[2].length, 20U);
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    EXPECT_NE(parts[i].flags & record_flags::transact, 0) << "part " << i;
+    EXPECT_EQ((parts[i].flags & record_flags::more_data) != 0, i + 1 < parts.size()) << "part " << i;
+  }
+  ASSERT_TRUE(engine_.disconnect(*client).ok());
+  foreign.join();
 }
 
 TEST_F(PosixBackend, TmpdirIsHonoured) {
