@@ -257,14 +257,40 @@ void PosixBackend::add_listening_instance(Server& server) {
   server.listening = c->id;
   set_send_target(c->id, false, "listening");
   connections_.emplace(c->id, std::move(c));
+
+  // connect() on a Unix socket succeeds as soon as the kernel queues the
+  // client, before we accept it. When this listening instance is the last one
+  // allowed, a longer queue would let more clients in than there are
+  // instances; a backlog of 0 queues exactly one (ours to accept), and the
+  // kernel turns the others away (EAGAIN, or a blocking connect waits and is
+  // then refused as busy), as Windows refuses clients beyond the last
+  // instance with ERROR_PIPE_BUSY.
+  const bool last = server.options.max_instances != kUnlimitedInstances &&
+                    server.connected.size() + 1 >= server.options.max_instances;
+  ::listen(server.listen_fd, last ? 0 : kListenBacklog);
 }
 
 void PosixBackend::on_listener_ready(Server& server) {
   while (server.listening != 0) {
+    // Accepting the last allowed client: refuse first, then accept. The other
+    // order leaves a moment in which the queue is empty and not yet shut, and
+    // a client connecting then would be queued beyond the maximum.
+    const bool last = server.options.max_instances != kUnlimitedInstances &&
+                      server.connected.size() + 1 >= server.options.max_instances;
+    if (last) ::shutdown(server.listen_fd, SHUT_RD);
     const int fd = ::accept4(server.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
-      if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED) return;
-      context_.report(0, server.id, error_from_errno(errno, IoContext::accept, "accept", server.name));
+      const int err = errno;
+      if (last) {
+        // Nobody was there after all: listen again with a fresh socket, as a
+        // shut-down one cannot be revived.
+        server.refusing = true;
+        loop_.remove(server.token, server.listen_fd);
+        server.token = 0;
+        reopen_listener(server);
+      }
+      if (err == EAGAIN || err == EINTR || err == ECONNABORTED) return;
+      context_.report(0, server.id, error_from_errno(err, IoContext::accept, "accept", server.name));
       return;
     }
     raise_socket_buffers(fd);
@@ -315,19 +341,22 @@ void PosixBackend::refuse_clients(Server& server) {
 void PosixBackend::instance_gone(Server& server, EndpointId id) {
   std::erase(server.connected, id);
   if (server.listening != 0 || server.listen_fd < 0) return;
-  if (server.refusing) {
-    auto fd = open_listener(server, false);
-    if (!fd) {
-      context_.report(0, server.id, std::move(fd).error());
-      return;
-    }
-    ::close(server.listen_fd);
-    server.listen_fd = *fd;
-    server.refusing = false;
-    Server* s = &server;
-    server.token = loop_.add(server.listen_fd, EPOLLIN, [this, s](std::uint32_t) { on_listener_ready(*s); });
-  }
+  if (server.refusing && !reopen_listener(server)) return;
   add_listening_instance(server);
+}
+
+bool PosixBackend::reopen_listener(Server& server) {
+  auto fd = open_listener(server, false);
+  if (!fd) {
+    context_.report(0, server.id, std::move(fd).error());
+    return false;
+  }
+  ::close(server.listen_fd);
+  server.listen_fd = *fd;
+  server.refusing = false;
+  Server* s = &server;
+  server.token = loop_.add(server.listen_fd, EPOLLIN, [this, s](std::uint32_t) { on_listener_ready(*s); });
+  return true;
 }
 
 void PosixBackend::close_server(Server& server) {

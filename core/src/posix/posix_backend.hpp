@@ -170,6 +170,9 @@ class PosixBackend final : public Backend {
   void add_listening_instance(Server& server);
   void instance_gone(Server& server, EndpointId id);
   void refuse_clients(Server& server);
+  /// A fresh listening socket renamed over the path (a shut-down one cannot
+  /// listen again); false, with an error reported, when that failed.
+  bool reopen_listener(Server& server);
   void close_server(Server& server);
 
   // Clients (loop thread).
