@@ -12,10 +12,7 @@
 #include "pipescope/name.hpp"
 
 namespace pipescope::cli {
-namespace {
 
-/// The bytes to send, parsed completely before anything is connected, so
-/// that bad input sends nothing at all.
 std::variant<Bytes, InputProblem> bytes_to_send(const SendSettings& settings) {
   if (settings.file) {
     auto content = read_input_file(*settings.file);
@@ -34,8 +31,6 @@ std::variant<Bytes, InputProblem> bytes_to_send(const SendSettings& settings) {
   }
   return parsed;
 }
-
-}  // namespace
 
 int send_command(const SendSettings& settings, Session& session) {
   const Console& console = session.console;

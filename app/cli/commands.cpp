@@ -25,6 +25,12 @@ int run_command(const CliSettings& settings) {
       return demo_command(settings.demo, session);
     case Command::bench:
       return bench_command(settings.bench, session);
+    case Command::transact:
+      return transact_command(settings.transact, session);
+    case Command::call:
+      return call_command(settings.call, session);
+    case Command::inspect:
+      return inspect_command(settings.inspect, session);
     case Command::none:
       break;
   }

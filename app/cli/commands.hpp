@@ -7,9 +7,11 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <variant>
 
 #include "console.hpp"
 #include "inbox.hpp"
+#include "input_data.hpp"
 #include "options_cli.hpp"
 #include "pipescope/engine.hpp"
 
@@ -34,8 +36,16 @@ struct Session {
 [[nodiscard]] int list_command(Session& session);
 [[nodiscard]] int demo_command(const DemoSettings& settings, Session& session);
 [[nodiscard]] int bench_command(const BenchSettings& settings, Session& session);
+[[nodiscard]] int transact_command(const SendSettings& settings, Session& session);
+[[nodiscard]] int call_command(const SendSettings& settings, Session& session);
+[[nodiscard]] int inspect_command(const InspectSettings& settings, Session& session);
 
 // Helpers the commands share.
+
+/// The bytes a send, transact or call writes (DATA or --file, in --format),
+/// parsed completely before anything is connected, so that bad input sends
+/// nothing at all.
+[[nodiscard]] std::variant<Bytes, InputProblem> bytes_to_send(const SendSettings& settings);
 
 /// Prints the error and returns the exit code for it.
 [[nodiscard]] int fail(const Console& console, const Error& error);

@@ -109,7 +109,8 @@ json event_to_json(const Event& event, Engine& engine) {
         using T = std::decay_t<decltype(e)>;
         json object;
         if constexpr (std::is_same_v<T, ServerStarted>) {
-          object = json{{"event", "server_started"}, {"server", e.server}, {"name", e.name}, {"os_path", e.os_path}};
+          object = json{{"event", "server_started"}, {"server", e.server},   {"name", e.name},
+                        {"os_path", e.os_path},     {"security_descriptor", e.security_descriptor}};
         } else if constexpr (std::is_same_v<T, ServerStopped>) {
           object = json{{"event", "server_stopped"}, {"server", e.server}};
         } else if constexpr (std::is_same_v<T, StateChanged>) {

@@ -128,6 +128,58 @@ void apply_client_words(const ClientWords& words, ClientOptions& client) {
   client.impersonation = chosen(kImpersonation, words.impersonation);
 }
 
+/// What transact and call hold before mapping: send's input options; the
+/// reply is always one message.
+struct ExchangeWords {
+  ClientWords words{.read_mode = "message"};
+  std::int64_t timeout_ms = 5000;
+  bool no_newline = false;
+  std::string data;
+  std::string file;
+  CLI::Option* data_option = nullptr;
+  CLI::Option* file_option = nullptr;
+};
+
+/// transact and call: send's client and input options, one message each way.
+void add_exchange_command(CLI::App& app, const char* name, const char* description, Command command,
+                          ExchangeWords& w, SendSettings& settings, Command& chosen_command) {
+  CLI::App* sub = app.add_subcommand(name, description);
+  add_client_options(sub, w.words, settings.client);
+  w.data_option = sub->add_option("DATA", w.data, "The request, in the --format given.");
+  w.file_option = sub->add_option("--file", w.file,
+                                  "Send the contents of this file as the request instead of DATA (in --format: "
+                                  "text sends the bytes as they are, hex and escaped parse them first).")
+                      ->option_text("PATH");
+  w.file_option->excludes(w.data_option);
+  add_choice(sub, "--format", w.words.format, kInputFormat,
+             "How DATA is read: text = as typed, with a line break (\\n) added unless --no-newline; hex = bytes "
+             "in hex (48 65 6c, 0x48,0x65); escaped = C escapes (\\r\\n, \\x41, \\0). Nothing is sent if it "
+             "does not parse.");
+  sub->add_flag("--no-newline", w.no_newline, "With --format text, send DATA exactly, without a line break.");
+  sub->add_option("--timeout", w.timeout_ms, "How long to wait, in milliseconds, for the reply.")
+      ->check(CLI::Range(std::int64_t{0}, std::numeric_limits<std::int64_t>::max()))
+      ->option_text(value_text("MS", w.timeout_ms));
+  sub->callback([&w, &settings, &chosen_command, command] {
+    chosen_command = command;
+    apply_client_words(w.words, settings.client);
+    if (settings.client.read_mode != ReadMode::message) {
+      throw CLI::ValidationError("--read-mode byte",
+                                 "a transact reads its reply as one message: leave --read-mode out (it is message)");
+    }
+    settings.format = chosen(kInputFormat, w.words.format);
+    if (w.data_option->count() > 0) {
+      settings.data = w.data;
+    } else if (w.file_option->count() > 0) {
+      settings.file = w.file;
+    } else {
+      throw CLI::RequiredError("DATA or --file PATH");
+    }
+    settings.add_newline = settings.format == InputFormat::text && !settings.file && !w.no_newline;
+    settings.reply = true;
+    settings.timeout = std::chrono::milliseconds(w.timeout_ms);
+  });
+}
+
 }  // namespace
 
 struct CommandLine::Parts {
@@ -162,6 +214,11 @@ struct CommandLine::Parts {
   std::string send_file;
   CLI::Option* send_data_option = nullptr;
   CLI::Option* send_file_option = nullptr;
+
+  // transact, call, inspect
+  ExchangeWords transact_words;
+  ExchangeWords call_words;
+  ClientWords inspect_words;
 
   // bench
   std::string bench_type = "byte";
@@ -343,6 +400,27 @@ CommandLine::CommandLine() : parts_(std::make_unique<Parts>()) {
     // A file's bytes are sent as they are; only typed text gets a line break.
     s.send.add_newline = s.send.format == InputFormat::text && !s.send.file && !p.send_no_newline;
     s.send.timeout = std::chrono::milliseconds(p.send_timeout_ms);
+  });
+
+  // --- transact, call, inspect ----------------------------------------------
+  add_exchange_command(app, "transact",
+                       "Connect in message read mode, then TransactNamedPipe: write one message and read the one "
+                       "that answers it in a single call; print the reply, disconnect. The pipe must be a message "
+                       "pipe (a byte pipe is refused with ERROR_BAD_PIPE).",
+                       Command::transact, p.transact_words, s.transact, s.command);
+  add_exchange_command(app, "call",
+                       "CallNamedPipe: connect (waiting --busy-timeout for a free instance), transact one message "
+                       "and close, all in one call; print the reply.",
+                       Command::call, p.call_words, s.call, s.command);
+  CLI::App* inspect = app.add_subcommand(
+      "inspect",
+      "Connect and show what the OS tells about the pipe from the client's end: PeekNamedPipe (bytes waiting), "
+      "GetNamedPipeInfo (type, buffer sizes, instances), GetNamedPipeHandleState (read mode, wait mode), the "
+      "server's process and session ids and the pipe's security descriptor; then disconnect.");
+  add_client_options(inspect, p.inspect_words, s.inspect.client);
+  inspect->callback([&s, &p] {
+    s.command = Command::inspect;
+    apply_client_words(p.inspect_words, s.inspect.client);
   });
 
   // --- run -----------------------------------------------------------------

@@ -15,7 +15,7 @@
 
 namespace pipescope::cli {
 
-enum class Command : std::uint8_t { none, serve, connect, send, run, list, demo, bench };
+enum class Command : std::uint8_t { none, serve, connect, send, run, list, demo, bench, transact, call, inspect };
 
 struct ServeSettings {
   ServerOptions server;
@@ -37,6 +37,11 @@ struct SendSettings {
   bool add_newline = true;          ///< text format without --no-newline
   bool reply = false;
   std::chrono::milliseconds timeout{5000};
+};
+
+/// inspect NAME: connect, show what the OS tells about the client's end.
+struct InspectSettings {
+  ClientOptions client;
 };
 
 struct RunSettings {
@@ -68,6 +73,9 @@ struct CliSettings {
   ServeSettings serve;
   ConnectSettings connect;
   SendSettings send;
+  SendSettings transact;  ///< transact NAME DATA: the same input as send, one message each way
+  SendSettings call;      ///< call NAME DATA: the same, through CallNamedPipe
+  InspectSettings inspect;
   RunSettings run;
   DemoSettings demo;
   BenchSettings bench;

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 
 #include "conformance_fixture.hpp"
 #include "pipescope/name.hpp"
@@ -270,6 +271,118 @@ TEST_F(WinBackend, CallNamedPipeAndTransactAgainstEcho) {
   ASSERT_TRUE(TransactNamedPipe(client.get(), const_cast<char*>("transact"), 8, reply, sizeof(reply), &read, nullptr))
       << GetLastError();
   EXPECT_EQ(std::string(reply, read), "transact");
+}
+
+// The engine's own transact against a raw server nobody here wrote: the
+// client's pending overlapped read is cancelled and resumed around it. A
+// message the server sent before is an ordinary message; the reply, larger
+// than the client's read buffer, comes back whole and is logged in parts
+// flagged more-data and transact. On Windows the engine calls
+// TransactNamedPipe (and ReadFile for the rest after ERROR_MORE_DATA); under
+// Wine, whose overlapped TransactNamedPipe returns before the reply arrived,
+// it writes the request and reads one message. The raw server sees the same
+// either way.
+TEST_F(WinBackend, EngineTransactAgainstARawServerPausesAndResumesItsRead) {
+  const std::string name = unique_name();
+  const std::wstring wide = widen("\\\\.\\pipe\\" + name);
+  UniqueHandle server(CreateNamedPipeW(wide.c_str(), PIPE_ACCESS_DUPLEX,
+                                       PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT, 2, 4096, 4096, 0,
+                                       nullptr));
+  ASSERT_TRUE(server.valid()) << GetLastError();
+  std::string request_seen;
+  std::thread raw([&] {
+    if (!ConnectNamedPipe(server.get(), nullptr) && GetLastError() != ERROR_PIPE_CONNECTED) return;
+    DWORD n = 0;
+    WriteFile(server.get(), "early", 5, &n, nullptr);
+    char buffer[64];
+    if (ReadFile(server.get(), buffer, sizeof buffer, &n, nullptr)) request_seen.assign(buffer, n);
+    const std::string reply(100, 'r');
+    WriteFile(server.get(), reply.data(), static_cast<DWORD>(reply.size()), &n, nullptr);
+    FlushFileBuffers(server.get());
+    // Wait until the client leaves (the read fails), then disconnect.
+    while (ReadFile(server.get(), buffer, sizeof buffer, &n, nullptr)) {
+    }
+    DisconnectNamedPipe(server.get());
+  });
+  // Should an assertion end the test early, the raw server must not stay
+  // blocked: close the engine's ends and knock once, so that it returns.
+  struct JoinOnExit {
+    std::thread& thread;
+    Engine& engine;
+    const std::wstring& pipe;
+    ~JoinOnExit() {
+      if (!thread.joinable()) return;
+      engine.close_all();
+      UniqueHandle knock(CreateFileW(pipe.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, 0, nullptr));
+      knock.reset();
+      thread.join();
+    }
+  } join_on_exit{raw, engine_, wide};
+
+  ClientOptions options = client_options(name);
+  options.read_mode = ReadMode::message;
+  options.read_buffer_size = 40;
+  auto client = engine_.connect(options);
+  ASSERT_TRUE(succeeded(client)) << recent_events();
+  ASSERT_TRUE(await_bytes(*client, Direction::in, 5)) << recent_events();
+
+  auto inspection = engine_.inspect(*client);
+  ASSERT_TRUE(succeeded(inspection));
+  EXPECT_EQ(inspection->max_instances, 2);
+  EXPECT_EQ(inspection->server_pid, static_cast<std::int64_t>(GetCurrentProcessId()));
+  EXPECT_EQ(inspection->type, "message");
+
+  auto reply = engine_.transact(*client, as_bytes("question"), kEventTimeout);
+  ASSERT_TRUE(succeeded(reply)) << (running_under_wine() ? "write + read of one message (Wine)"
+                                                         : "TransactNamedPipe (Windows)")
+                                << recent_events();
+  EXPECT_EQ(text_of(*reply), std::string(100, 'r'));
+  const std::vector<LoggedRow> in = logged(*client, Direction::in);
+  ASSERT_EQ(in.size(), 4U) << "one early message and the reply in three parts" << recent_events();
+  EXPECT_EQ(text_of(in[0].payload), "early");
+  EXPECT_EQ(in[0].record.flags & record_flags::transact, 0);
+  for (std::size_t i = 1; i < in.size(); ++i) {
+    EXPECT_NE(in[i].record.flags & record_flags::transact, 0) << "part " << i;
+    EXPECT_EQ((in[i].record.flags & record_flags::more_data) != 0, i + 1 < in.size()) << "part " << i;
+  }
+  EXPECT_TRUE(engine_.disconnect(*client).ok());
+  raw.join();
+  EXPECT_EQ(request_seen, "question");
+}
+
+// The security a pipe really has, as SDDL: the owner-only DACL grants the
+// current user and nobody else, in ServerStarted and in an inspection. The
+// client's computer name: Windows answers ERROR_PIPE_LOCAL for a local
+// client; under Wine the call would abort the process, so the engine does
+// not make it and says so.
+TEST_F(WinBackend, InspectionShowsTheSddlAndTheComputerNameOrNamesWine) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  auto started = await<ServerStarted>([&](const ServerStarted& e) { return e.server == served->server; });
+  ASSERT_TRUE(started);
+  auto user = detail::win::current_user_sid();
+  ASSERT_TRUE(user.ok());
+  const std::string& sddl = started->security_descriptor;
+  EXPECT_EQ(sddl.rfind("O:", 0), 0U) << "owner first: " << sddl;
+  EXPECT_NE(sddl.find("D:P"), std::string::npos) << "a protected DACL: " << sddl;
+  EXPECT_NE(sddl.find(*user), std::string::npos) << sddl;
+  EXPECT_EQ(sddl.find(";WD)"), std::string::npos) << "nothing for everyone: " << sddl;
+
+  auto link = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(link);
+  auto instance = engine_.inspect(link->instance);
+  ASSERT_TRUE(succeeded(instance));
+  EXPECT_EQ(instance->security_descriptor, sddl);
+  EXPECT_TRUE(instance->client_computer.empty());
+  if (running_under_wine()) {
+    EXPECT_NE(instance->notes.find("unavailable under Wine"), std::string::npos) << instance->notes;
+  } else {
+    EXPECT_NE(instance->notes.find("ERROR_PIPE_LOCAL"), std::string::npos) << instance->notes;
+  }
+  DWORD session = 0;
+  ASSERT_TRUE(ProcessIdToSessionId(GetCurrentProcessId(), &session));
+  EXPECT_EQ(instance->client_session, static_cast<std::int64_t>(session));
+  EXPECT_EQ(instance->collect_data_count, -1) << "local pipes have no collect-data settings";
 }
 
 // ImpersonateNamedPipeClient after a read: the thread token's user, SID,

@@ -1,0 +1,142 @@
+// transact NAME DATA, call NAME DATA and inspect NAME: one message each way
+// through TransactNamedPipe or CallNamedPipe, and what the OS tells about a
+// client's end of a pipe.
+#include <string>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "json_events.hpp"
+#include "platform.hpp"
+#include "pipescope/name.hpp"
+
+namespace pipescope::cli {
+namespace {
+
+/// The request, or the exit code after the problem with it was reported.
+std::variant<Bytes, int> request_of(const SendSettings& settings, const Console& console) {
+  auto prepared = bytes_to_send(settings);
+  if (const auto* problem = std::get_if<InputProblem>(&prepared)) {
+    report(console, *problem);
+    return to_int(ExitCode::bad_input);
+  }
+  return std::get<Bytes>(std::move(prepared));
+}
+
+/// Prints the reply: a JSON object, or the bytes exactly as they came.
+void print_reply(const Console& console, EndpointId endpoint, const Bytes& reply) {
+  nlohmann::json object{{"event", "reply"}, {"size", reply.size()}};
+  if (endpoint != 0) object["endpoint"] = endpoint;
+  add_payload(object, reply);
+  console.emit(object);
+  if (!console.json()) {
+    use_binary_output();
+    console.write_raw(reply);
+  }
+}
+
+/// Shows the engine's events so far (JSON mode shows all; text mode only
+/// errors), without waiting for more. Only after a success: a failure is
+/// printed once, by fail(), not also as the engine's error event.
+void drain_events(Session& session, Engine& engine) {
+  const TextFilter quiet{.incoming_data = false, .outgoing_data = false, .state_changes = false};
+  static_cast<void>(wait_for_event(session, engine, std::chrono::milliseconds{0}, [](const Event&) { return false; },
+                                   quiet));
+}
+
+std::string number_or_unknown(std::int64_t value) { return value < 0 ? "unknown" : std::to_string(value); }
+
+}  // namespace
+
+int transact_command(const SendSettings& settings, Session& session) {
+  const Console& console = session.console;
+  if (Result<void> valid = validate(settings.client); !valid) return fail(console, valid.error());
+  auto request = request_of(settings, console);
+  if (const int* code = std::get_if<int>(&request)) return *code;
+
+  Engine engine(session.inbox.get());
+  const Result<EndpointId> connected = engine.connect(settings.client);
+  if (!connected) return fail(console, connected.error());
+  const EndpointId me = *connected;
+  const Result<Bytes> reply = engine.transact(me, std::get<Bytes>(request), settings.timeout);
+  if (!reply) return fail(console, reply.error());
+  drain_events(session, engine);
+  print_reply(console, me, *reply);
+  static_cast<void>(engine.disconnect(me));
+  return to_int(ExitCode::ok);
+}
+
+int call_command(const SendSettings& settings, Session& session) {
+  const Console& console = session.console;
+  if (Result<void> valid = validate(settings.client); !valid) return fail(console, valid.error());
+  auto request = request_of(settings, console);
+  if (const int* code = std::get_if<int>(&request)) return *code;
+
+  Engine engine(session.inbox.get());
+  const Result<Bytes> reply = engine.call(settings.client, std::get<Bytes>(request), settings.timeout);
+  if (!reply) return fail(console, reply.error());
+  drain_events(session, engine);
+  print_reply(console, 0, *reply);
+  return to_int(ExitCode::ok);
+}
+
+int inspect_command(const InspectSettings& settings, Session& session) {
+  const Console& console = session.console;
+  if (Result<void> valid = validate(settings.client); !valid) return fail(console, valid.error());
+  const std::string pipe_name = PipeName::parse(settings.client.name)->full();
+
+  Engine engine(session.inbox.get());
+  const Result<EndpointId> connected = engine.connect(settings.client);
+  if (!connected) return fail(console, connected.error());
+  const EndpointId me = *connected;
+  const Result<PipeInspection> inspection = engine.inspect(me);
+  if (!inspection) return fail(console, inspection.error());
+  drain_events(session, engine);
+  const PipeInspection& i = *inspection;
+
+  console.emit({{"event", "inspection"},
+                {"endpoint", me},
+                {"name", pipe_name},
+                {"bytes_available", i.bytes_available},
+                {"message_bytes_left", i.message_bytes_left},
+                {"type", i.type},
+                {"read_mode", i.read_mode},
+                {"wait_mode", i.wait_mode},
+                {"server_end", i.server_end},
+                {"current_instances", i.current_instances},
+                {"max_instances", i.max_instances},
+                {"in_buffer_size", i.in_buffer_size},
+                {"out_buffer_size", i.out_buffer_size},
+                {"collect_data_count", i.collect_data_count},
+                {"collect_data_timeout_ms", i.collect_data_timeout_ms},
+                {"user_name", i.user_name},
+                {"client_pid", i.client_pid},
+                {"server_pid", i.server_pid},
+                {"client_session", i.client_session},
+                {"server_session", i.server_session},
+                {"client_computer", i.client_computer},
+                {"security_descriptor", i.security_descriptor},
+                {"notes", i.notes}});
+  const std::string max_text = i.max_instances == static_cast<std::int64_t>(kUnlimitedInstances)
+                                   ? std::string("unlimited")
+                                   : number_or_unknown(i.max_instances);
+  console.say(fmt::format("{} (client end)", pipe_name));
+  console.say(fmt::format("  type: {}, read mode: {}, wait mode: {}", i.type.empty() ? "unknown" : i.type,
+                          i.read_mode.empty() ? "unknown" : i.read_mode, i.wait_mode.empty() ? "unknown" : i.wait_mode));
+  console.say(fmt::format("  bytes available: {}, left in this message: {}", number_or_unknown(i.bytes_available),
+                          number_or_unknown(i.message_bytes_left)));
+  console.say(fmt::format("  instances: {} of {}", number_or_unknown(i.current_instances), max_text));
+  console.say(fmt::format("  buffers: in {}, out {}", number_or_unknown(i.in_buffer_size),
+                          number_or_unknown(i.out_buffer_size)));
+  console.say(fmt::format("  server pid: {}, session: {}; client pid: {}, session: {}", number_or_unknown(i.server_pid),
+                          number_or_unknown(i.server_session), number_or_unknown(i.client_pid),
+                          number_or_unknown(i.client_session)));
+  console.say(fmt::format("  security: {}", i.security_descriptor.empty() ? "unknown" : i.security_descriptor));
+  if (!i.notes.empty()) console.say(fmt::format("  notes: {}", i.notes));
+  static_cast<void>(engine.disconnect(me));
+  return to_int(ExitCode::ok);
+}
+
+}  // namespace pipescope::cli
