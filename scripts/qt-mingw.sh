@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# Builds Qt 6 (qtbase only: Core, Gui, Widgets, Test and the windows,
+# offscreen and style plugins) for 64-bit Windows with mingw-w64, from
+# Debian's own qt6-base source package, and installs it into a per-user cache
+# folder keyed by the Qt version. PipeScope's Windows GUI build (presets
+# "mingw-gui") finds it there.
+#
+# The host tools (moc, rcc, uic) are Debian's: a cross-built Qt needs host
+# tools of exactly the same version, so the source package must match the
+# installed qt6-base-dev-tools.
+#
+# The sources come from the Debian mirror this machine already uses, through
+# a temporary deb-src list handed to apt-get with -o options; the machine's
+# apt configuration, lists and caches are not touched.
+#
+# A finished build is reused: the cache folder holds a stamp with the recipe
+# it was built from, and is checked for Qt6Config.cmake and the windows
+# platform plugin. Anything else (no stamp, another recipe, missing files)
+# means building again from scratch.
+#
+# Usage: scripts/qt-mingw.sh            build when needed, print the prefix last
+#        scripts/qt-mingw.sh --prefix   print the prefix only (no build)
+#        scripts/qt-mingw.sh --check    exit 0 when a usable build is cached
+# Environment: PIPESCOPE_QT_MINGW_PREFIX overrides the install folder,
+#              PIPESCOPE_JOBS the number of parallel compile jobs (default 2).
+set -euo pipefail
+
+qt_version=6.4.2
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/pipescope"
+prefix="${PIPESCOPE_QT_MINGW_PREFIX:-$cache_root/qt-$qt_version-mingw}"
+jobs="${PIPESCOPE_JOBS:-2}"
+triple=x86_64-w64-mingw32
+host_cmake_dir=/usr/lib/x86_64-linux-gnu/cmake
+stamp="$prefix/pipescope-qt-build.stamp"
+
+say() { printf '[qt-mingw] %s\n' "$*" >&2; }
+die() { printf '[qt-mingw] error: %s\n' "$*" >&2; exit 1; }
+
+# Only what PipeScope's GUI and its Qt Test suites need, so the build stays
+# near 15 minutes on two cores. Why some of these are needed:
+# - no tabletevent: Debian's tarball lacks the bundled wintab.h it needs;
+# - direct2d stays on: Qt 6.4's windows platform plugin fails to link
+#   without it;
+# - bundled third-party libraries: the mingw sysroot has none of them.
+configure_flags=(
+  -release -shared
+  -nomake examples -nomake tests
+  -qt-host-path /usr
+  -no-opengl -no-feature-vulkan -no-dbus
+  -no-feature-network -no-feature-sql -no-feature-xml -no-feature-concurrent
+  -no-feature-printsupport -no-icu -no-feature-zstd
+  -no-feature-tabletevent
+  -qt-zlib -qt-pcre -qt-libpng -qt-libjpeg -qt-freetype -qt-harfbuzz
+  -qt-doubleconversion
+)
+recipe="qt=$qt_version triple=$triple flags=${configure_flags[*]}"
+
+is_usable() {
+  [[ -f "$stamp" ]] && [[ "$(cat "$stamp")" == "$recipe" ]] &&
+    [[ -f "$prefix/lib/cmake/Qt6/Qt6Config.cmake" ]] &&
+    [[ -f "$prefix/plugins/platforms/qwindows.dll" ]]
+}
+
+case "${1:-}" in
+  --prefix) echo "$prefix"; exit 0 ;;
+  --check) is_usable; exit $? ;;
+  "") ;;
+  *) die "unknown argument '$1' (use --prefix, --check or nothing)" ;;
+esac
+
+if is_usable; then
+  say "Qt $qt_version for $triple is cached in $prefix"
+  echo "$prefix"
+  exit 0
+fi
+
+started=$SECONDS
+
+# --- What the build needs on this machine ---------------------------------
+missing=()
+for tool in "$triple-gcc-posix" "$triple-g++-posix" "$triple-windres" "$triple-strip" cmake ninja perl \
+            apt-get dpkg-source; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+((${#missing[@]} == 0)) ||
+  die "missing tools: ${missing[*]} (packages: mingw-w64 g++-mingw-w64-x86-64-posix cmake ninja-build perl dpkg-dev)"
+
+host_moc=/usr/lib/qt6/libexec/moc
+[[ -x "$host_moc" ]] || die "$host_moc not found: install qt6-base-dev-tools ($qt_version)"
+host_version="$("$host_moc" -v | awk '{print $2}')"
+[[ "$host_version" == "$qt_version" ]] ||
+  die "host Qt tools are $host_version, but Qt $qt_version is being built: they must match"
+[[ -f "$host_cmake_dir/Qt6CoreTools/Qt6CoreToolsConfig.cmake" ]] ||
+  die "$host_cmake_dir/Qt6CoreTools not found: install qt6-base-dev-tools and qt6-base-dev"
+
+# --- The Debian mirror this machine uses -----------------------------------
+# The first enabled "deb" entry for the release itself (not -updates or
+# -security) in /etc/apt/sources.list or sources.list.d (one-line *.list or
+# deb822 *.sources), with its keyring, so the source index is verified the
+# same way as the machine's binary index.
+codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
+[[ -n "$codename" ]] || die "VERSION_CODENAME missing from /etc/os-release"
+
+find_mirror() {
+  local file
+  for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [[ -f "$file" ]] || continue
+    awk -v suite="$codename" '
+      $1 == "deb" {
+        opts = ""; i = 2
+        if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) { opts = opts " " $i; i++ } opts = opts " " $i; i++ }
+        uri = $i; s = $(i + 1)
+        if (s != suite) next
+        signed = ""
+        if (match(opts, /signed-by=[^] ]+/)) signed = substr(opts, RSTART + 10, RLENGTH - 10)
+        print uri "\t" signed; exit
+      }' "$file"
+  done
+  for file in /etc/apt/sources.list.d/*.sources; do
+    [[ -f "$file" ]] || continue
+    # deb822: paragraphs separated by blank lines; comments start with '#'.
+    awk -v suite="$codename" '
+      function flush() {
+        if (types ~ /(^| )deb( |$)/ && (" " suites " ") ~ (" " suite " ") && enabled != "no" && uris != "") {
+          split(uris, u, " "); print u[1] "\t" signed; found = 1; exit
+        }
+        types = ""; uris = ""; suites = ""; signed = ""; enabled = ""
+      }
+      /^#/ { next }
+      /^[ \t]*$/ { flush(); next }
+      {
+        key = tolower($1); sub(/:$/, "", key); $1 = ""; sub(/^ +/, "")
+        if (key == "types") types = $0
+        else if (key == "uris") uris = $0
+        else if (key == "suites") suites = $0
+        else if (key == "signed-by") signed = $0
+        else if (key == "enabled") enabled = tolower($0)
+      }
+      END { if (!found) flush() }' "$file"
+  done
+}
+mirror_line="$(find_mirror | head -n 1)"
+[[ -n "$mirror_line" ]] ||
+  die "no enabled 'deb' entry for $codename in /etc/apt/sources.list or /etc/apt/sources.list.d"
+mirror_uri="${mirror_line%%$'\t'*}"
+mirror_keyring="${mirror_line#*$'\t'}"
+say "Debian mirror (from this machine's apt sources): $mirror_uri $codename"
+
+# --- Download and unpack the source package --------------------------------
+work="$cache_root/qt-$qt_version-mingw-work"
+say "working folder: $work"
+rm -rf "$work"
+mkdir -p "$work/apt/lists/partial" "$work/apt/cache/archives/partial" "$work/src"
+
+if [[ -n "$mirror_keyring" ]]; then
+  echo "deb-src [signed-by=$mirror_keyring] $mirror_uri $codename main" >"$work/apt/sources.list"
+else
+  echo "deb-src $mirror_uri $codename main" >"$work/apt/sources.list"
+fi
+apt_options=(
+  -o "Dir::Etc::SourceList=$work/apt/sources.list"
+  -o "Dir::Etc::SourceParts=/nonexistent"
+  -o "Dir::State::Lists=$work/apt/lists"
+  -o "Dir::Cache=$work/apt/cache"
+)
+# apt drops to the _apt user for downloads when run as root; that user cannot
+# write into a private cache folder. The downloads are checked against the
+# mirror's signed index either way.
+if [[ $(id -u) -eq 0 ]]; then
+  apt_options+=(-o "APT::Sandbox::User=root")
+fi
+
+say "reading the source index: $(cat "$work/apt/sources.list")"
+apt-get "${apt_options[@]}" -q update >"$work/apt-update.log" 2>&1 ||
+  { cat "$work/apt-update.log" >&2; die "apt-get update of the temporary deb-src list failed"; }
+
+say "downloading and unpacking Debian's qt6-base source package"
+(cd "$work/src" && apt-get "${apt_options[@]}" -q source qt6-base) >"$work/apt-source.log" 2>&1 ||
+  { cat "$work/apt-source.log" >&2; die "apt-get source qt6-base failed"; }
+src_dir="$(find "$work/src" -mindepth 1 -maxdepth 1 -type d -name "qt6-base-*" | head -n 1)"
+[[ -n "$src_dir" && -x "$src_dir/configure" ]] || die "no unpacked qt6-base source in $work/src"
+case "$(basename "$src_dir")" in
+  "qt6-base-$qt_version" | "qt6-base-$qt_version+"*) ;;
+  *) die "the mirror offers $(basename "$src_dir"), not Qt $qt_version" ;;
+esac
+say "source: $(basename "$src_dir") ($(grep -m1 -o '^qt6-base ([^)]*)' "$src_dir/debian/changelog"))"
+
+# --- Configure, build, install ---------------------------------------------
+# A half-finished earlier install must not mix with this one.
+rm -rf "$prefix"
+build_dir="$work/build"
+mkdir -p "$build_dir"
+say "configuring for $triple into $prefix"
+(
+  cd "$build_dir"
+  "$src_dir/configure" -prefix "$prefix" "${configure_flags[@]}" -- \
+    -G Ninja \
+    -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/mingw-w64.cmake" \
+    -DQT_HOST_PATH_CMAKE_DIR="$host_cmake_dir" \
+    -DCMAKE_STRIP="$(command -v "$triple-strip")"
+) >"$work/configure.log" 2>&1 ||
+  { tail -n 60 "$work/configure.log" >&2; die "Qt's configure failed (full log: $work/configure.log)"; }
+grep -E "^(Qt Gui|Qt Widgets|  Windows|Build type|Building for)" "$work/configure.log" >&2 || true
+
+say "building with $jobs jobs (log: $work/build.log)"
+build_started=$SECONDS
+cmake --build "$build_dir" --parallel "$jobs" >"$work/build.log" 2>&1 ||
+  { tail -n 60 "$work/build.log" >&2; die "building Qt failed (full log: $work/build.log)"; }
+say "built in $((SECONDS - build_started)) s"
+
+say "installing (stripped) into $prefix"
+cmake --install "$build_dir" --strip >"$work/install.log" 2>&1 ||
+  { tail -n 40 "$work/install.log" >&2; die "installing Qt failed (full log: $work/install.log)"; }
+
+for needed in lib/cmake/Qt6/Qt6Config.cmake plugins/platforms/qwindows.dll \
+              plugins/platforms/qoffscreen.dll bin/Qt6Core.dll bin/Qt6Gui.dll \
+              bin/Qt6Widgets.dll bin/Qt6Test.dll; do
+  [[ -f "$prefix/$needed" ]] || die "the build finished but $prefix/$needed is missing"
+done
+echo "$recipe" >"$stamp"
+rm -rf "$work"
+say "done in $((SECONDS - started)) s; $(du -sh "$prefix" | cut -f1) installed"
+echo "$prefix"
