@@ -26,6 +26,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
@@ -281,12 +282,21 @@ Result<void> check_logged(Engine& engine, EndpointId endpoint, Direction directi
   for (std::uint64_t row = 0; row < log.size(); ++row) {
     const Record record = log.record(row);
     if (record.endpoint != endpoint || record.direction != direction) continue;
-    for (const std::byte b : log.payload(record)) {
-      if (position >= expected || b != piece[position % piece.size()]) {
-        return wrong_result(fmt::format("the log holds a wrong byte at offset {} of endpoint {}'s {} data", position,
-                                        endpoint, to_string(direction)));
+    std::span<const std::byte> payload = log.payload(record);
+    if (position + payload.size() > expected) {
+      return wrong_result(fmt::format("the log holds more than the {} bytes endpoint {} {}", expected, endpoint,
+                                      direction == Direction::in ? "read" : "wrote"));
+    }
+    // Compared in runs that end where the repeated piece starts over.
+    while (!payload.empty()) {
+      const std::size_t offset = position % piece.size();
+      const std::size_t run = std::min(payload.size(), piece.size() - offset);
+      if (std::memcmp(payload.data(), piece.data() + offset, run) != 0) {
+        return wrong_result(fmt::format("the log holds a wrong byte near offset {} of endpoint {}'s {} data",
+                                        position, endpoint, to_string(direction)));
       }
-      ++position;
+      payload = payload.subspan(run);
+      position += run;
     }
   }
   if (position != expected) {
