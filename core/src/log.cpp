@@ -2,110 +2,291 @@
 // Saving, loading and exporting live in log_io.cpp.
 #include "pipescope/log.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <mutex>
+#include <new>
 #include <shared_mutex>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 
 #include "log_store.hpp"
 
 namespace pipescope {
 
-static_assert(sizeof(Record) == 32, "the index relies on 32-byte records");
-
 namespace detail {
 
-std::uint64_t PayloadArena::store(std::span<const std::byte> payload) {
+// ----------------------------------------------------------- memory reserve
+
+namespace {
+/// The smallest page size of the systems PipeScope runs on; writing one byte
+/// every this many bytes touches every page, whatever the real page size.
+constexpr std::size_t kTouchStride = 4096;
+}  // namespace
+
+MemoryReserve::~MemoryReserve() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::size_t MemoryReserve::prepare(unsigned slot, std::size_t bytes) {
+  const std::lock_guard lock(mutex_);
+  Slot& s = slots_[slot];
+  if (s.bytes != 0) return 0;
+  if (!thread_.joinable()) {
+    try {
+      thread_ = std::thread([this] { run(); });
+    } catch (const std::system_error&) {
+      // No thread: the appender simply allocates as it goes, as it would
+      // without a reserve.
+      return 0;
+    }
+  }
+  s.bytes = bytes;
+  held_.fetch_add(bytes, std::memory_order_relaxed);
+  changed_.notify_all();
+  return bytes;
+}
+
+std::unique_ptr<std::byte[]> MemoryReserve::take(unsigned slot) {
+  std::unique_lock lock(mutex_);
+  Slot& s = slots_[slot];
+  // Waiting for a buffer on its way costs the appender no more than faulting
+  // the same pages in itself, and usually much less.
+  changed_.wait(lock, [&] { return s.bytes == 0 || s.ready != nullptr; });
+  if (s.bytes == 0) return nullptr;
+  held_.fetch_sub(s.bytes, std::memory_order_relaxed);
+  s.bytes = 0;
+  return std::move(s.ready);
+}
+
+void MemoryReserve::run() {
+  std::unique_lock lock(mutex_);
+  const auto wanted = [this] {
+    return std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.bytes != 0 && !s.ready; });
+  };
+  for (;;) {
+    changed_.wait(lock, [&] { return stopping_ || wanted(); });
+    if (stopping_) return;
+    for (Slot& s : slots_) {
+      if (s.bytes == 0 || s.ready) continue;
+      const std::size_t bytes = s.bytes;
+      lock.unlock();
+      std::unique_ptr<std::byte[]> memory;
+      try {
+        memory = std::make_unique_for_overwrite<std::byte[]>(bytes);
+        // Written through a volatile pointer, so that the compiler keeps
+        // every store: each one is what makes the OS back the page.
+        volatile std::byte* page = memory.get();
+        for (std::size_t i = 0; i < bytes; i += kTouchStride) page[i] = std::byte{0};
+      } catch (const std::bad_alloc&) {
+        memory.reset();
+      }
+      lock.lock();
+      if (memory) {
+        s.ready = std::move(memory);
+      } else {
+        // Out of memory: give the request back; the appender allocates for
+        // itself and meets the failure there, where it is reported.
+        held_.fetch_sub(s.bytes, std::memory_order_relaxed);
+        s.bytes = 0;
+      }
+      changed_.notify_all();
+    }
+  }
+}
+
+// ------------------------------------------------------------- payload arena
+
+void PayloadArena::swap(PayloadArena& other) noexcept {
+  std::swap(chunks_, other.chunks_);
+  const std::size_t count = chunk_count_.load(std::memory_order_relaxed);
+  chunk_count_.store(other.chunk_count_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  other.chunk_count_.store(count, std::memory_order_relaxed);
+  std::swap(spare_, other.spare_);
+  std::swap(filling_, other.filling_);
+  std::swap(asked_ahead_, other.asked_ahead_);
+  std::swap(memory_bytes_, other.memory_bytes_);
+}
+
+PayloadArena::Chunk& PayloadArena::new_chunk() {
+  const std::size_t index = chunk_count_.load(std::memory_order_relaxed);
+  if (index >= kMaxChunks) throw std::length_error("message log: too many arena chunks");
+  chunks_->ensure(index);
+  return (*chunks_)[index];
+}
+
+std::uint64_t PayloadArena::store(std::span<const std::byte> payload, MemoryReserve* reserve) {
   // An empty payload needs no bytes; view() answers every zero length with an
   // empty span, whatever the offset.
   if (payload.empty()) return 0;
 
   const std::size_t length = payload.size();
   std::size_t chunk_index = kNoChunk;
-  std::byte* destination = nullptr;
 
-  if (filling_ != kNoChunk && chunks_[filling_].capacity - chunks_[filling_].used >= length) {
+  if (filling_ != kNoChunk &&
+      (*chunks_)[filling_].capacity - (*chunks_)[filling_].used.load(std::memory_order_relaxed) >= length) {
     chunk_index = filling_;
-    destination = chunks_[filling_].data.get() + chunks_[filling_].used;
   } else if (length >= kDedicatedThreshold) {
-    if (chunks_.size() >= kMaxChunks) throw std::length_error("message log: too many arena chunks");
-    chunks_.reserve(chunks_.size() + 1);
-    Chunk chunk;
+    Chunk& chunk = new_chunk();
     chunk.data = std::make_unique_for_overwrite<std::byte[]>(length);
     chunk.capacity = length;
+    chunk.used.store(0, std::memory_order_relaxed);
     chunk.dedicated = true;
     memory_bytes_ += length;
-    chunk_index = chunks_.size();
-    destination = chunk.data.get();
-    chunks_.push_back(std::move(chunk));
+    chunk_index = chunk_count_.load(std::memory_order_relaxed);
+    chunk_count_.store(chunk_index + 1, std::memory_order_release);
   } else {
-    destination = start_regular_chunk();
+    start_regular_chunk(reserve);
     chunk_index = filling_;
   }
 
-  Chunk& chunk = chunks_[chunk_index];
-  const std::uint64_t offset = (std::uint64_t{chunk_index} << kChunkOffsetBits) | chunk.used;
-  std::memcpy(destination, payload.data(), length);
-  chunk.used += length;
-  return offset;
+  Chunk& chunk = (*chunks_)[chunk_index];
+  const std::size_t position = chunk.used.load(std::memory_order_relaxed);
+  std::memcpy(chunk.data.get() + position, payload.data(), length);
+  // Release: a reader that sees the new length also sees the bytes.
+  chunk.used.store(position + length, std::memory_order_release);
+  if (reserve != nullptr && chunk_index == filling_ && !asked_ahead_ && spare_.empty() &&
+      position + length >= kPrepareAt) {
+    reserve->prepare(0, kChunkBytes);
+    asked_ahead_ = true;
+  }
+  return (std::uint64_t{chunk_index} << kChunkOffsetBits) | position;
 }
 
-std::byte* PayloadArena::start_regular_chunk() {
-  if (chunks_.size() >= kMaxChunks) throw std::length_error("message log: too many arena chunks");
-  chunks_.reserve(chunks_.size() + 1);
-  Chunk chunk;
-  if (spare_.empty()) {
-    // Not zeroed: the pages are faulted in only as payloads are written.
-    chunk.data = std::make_unique_for_overwrite<std::byte[]>(kChunkBytes);
-    memory_bytes_ += kChunkBytes;
-  } else {
-    chunk.data = std::move(spare_.back());
+std::byte* PayloadArena::start_regular_chunk(MemoryReserve* reserve) {
+  Chunk& chunk = new_chunk();
+  std::unique_ptr<std::byte[]> data;
+  if (!spare_.empty()) {
+    data = std::move(spare_.back());
     spare_.pop_back();
+  } else if (asked_ahead_ && reserve != nullptr) {
+    data = reserve->take(0);
+    asked_ahead_ = false;
+    if (data) memory_bytes_ += kChunkBytes;
   }
+  if (!data) {
+    // Not zeroed: the pages are faulted in only as payloads are written.
+    data = std::make_unique_for_overwrite<std::byte[]>(kChunkBytes);
+    memory_bytes_ += kChunkBytes;
+  }
+  chunk.data = std::move(data);
   chunk.capacity = kChunkBytes;
-  filling_ = chunks_.size();
-  chunks_.push_back(std::move(chunk));
-  return chunks_.back().data.get();
+  chunk.used.store(0, std::memory_order_relaxed);
+  chunk.dedicated = false;
+  filling_ = chunk_count_.load(std::memory_order_relaxed);
+  chunk_count_.store(filling_ + 1, std::memory_order_release);
+  return chunk.data.get();
 }
 
 std::span<const std::byte> PayloadArena::view(std::uint64_t offset, std::uint32_t length) const {
   if (length == 0) return {};
   const std::uint64_t chunk_index = offset >> kChunkOffsetBits;
   const std::uint64_t position = offset & kChunkOffsetMask;
-  if (chunk_index >= chunks_.size() || position > chunks_[chunk_index].used ||
-      length > chunks_[chunk_index].used - position) {
+  if (chunk_index >= chunk_count_.load(std::memory_order_acquire)) {
     throw std::out_of_range("message log: the record's offset and length name no stored payload");
   }
-  return {chunks_[chunk_index].data.get() + position, length};
+  const Chunk& chunk = (*chunks_)[chunk_index];
+  const std::size_t used = chunk.used.load(std::memory_order_acquire);
+  if (position > used || length > used - position) {
+    throw std::out_of_range("message log: the record's offset and length name no stored payload");
+  }
+  return {chunk.data.get() + position, length};
 }
 
 void PayloadArena::clear() {
   // Reserving first means nothing below can throw, so a failed clear leaves
   // the arena whole.
-  spare_.reserve(spare_.size() + chunks_.size());
-  for (Chunk& chunk : chunks_) {
+  const std::size_t count = chunk_count_.load(std::memory_order_relaxed);
+  spare_.reserve(spare_.size() + count);
+  for (std::size_t i = 0; i < count; ++i) {
+    Chunk& chunk = (*chunks_)[i];
     if (chunk.dedicated) {
       memory_bytes_ -= chunk.capacity;
     } else {
       spare_.push_back(std::move(chunk.data));
     }
+    chunk.data.reset();
+    chunk.capacity = 0;
+    chunk.used.store(0, std::memory_order_relaxed);
   }
-  chunks_.clear();
+  chunk_count_.store(0, std::memory_order_release);
   filling_ = kNoChunk;
 }
 
-void RecordIndex::reserve_one() {
-  if (size_ < std::uint64_t{blocks_.size()} * kRecordsPerBlock) return;
-  blocks_.reserve(blocks_.size() + 1);
-  // Not value-initialised: a slot is always written before it is read.
-  blocks_.push_back(std::make_unique_for_overwrite<Record[]>(kRecordsPerBlock));
+// -------------------------------------------------------------- record index
+
+IndexEntry IndexEntry::from(const Record& record) noexcept {
+  IndexEntry entry;
+  entry.time_ns = record.time_ns;
+  entry.length = record.length;
+  entry.endpoint = record.endpoint;
+  const std::uint64_t chunk = record.offset >> PayloadArena::kChunkOffsetBits;
+  const std::uint64_t position = record.offset & PayloadArena::kChunkOffsetMask;
+  entry.place = chunk << 40 | (position & 0xFFFF'FFFFU) << 8 |
+                std::uint64_t{record.direction == Direction::out ? 1U : 0U} << 7 | (record.flags & 0x7FU);
+  return entry;
 }
 
+Record IndexEntry::to_record() const noexcept {
+  Record record;
+  record.time_ns = time_ns;
+  record.offset = (place >> 40) << PayloadArena::kChunkOffsetBits | (place >> 8 & 0xFFFF'FFFFU);
+  record.length = length;
+  record.endpoint = endpoint;
+  record.direction = (place >> 7 & 1U) != 0 ? Direction::out : Direction::in;
+  record.flags = static_cast<std::uint8_t>(place & 0x7FU);
+  return record;
+}
+
+void RecordIndex::swap(RecordIndex& other) noexcept {
+  std::swap(blocks_, other.blocks_);
+  std::swap(owned_, other.owned_);
+  std::swap(block_count_, other.block_count_);
+  std::swap(size_, other.size_);
+  std::swap(asked_ahead_, other.asked_ahead_);
+}
+
+void RecordIndex::reserve_one(MemoryReserve* reserve) {
+  if (size_ < std::uint64_t{block_count_} * kRecordsPerBlock) {
+    // A quarter into the last block, the next one is asked for ahead.
+    if (reserve != nullptr && !asked_ahead_ && size_ / kRecordsPerBlock + 1 == block_count_ &&
+        size_ % kRecordsPerBlock == kPrepareAt) {
+      reserve->prepare(1, kBlockBytes);
+      asked_ahead_ = true;
+    }
+    return;
+  }
+  blocks_->ensure(block_count_);
+  owned_.reserve(owned_.size() + 1);
+  std::unique_ptr<std::byte[]> memory;
+  if (asked_ahead_ && reserve != nullptr) {
+    memory = reserve->take(1);
+    asked_ahead_ = false;
+  }
+  // Not value-initialised: a slot is always written before it is read.
+  if (!memory) memory = std::make_unique_for_overwrite<std::byte[]>(kBlockBytes);
+  // The entries' lifetime begins here (a no-op for this trivial type).
+  IndexEntry* entries = std::uninitialized_default_construct_n(reinterpret_cast<IndexEntry*>(memory.get()),
+                                                               kRecordsPerBlock) -
+                        kRecordsPerBlock;
+  (*blocks_)[block_count_] = entries;
+  owned_.push_back(std::move(memory));
+  ++block_count_;
+}
+
+// ------------------------------------------------------------------ contents
+
 std::uint64_t LogContents::append(EndpointId endpoint, Direction direction, std::span<const std::byte> payload,
-                                  std::uint8_t flags, std::int64_t time_ns) {
+                                  std::uint8_t flags, std::int64_t time_ns, MemoryReserve* reserve) {
   if ((flags & ~kKnownRecordFlags) != 0) {
     throw std::invalid_argument("message log: unknown record flag bits " + std::to_string(flags & ~kKnownRecordFlags));
   }
@@ -117,10 +298,10 @@ std::uint64_t LogContents::append(EndpointId endpoint, Direction direction, std:
   }
   // The record slot first, the payload second: if either allocation fails,
   // no record has been added.
-  records.reserve_one();
+  records.reserve_one(reserve);
   Record record;
   record.time_ns = time_ns;
-  record.offset = arena.store(payload);
+  record.offset = arena.store(payload, reserve);
   record.length = static_cast<std::uint32_t>(payload.size());
   record.endpoint = endpoint;
   record.direction = direction;
@@ -145,19 +326,20 @@ MessageLog::~MessageLog() = default;
 
 std::uint64_t MessageLog::append(EndpointId endpoint, Direction direction, std::span<const std::byte> payload,
                                  std::uint8_t flags, std::int64_t time_ns) {
-  std::unique_lock lock(impl_->mutex);
-  const std::uint64_t row = impl_->contents.append(endpoint, direction, payload, flags, time_ns);
+  const std::lock_guard lock(impl_->append_mutex);
+  const std::uint64_t row = impl_->contents.append(endpoint, direction, payload, flags, time_ns, &impl_->reserve);
   impl_->publish_counters();
   return row;
 }
 
-std::uint64_t MessageLog::size() const noexcept { return impl_->size.load(std::memory_order_acquire); }
+std::uint64_t MessageLog::size() const noexcept { return impl_->published_rows(); }
 
 Record MessageLog::record(std::uint64_t row) const {
   std::shared_lock lock(impl_->mutex);
-  if (row >= impl_->contents.records.size()) {
-    throw std::out_of_range("message log: row " + std::to_string(row) + " is past the end (" +
-                            std::to_string(impl_->contents.records.size()) + " rows)");
+  const std::uint64_t rows = impl_->published_rows();
+  if (row >= rows) {
+    throw std::out_of_range("message log: row " + std::to_string(row) + " is past the end (" + std::to_string(rows) +
+                            " rows)");
   }
   return impl_->contents.records[row];
 }
@@ -170,19 +352,20 @@ std::span<const std::byte> MessageLog::payload(const Record& record) const {
 std::vector<std::byte> MessageLog::assemble_message(std::uint64_t first_row) const {
   std::shared_lock lock(impl_->mutex);
   const detail::LogContents& contents = impl_->contents;
-  if (first_row >= contents.records.size()) {
+  const std::uint64_t rows = impl_->published_rows();
+  if (first_row >= rows) {
     throw std::out_of_range("message log: row " + std::to_string(first_row) + " is past the end (" +
-                            std::to_string(contents.records.size()) + " rows)");
+                            std::to_string(rows) + " rows)");
   }
-  const Record& first = contents.records[first_row];
+  const Record first = contents.records[first_row];
   const auto first_part = contents.payload(first);
   std::vector<std::byte> message(first_part.begin(), first_part.end());
   bool more = (first.flags & record_flags::more_data) != 0;
   // Other endpoints, and this endpoint's other direction, may have records in
   // between the parts; they belong to other messages. A message whose last
   // part has not arrived yet is returned as far as it goes.
-  for (std::uint64_t row = first_row + 1; more && row < contents.records.size(); ++row) {
-    const Record& part = contents.records[row];
+  for (std::uint64_t row = first_row + 1; more && row < rows; ++row) {
+    const Record part = contents.records[row];
     if (part.endpoint != first.endpoint || part.direction != first.direction) continue;
     const auto bytes = contents.payload(part);
     message.insert(message.end(), bytes.begin(), bytes.end());
@@ -200,6 +383,7 @@ std::uint64_t MessageLog::memory_bytes() const noexcept {
 }
 
 void MessageLog::clear() {
+  const std::lock_guard appending(impl_->append_mutex);
   std::unique_lock lock(impl_->mutex);
   impl_->contents.clear();
   ++impl_->generation;

@@ -291,7 +291,7 @@ Result<void> MessageLog::save_jsonl(std::ostream& out) const {
     // of the rows to be saved is known (unless it was never registered).
     std::shared_lock lock(impl_->mutex);
     endpoints = impl_->contents.endpoints;
-    rows = impl_->contents.records.size();
+    rows = impl_->published_rows();
     generation = impl_->generation;
   }
 
@@ -377,8 +377,10 @@ Result<void> MessageLog::load_jsonl(std::istream& in) {
   }
 
   {
+    const std::lock_guard appending(impl_->append_mutex);
     std::unique_lock lock(impl_->mutex);
-    std::swap(impl_->contents, loaded);
+    // Moving swaps: `loaded` takes the old contents.
+    impl_->contents = std::move(loaded);
     ++impl_->generation;
     impl_->publish_counters();
   }
@@ -392,7 +394,7 @@ Result<void> MessageLog::export_text(std::ostream& out) const {
   std::uint64_t generation = 0;
   {
     std::shared_lock lock(impl_->mutex);
-    rows = impl_->contents.records.size();
+    rows = impl_->published_rows();
     generation = impl_->generation;
   }
   const auto end = impl_->walk_rows(
@@ -418,7 +420,7 @@ Result<void> MessageLog::export_hexdump(std::ostream& out) const {
   std::uint64_t generation = 0;
   {
     std::shared_lock lock(impl_->mutex);
-    rows = impl_->contents.records.size();
+    rows = impl_->published_rows();
     generation = impl_->generation;
   }
   const auto end = impl_->walk_rows(

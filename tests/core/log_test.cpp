@@ -66,7 +66,7 @@ class FailingBuffer : public std::streambuf {
   std::streamsize xsputn(const char*, std::streamsize) override { return 0; }
 };
 
-/// More than one arena chunk (16 MiB), so the payload needs a chunk of its own.
+/// More than one arena chunk (8 MiB), so the payload needs a chunk of its own.
 constexpr std::size_t kBiggerThanAChunk = std::size_t{40} << 20;
 
 // ---------------------------------------------------------------- append and read
