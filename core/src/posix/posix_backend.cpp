@@ -14,15 +14,19 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -32,6 +36,11 @@ namespace {
 
 constexpr int kListenBacklog = 128;
 constexpr int kMaxReadsPerWakeup = 64;
+/// Queued entries written with one writev or sendmmsg.
+constexpr std::size_t kMaxWriteBatch = 64;
+/// The most queued message bytes read with one recv each; beyond that, each
+/// message's size is asked first so the read buffer stays this small.
+constexpr std::size_t kMaxQueuedRead = 1024 * 1024;
 /// Big enough for the largest message a person is likely to send; a larger
 /// one fails with a clear EMSGSIZE error rather than a hang.
 constexpr int kSocketBuffer = 8 * 1024 * 1024;
@@ -149,12 +158,12 @@ PosixBackend::~PosixBackend() {
 // ---------------------------------------------------------------- send targets
 
 void PosixBackend::set_send_target(EndpointId id, bool writable, std::string why_not) {
-  std::lock_guard lock(targets_mutex_);
+  std::lock_guard lock(send_mutex_);
   targets_[id] = SendTarget{writable, std::move(why_not)};
 }
 
 void PosixBackend::forget_send_target(EndpointId id) {
-  std::lock_guard lock(targets_mutex_);
+  std::lock_guard lock(send_mutex_);
   targets_.erase(id);
 }
 
@@ -568,46 +577,8 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
   Connection* conn = nullptr;
   if (auto it = connections_.find(id); it != connections_.end()) conn = it->second.get();
 
-  for (int round = 0; round < kMaxReadsPerWakeup; ++round) {
-    if (ch.message_type) {
-      // SOCK_SEQPACKET drops the tail of a message that does not fit the
-      // buffer, so learn the whole size first, read the message in one go
-      // and only then cut it into read-buffer parts, as ReadFile would
-      // return them with ERROR_MORE_DATA. Nothing is lost.
-      const ssize_t size = ::recv(ch.fd, nullptr, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
-      if (size < 0) {
-        if (errno == EAGAIN || errno == EINTR) return true;
-        end_reason = error_from_errno(errno, IoContext::read, "read").code;
-        return false;
-      }
-      if (size == 0 && peer_has_closed(ch.fd)) {
-        // Zero from recv is either end of stream or an empty message; only
-        // the hang-up tells them apart.
-        return false;
-      }
-      ch.read_scratch.resize(static_cast<std::size_t>(size));
-      const ssize_t got = ::recv(ch.fd, ch.read_scratch.data(), ch.read_scratch.size(), MSG_DONTWAIT);
-      if (got < 0) {
-        if (errno == EAGAIN || errno == EINTR) return true;
-        end_reason = error_from_errno(errno, IoContext::read, "read").code;
-        return false;
-      }
-      const std::span<const std::byte> message(ch.read_scratch.data(), static_cast<std::size_t>(got));
-      std::size_t offset = 0;
-      do {
-        const std::size_t part = std::min<std::size_t>(ch.read_buffer, message.size() - offset);
-        const bool last = offset + part == message.size();
-        std::uint8_t flags = ch.extra_flags;
-        if (ch.message_reads) {
-          flags |= record_flags::message;
-          if (!last) flags |= record_flags::more_data;
-        }
-        const auto piece = message.subspan(offset, part);
-        context_.record(id, Direction::in, piece, flags);
-        if (conn != nullptr && conn->responder) respond(*conn, piece, last);
-        offset += part;
-      } while (offset < message.size());
-    } else {
+  if (!ch.message_type) {
+    for (int round = 0; round < kMaxReadsPerWakeup; ++round) {
       ch.read_scratch.resize(ch.read_buffer);
       const ssize_t got = ::read(ch.fd, ch.read_scratch.data(), ch.read_scratch.size());
       if (got < 0) {
@@ -619,7 +590,79 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
       const std::span<const std::byte> piece(ch.read_scratch.data(), static_cast<std::size_t>(got));
       context_.record(id, Direction::in, piece, ch.extra_flags);
       if (conn != nullptr && conn->responder) respond(*conn, piece, true);
+      // A short read emptied the socket. The epoll loop is level-triggered,
+      // so it reports the next data (or the end) when it comes; the read
+      // that would only have said EAGAIN is saved.
+      if (static_cast<std::size_t>(got) < ch.read_scratch.size()) return true;
     }
+    return true;
+  }
+
+  // One message as ReadFile returns it: in read-buffer parts, all but the
+  // last flagged more-data (ERROR_MORE_DATA).
+  const auto deliver = [&](std::span<const std::byte> message) {
+    std::size_t offset = 0;
+    do {
+      const std::size_t part = std::min<std::size_t>(ch.read_buffer, message.size() - offset);
+      const bool last = offset + part == message.size();
+      std::uint8_t flags = ch.extra_flags;
+      if (ch.message_reads) {
+        flags |= record_flags::message;
+        if (!last) flags |= record_flags::more_data;
+      }
+      const auto piece = message.subspan(offset, part);
+      context_.record(id, Direction::in, piece, flags);
+      if (conn != nullptr && conn->responder) respond(*conn, piece, last);
+      offset += part;
+    } while (offset < message.size());
+  };
+
+  // SOCK_SEQPACKET drops the tail of a message that does not fit the buffer.
+  // FIONREAD (SIOCINQ) tells the bytes of every queued message together, so
+  // a buffer that big holds whichever message comes next whole: the queued
+  // messages are read with one recv each, without first asking each one's
+  // size. Nothing is lost.
+  int queued = 0;
+  if (::ioctl(ch.fd, FIONREAD, &queued) == 0 && queued > 0 && static_cast<std::size_t>(queued) <= kMaxQueuedRead) {
+    auto left = static_cast<std::size_t>(queued);
+    if (ch.read_scratch.size() < left) ch.read_scratch.resize(left);
+    for (int round = 0; left > 0 && round < kMaxReadsPerWakeup; ++round) {
+      const ssize_t got = ::recv(ch.fd, ch.read_scratch.data(), left, MSG_DONTWAIT);
+      if (got < 0) {
+        if (errno == EAGAIN || errno == EINTR) return true;
+        end_reason = error_from_errno(errno, IoContext::read, "read").code;
+        return false;
+      }
+      // Zero here is an empty message: the end of the stream comes only
+      // after every queued byte has been read.
+      deliver(std::span<const std::byte>(ch.read_scratch.data(), static_cast<std::size_t>(got)));
+      left -= static_cast<std::size_t>(got);
+    }
+    return true;
+  }
+
+  // Nothing counted (an empty message, or the end), or more than one buffer
+  // should hold: learn each message's size first, then read it in one go.
+  for (int round = 0; round < kMaxReadsPerWakeup; ++round) {
+    const ssize_t size = ::recv(ch.fd, nullptr, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+    if (size < 0) {
+      if (errno == EAGAIN || errno == EINTR) return true;
+      end_reason = error_from_errno(errno, IoContext::read, "read").code;
+      return false;
+    }
+    if (size == 0 && peer_has_closed(ch.fd)) {
+      // Zero from recv is either end of stream or an empty message; only
+      // the hang-up tells them apart.
+      return false;
+    }
+    ch.read_scratch.resize(static_cast<std::size_t>(size));
+    const ssize_t got = ::recv(ch.fd, ch.read_scratch.data(), ch.read_scratch.size(), MSG_DONTWAIT);
+    if (got < 0) {
+      if (errno == EAGAIN || errno == EINTR) return true;
+      end_reason = error_from_errno(errno, IoContext::read, "read").code;
+      return false;
+    }
+    deliver(std::span<const std::byte>(ch.read_scratch.data(), static_cast<std::size_t>(got)));
   }
   return true;
 }
@@ -636,46 +679,83 @@ void PosixBackend::enqueue(Channel& ch, Bytes bytes, std::uint8_t flags) {
 }
 
 bool PosixBackend::flush_channel(EndpointId id, Channel& ch) {
-  while (!ch.out.empty()) {
+  std::array<iovec, kMaxWriteBatch> pieces{};
+  std::array<mmsghdr, kMaxWriteBatch> messages{};
+  // The front entry is written; it is recorded as one record with all its
+  // bytes, as one WriteFile completing.
+  const auto complete_front = [&] {
     Channel::Pending& p = ch.out.front();
-    const std::byte* data = p.bytes.data() + p.written;
-    const std::size_t left = p.bytes.size() - p.written;
-    const ssize_t n = ch.message_type ? ::send(ch.fd, data, left, MSG_NOSIGNAL | MSG_DONTWAIT)
-                                      : ::write(ch.fd, data, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) return true;  // EPOLLOUT will call again
-      if (errno == EMSGSIZE) {
-        int buffer = 0;
-        socklen_t len = sizeof buffer;
-        ::getsockopt(ch.fd, SOL_SOCKET, SO_SNDBUF, &buffer, &len);
-        context_.report(id, 0,
-                        error_from_errno(EMSGSIZE, IoContext::write, "write",
-                                         fmt::format("a {}-byte message does not fit this socket's send buffer of "
-                                                     "{} bytes; nothing was sent",
-                                                     p.bytes.size(), buffer)));
-        ch.out.pop_front();
+    std::uint8_t flags = p.flags | ch.extra_flags;
+    if (ch.message_type) flags |= record_flags::message;
+    context_.record(id, Direction::out, p.bytes, flags);
+    ch.out.pop_front();
+  };
+  while (!ch.out.empty()) {
+    const std::size_t batch = std::min(ch.out.size(), kMaxWriteBatch);
+    for (std::size_t i = 0; i < batch; ++i) {
+      Channel::Pending& p = ch.out[i];
+      pieces[i].iov_base = p.bytes.data() + p.written;
+      pieces[i].iov_len = p.bytes.size() - p.written;
+    }
+    if (ch.message_type) {
+      // One message per entry, all in one call; a message goes whole or not
+      // at all.
+      for (std::size_t i = 0; i < batch; ++i) {
+        messages[i] = mmsghdr{};
+        messages[i].msg_hdr.msg_iov = &pieces[i];
+        messages[i].msg_hdr.msg_iovlen = 1;
+      }
+      const int sent =
+          ::sendmmsg(ch.fd, messages.data(), static_cast<unsigned>(batch), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (sent > 0) {
+        for (int i = 0; i < sent; ++i) complete_front();
         continue;
       }
-      const int err = errno;
-      if (p.written > 0) {
-        context_.record(id, Direction::out, std::span(p.bytes.data(), p.written), p.flags | record_flags::partial);
+    } else {
+      // A byte stream keeps no boundaries: every queued entry goes out in
+      // one call, as far as the socket or pipe takes it.
+      const ssize_t n = ::writev(ch.fd, pieces.data(), static_cast<int>(batch));
+      if (n >= 0) {
+        auto left = static_cast<std::size_t>(n);
+        for (std::size_t i = 0; i < batch; ++i) {
+          Channel::Pending& p = ch.out.front();
+          const std::size_t taken = std::min(left, p.bytes.size() - p.written);
+          p.written += taken;
+          left -= taken;
+          if (p.written < p.bytes.size()) break;
+          complete_front();
+        }
+        // Nothing taken although bytes wait: the socket is full.
+        if (n == 0 && !ch.out.empty() && ch.out.front().written < ch.out.front().bytes.size()) return true;
+        continue;
       }
-      std::size_t unsent = 0;
-      for (const auto& q : ch.out) unsent += q.bytes.size() - q.written;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN) return true;  // EPOLLOUT will call again
+    Channel::Pending& p = ch.out.front();
+    if (errno == EMSGSIZE) {
+      int buffer = 0;
+      socklen_t len = sizeof buffer;
+      ::getsockopt(ch.fd, SOL_SOCKET, SO_SNDBUF, &buffer, &len);
       context_.report(id, 0,
-                      error_from_errno(err, IoContext::write, "write",
-                                       fmt::format("{} bytes could not be written", unsent)));
-      ch.out.clear();
-      return false;
-    }
-    p.written += static_cast<std::size_t>(n);
-    if (p.written == p.bytes.size()) {
-      std::uint8_t flags = p.flags | ch.extra_flags;
-      if (ch.message_type) flags |= record_flags::message;
-      context_.record(id, Direction::out, p.bytes, flags);
+                      error_from_errno(EMSGSIZE, IoContext::write, "write",
+                                       fmt::format("a {}-byte message does not fit this socket's send buffer of "
+                                                   "{} bytes; nothing was sent",
+                                                   p.bytes.size(), buffer)));
       ch.out.pop_front();
+      continue;
     }
+    const int err = errno;
+    if (p.written > 0) {
+      context_.record(id, Direction::out, std::span(p.bytes.data(), p.written), p.flags | record_flags::partial);
+    }
+    std::size_t unsent = 0;
+    for (const auto& q : ch.out) unsent += q.bytes.size() - q.written;
+    context_.report(id, 0,
+                    error_from_errno(err, IoContext::write, "write",
+                                     fmt::format("{} bytes could not be written", unsent)));
+    ch.out.clear();
+    return false;
   }
   if (auto it = connections_.find(id); it != connections_.end() && it->second->closing_after_flush) {
     // Everything was handed to the socket (its data survives the close), as
@@ -686,8 +766,11 @@ bool PosixBackend::flush_channel(EndpointId id, Channel& ch) {
 }
 
 Result<void> PosixBackend::send(EndpointId endpoint, std::span<const std::byte> bytes) {
+  // Copied before the lock, so the lock is held only to check and queue.
+  Bytes data(bytes.begin(), bytes.end());
+  bool post_drain = false;
   {
-    std::lock_guard lock(targets_mutex_);
+    std::lock_guard lock(send_mutex_);
     auto it = targets_.find(endpoint);
     if (it == targets_.end()) {
       return make_error(Errc::unknown_endpoint, "send", fmt::format("endpoint {}", endpoint));
@@ -699,33 +782,71 @@ Result<void> PosixBackend::send(EndpointId endpoint, std::span<const std::byte> 
                                               : Errc::access_denied;
       return make_error(code, "send", fmt::format("endpoint {}: {}", endpoint, why));
     }
+    queued_sends_.push_back(QueuedSend{endpoint, std::move(data)});
+    post_drain = !std::exchange(drain_posted_, true);
   }
-  loop_.post([this, endpoint, data = Bytes(bytes.begin(), bytes.end())]() mutable {
-    Channel* ch = nullptr;
-    if (auto it = connections_.find(endpoint); it != connections_.end() && it->second->channel.fd >= 0) {
-      ch = &it->second->channel;
-    } else if (auto child = children_.find(endpoint); child != children_.end() && child->second->in) {
-      ch = child->second->in.get();
-    }
+  // Work posted later (a disconnect, say) runs after this drain, so it sees
+  // these bytes queued, as it would have seen them one task per send.
+  if (post_drain) loop_.post([this] { drain_sends(); });
+  return {};
+}
+
+Channel* PosixBackend::channel_for_send(EndpointId id) {
+  if (auto it = connections_.find(id); it != connections_.end() && it->second->channel.fd >= 0) {
+    return &it->second->channel;
+  }
+  if (auto child = children_.find(id); child != children_.end() && child->second->in) {
+    return child->second->in.get();
+  }
+  return nullptr;
+}
+
+void PosixBackend::drain_sends() {
+  {
+    std::lock_guard lock(send_mutex_);
+    draining_.swap(queued_sends_);
+    drain_posted_ = false;
+  }
+  // Every send joins its channel's queue, in order; then each channel that
+  // got some is flushed once, so a batch of sends to one endpoint leaves in
+  // as few system calls as the socket allows.
+  const std::uint64_t round = ++send_round_;
+  std::vector<EndpointId> touched;
+  EndpointId last_id = 0;
+  Channel* last = nullptr;
+  for (QueuedSend& queued : draining_) {
+    Channel* ch = queued.endpoint == last_id ? last : channel_for_send(queued.endpoint);
+    last_id = queued.endpoint;
+    last = ch;
     if (ch == nullptr) {
-      context_.report(endpoint, 0,
+      context_.report(queued.endpoint, 0,
                       make_error(Errc::pipe_not_connected, "send",
-                                 fmt::format("endpoint {} closed before {} bytes could be written", endpoint,
-                                             data.size())));
-      return;
+                                 fmt::format("endpoint {} closed before {} bytes could be written", queued.endpoint,
+                                             queued.bytes.size())));
+      continue;
     }
-    enqueue(*ch, std::move(data), 0);
-    if (!flush_channel(endpoint, *ch)) {
-      if (children_.contains(endpoint)) {
-        child_stream_ended(*children_.at(endpoint), *ch);
+    enqueue(*ch, std::move(queued.bytes), 0);
+    if (ch->send_round != round) {
+      ch->send_round = round;
+      touched.push_back(queued.endpoint);
+    }
+  }
+  draining_.clear();
+  for (const EndpointId id : touched) {
+    // Looked up again: flushing an earlier channel may have ended a child
+    // or connection.
+    Channel* ch = channel_for_send(id);
+    if (ch == nullptr) continue;
+    if (!flush_channel(id, *ch)) {
+      if (auto child = children_.find(id); child != children_.end()) {
+        child_stream_ended(*child->second, *ch);
       } else {
-        connection_ended(endpoint, make_error_code(Errc::no_data));
+        connection_ended(id, make_error_code(Errc::no_data));
       }
-      return;
+      continue;
     }
     watch(*ch);
-  });
-  return {};
+  }
 }
 
 void PosixBackend::connection_ended(EndpointId id, std::error_code reason) {

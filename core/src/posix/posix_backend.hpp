@@ -80,6 +80,7 @@ struct Channel {
   std::uint32_t read_buffer = 65536;
   std::uint8_t extra_flags = 0;  // e.g. stderr_stream
   std::uint32_t watched = 0;     // epoll events currently asked for
+  std::uint64_t send_round = 0;  // the last drain_sends() round that queued on it
 
   struct Pending {
     Bytes bytes;
@@ -184,8 +185,13 @@ class PosixBackend final : public Backend {
   void on_channel_ready(EndpointId id, Channel& ch, std::uint32_t events);
   /// Reads what is there; false when the channel reached its end (or failed).
   bool read_channel(EndpointId id, Channel& ch, std::error_code& end_reason);
-  /// Writes what is queued; false when the peer is gone.
+  /// Writes what is queued, many entries per system call (writev, or
+  /// sendmmsg for messages); false when the peer is gone.
   bool flush_channel(EndpointId id, Channel& ch);
+  /// Hands every queued send() to its channel and flushes each channel once.
+  void drain_sends();
+  /// The channel send() writes to: a connection's, or a child's stdin.
+  Channel* channel_for_send(EndpointId id);
   void enqueue(Channel& ch, Bytes bytes, std::uint8_t flags);
   void connection_ended(EndpointId id, std::error_code reason);
   void close_connection(EndpointId id, std::error_code reason);
@@ -219,8 +225,21 @@ class PosixBackend final : public Backend {
   std::unordered_map<EndpointId, std::unique_ptr<Connection>> connections_;
   std::unordered_map<EndpointId, std::unique_ptr<Child>> children_;
 
-  mutable std::mutex targets_mutex_;
-  std::unordered_map<EndpointId, SendTarget> targets_;
+  // send() runs on the caller's thread. It checks the target and queues
+  // the bytes under one lock, and posts one drain to the loop thread for
+  // however many sends arrive before the drain runs: a send costs a copy
+  // and a lock, not a task of its own, and the loop writes a whole batch
+  // with one system call.
+  struct QueuedSend {
+    EndpointId endpoint = 0;
+    Bytes bytes;
+  };
+  mutable std::mutex send_mutex_;
+  std::unordered_map<EndpointId, SendTarget> targets_;  // guarded by send_mutex_
+  std::vector<QueuedSend> queued_sends_;                 // guarded by send_mutex_
+  bool drain_posted_ = false;                            // guarded by send_mutex_
+  std::vector<QueuedSend> draining_;                     // loop thread: the batch being handed out
+  std::uint64_t send_round_ = 0;                         // loop thread
 };
 
 }  // namespace pipescope::detail::posix
