@@ -280,6 +280,19 @@ class FlowTest : public QObject {
     const QModelIndex instance = servers.index(0, 0, servers.index(0, 0));
     QTRY_COMPARE_WITH_TIMEOUT(instance.siblingAtColumn(ServersModel::StateColumn).data().toString(),
                               QStringLiteral("connected"), kTimeoutMs);
+    // Windows lets a server impersonate its client only after it has read
+    // from the pipe, and the Win32 backend holds the request until that first
+    // read; the POSIX backend answers at once. The client writes first, so
+    // the request is answered on both.
+    ClientsModel& clients = *window.clientsModel();
+    QTRY_COMPARE_WITH_TIMEOUT(clients.rowCount(), 1, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(clients.index(0, ClientsModel::StateColumn).data().toString(), QStringLiteral("connected"),
+                              kTimeoutMs);
+    const auto clientId = static_cast<pipescope::EndpointId>(clients.index(0, 0).data(ClientsModel::EndpointIdRole).toUInt());
+    const auto instanceId = static_cast<pipescope::EndpointId>(instance.data(ServersModel::EndpointIdRole).toUInt());
+    QVERIFY(!window.sendTo(clientId, QByteArrayLiteral("who am I")).has_value());
+    QTRY_VERIFY_WITH_TIMEOUT(findRow(*window.logModel(), instanceId, pipescope::Direction::in, QStringLiteral("who am I")) >= 0,
+                             kTimeoutMs);
     window.serversView()->setCurrentIndex(instance);
     QVERIFY(child<QAction>(&window, "actionImpersonate")->isEnabled());
     trigger(window, "actionImpersonate");
@@ -300,7 +313,9 @@ class FlowTest : public QObject {
   void aChildStreamsItsOutputAndShowsItsExitCode() {
     MainWindow window;
     pipescope::ChildOptions options;
-    options.argv = {"cat"};
+    // Our own echo program (tests/ui/echo_child.cpp) rather than cat, which
+    // Windows lacks.
+    options.argv = {PIPESCOPE_UI_ECHO_CHILD};
     QVERIFY(!window.runChild(options).has_value());
     ClientsModel& clients = *window.clientsModel();
     QTRY_COMPARE_WITH_TIMEOUT(clients.rowCount(), 1, kTimeoutMs);
@@ -314,7 +329,7 @@ class FlowTest : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(findRow(*window.logModel(), childId, pipescope::Direction::in,
                                      QStringLiteral("through the child")) >= 0,
                              kTimeoutMs);
-    // Closing its input ends cat, which exits with 0.
+    // Closing its input ends the echo program, which exits with 0.
     window.clientsView()->setCurrentIndex(clients.index(0, 0));
     trigger(window, "actionDisconnect");
     QTRY_VERIFY_WITH_TIMEOUT(clients.index(0, ClientsModel::PeerColumn).data().toString().contains(QStringLiteral("exit code 0")),
