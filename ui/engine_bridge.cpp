@@ -40,7 +40,11 @@ void EngineBridge::on_events(std::span<const pipescope::Event> batch) {
 }
 
 void EngineBridge::drain() {
-  EventBatch batch;
+  // The vector of the previous batch, emptied but with its capacity, so that
+  // the engine's next events are queued without growing a vector from
+  // nothing each time.
+  EventBatch batch = std::move(spareBatch_);
+  batch.clear();
   {
     const std::lock_guard lock(mutex_);
     batch.swap(pending_);
@@ -61,6 +65,8 @@ void EngineBridge::drain() {
   if (countersMoved && !counterTimer_.isActive()) {
     counterTimer_.start();
   }
+  batch.clear();
+  spareBatch_ = std::move(batch);
 }
 
 }  // namespace pipescope::ui

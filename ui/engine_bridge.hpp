@@ -61,6 +61,7 @@ class EngineBridge final : public QObject, public pipescope::EventSink {
   bool eventPosted_ = false;  // guarded by mutex_: a wake-up is on its way
   std::atomic<std::uint64_t> wakeUps_{0};
   std::uint64_t batches_ = 0;  // GUI thread only
+  EventBatch spareBatch_;      // GUI thread only: storage kept for the next drain
   QTimer counterTimer_;        // GUI thread only
 };
 

@@ -30,6 +30,7 @@
 
 #include <array>
 #include <fstream>
+#include <map>
 
 #include "clients_model.hpp"
 #include "dialogs.hpp"
@@ -694,9 +695,13 @@ QString MainWindow::endpointName(pipescope::EndpointId id) const {
 
 void MainWindow::onEvents(const EventBatch& batch) {
   bool endpointsChanged = false;
+  // Bytes per endpoint and direction, added to the plot once per batch: at a
+  // million records a second, naming the plot's series for every record
+  // took more of the GUI thread than everything else in the batch.
+  std::map<std::pair<pipescope::EndpointId, pipescope::Direction>, std::uint64_t> plotted;
   for (const pipescope::Event& event : batch) {
     if (const auto* data = std::get_if<pipescope::Data>(&event)) {
-      plot_->addBytes(tr("%1 %2").arg(endpointName(data->endpoint), directionText(data->direction)), data->size);
+      plotted[{data->endpoint, data->direction}] += data->size;
     } else if (const auto* state = std::get_if<pipescope::StateChanged>(&event)) {
       Known& known = known_[state->endpoint];
       if (known.label.isEmpty()) {
@@ -731,6 +736,9 @@ void MainWindow::onEvents(const EventBatch& batch) {
                std::holds_alternative<pipescope::ServerStopped>(event)) {
       endpointsChanged = true;
     }
+  }
+  for (const auto& [key, bytes] : plotted) {
+    plot_->addBytes(tr("%1 %2").arg(endpointName(key.first), directionText(key.second)), bytes);
   }
   if (endpointsChanged) {
     updateTargets();

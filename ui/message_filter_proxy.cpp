@@ -56,7 +56,9 @@ bool MessageFilterProxy::isFiltering() const noexcept {
 }
 
 bool MessageFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const {
-  if (logModel_ == nullptr || sourceParent.isValid()) {
+  // Without a filter every row stays, and the log need not be read: this is
+  // called for every record as it streams in.
+  if (logModel_ == nullptr || sourceParent.isValid() || !isFiltering()) {
     return true;
   }
   const pipescope::MessageLog& log = logModel_->log();

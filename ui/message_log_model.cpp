@@ -17,7 +17,7 @@ constexpr std::size_t kPreviewChars = 80;
 }  // namespace
 
 MessageLogModel::MessageLogModel(const pipescope::MessageLog& log, QObject* parent)
-    : QAbstractTableModel(parent), log_(log) {
+    : QAbstractTableModel(parent), log_(log), previewFont_(QFontDatabase::systemFont(QFontDatabase::FixedFont)) {
   catchUp();
 }
 
@@ -55,7 +55,7 @@ QVariant MessageLogModel::data(const QModelIndex& index, int role) const {
       return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
     case Qt::FontRole:
       if (index.column() == PreviewColumn) {
-        return QFontDatabase::systemFont(QFontDatabase::FixedFont);
+        return previewFont_;
       }
       return {};
     default: break;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <QAbstractTableModel>
+#include <QFont>
 #include <QHash>
 #include <QString>
 
@@ -48,6 +49,8 @@ class MessageLogModel final : public QAbstractTableModel {
 
  private:
   const pipescope::MessageLog& log_;
+  /// Looked up once: data() is asked for it for every visible preview cell.
+  QFont previewFont_;
   int rows_ = 0;
   mutable QHash<pipescope::EndpointId, QString> labels_;
 };
