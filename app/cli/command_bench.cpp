@@ -66,6 +66,20 @@ Bytes pattern_bytes(std::size_t size) {
   return bytes;
 }
 
+/// True if `bytes`, found at `offset` of a stream that repeats `piece`, are
+/// what the stream holds there. Compared in runs that end where the piece
+/// starts over, at memcmp speed, so readers can check everything they get.
+bool matches_piece(std::span<const std::byte> bytes, std::uint64_t offset, const Bytes& piece) {
+  while (!bytes.empty()) {
+    const std::size_t at = offset % piece.size();
+    const std::size_t run = std::min(bytes.size(), piece.size() - at);
+    if (std::memcmp(bytes.data(), piece.data() + at, run) != 0) return false;
+    bytes = bytes.subspan(run);
+    offset += run;
+  }
+  return true;
+}
+
 double seconds_between(Clock::time_point start, Clock::time_point end) {
   return std::chrono::duration<double>(end - start).count();
 }
@@ -287,17 +301,11 @@ Result<void> check_logged(Engine& engine, EndpointId endpoint, Direction directi
       return wrong_result(fmt::format("the log holds more than the {} bytes endpoint {} {}", expected, endpoint,
                                       direction == Direction::in ? "read" : "wrote"));
     }
-    // Compared in runs that end where the repeated piece starts over.
-    while (!payload.empty()) {
-      const std::size_t offset = position % piece.size();
-      const std::size_t run = std::min(payload.size(), piece.size() - offset);
-      if (std::memcmp(payload.data(), piece.data() + offset, run) != 0) {
-        return wrong_result(fmt::format("the log holds a wrong byte near offset {} of endpoint {}'s {} data",
-                                        position, endpoint, to_string(direction)));
-      }
-      payload = payload.subspan(run);
-      position += run;
+    if (!matches_piece(payload, position, piece)) {
+      return wrong_result(fmt::format("the log holds a wrong byte near offset {} of endpoint {}'s {} data", position,
+                                      endpoint, to_string(direction)));
     }
+    position += payload.size();
   }
   if (position != expected) {
     return wrong_result(fmt::format("the log holds {} of the {} bytes endpoint {} {}", position, expected, endpoint,
@@ -306,38 +314,52 @@ Result<void> check_logged(Engine& engine, EndpointId endpoint, Direction directi
   return {};
 }
 
+/// Whether an engine measurement starts with a fresh log, whose pages the
+/// process has never touched, or first moves the same traffic once, clears
+/// the log (which keeps its memory) and then measures: the second shows the
+/// engine without the cost of fresh memory.
+enum class LogMemory : std::uint8_t { fresh, reused };
+
 /// Client to instance: `count` writes of `piece` bytes. Returns the seconds
 /// from the first send until the instance had read the last byte.
-Result<double> engine_stream(const BenchSettings& settings, std::size_t piece_size, std::uint64_t count) {
+Result<double> engine_stream(const BenchSettings& settings, std::size_t piece_size, std::uint64_t count,
+                             LogMemory memory = LogMemory::fresh) {
   EngineRig rig;
   const std::uint32_t read_buffer = read_buffer_for(piece_size);
   const Result<Hop> hop = open_hop(rig, settings, read_buffer, Responder::none);
   if (!hop) return hop.error();
   const Bytes piece = pattern_bytes(piece_size);
   const std::uint64_t total = piece_size * count;
-
-  const auto start = Clock::now();
-  for (std::uint64_t i = 0; i < count; ++i) {
-    if (Result<void> sent = rig.engine->send(hop->client, piece); !sent) return std::move(sent).error();
-  }
   const EndpointId instance = hop->instance;
-  if (auto done = rig.sink.wait([&](const Tally& t) { return t.in(instance) >= total; }, patience_for(total),
-                                "the instance to read every byte");
-      !done) {
-    return std::move(done).error();
-  }
-  const double seconds = seconds_between(start, Clock::now());
-
   const EndpointId client = hop->client;
-  if (auto written = rig.sink.wait([&](const Tally& t) { return t.out(client) >= total; }, patience_for(0),
-                                   "the client's writes to be logged");
-      !written) {
-    return std::move(written).error();
+
+  double seconds = 0;
+  const int passes = memory == LogMemory::reused ? 2 : 1;
+  for (int pass = 0; pass < passes; ++pass) {
+    // The log only ever holds the last pass, which the checks below read.
+    if (pass > 0) rig.engine->log().clear();
+    const auto [read_before, written_before] =
+        rig.sink.read([&](const Tally& t) { return std::pair(t.in(instance), t.out(client)); });
+    const auto start = Clock::now();
+    for (std::uint64_t i = 0; i < count; ++i) {
+      if (Result<void> sent = rig.engine->send(client, piece); !sent) return std::move(sent).error();
+    }
+    if (auto done = rig.sink.wait([&](const Tally& t) { return t.in(instance) >= read_before + total; },
+                                  patience_for(total), "the instance to read every byte");
+        !done) {
+      return std::move(done).error();
+    }
+    seconds = seconds_between(start, Clock::now());
+    if (auto written = rig.sink.wait([&](const Tally& t) { return t.out(client) >= written_before + total; },
+                                     patience_for(0), "the client's writes to be logged");
+        !written) {
+      return std::move(written).error();
+    }
   }
-  if (auto logged = check_logged(*rig.engine, hop->instance, Direction::in, piece, count); !logged) {
+  if (auto logged = check_logged(*rig.engine, instance, Direction::in, piece, count); !logged) {
     return std::move(logged).error();
   }
-  if (auto logged = check_logged(*rig.engine, hop->client, Direction::out, piece, count); !logged) {
+  if (auto logged = check_logged(*rig.engine, client, Direction::out, piece, count); !logged) {
     return std::move(logged).error();
   }
   return seconds;
@@ -370,7 +392,7 @@ Result<std::vector<double>> engine_round_trips(const BenchSettings& settings) {
 /// A foreign writer into server A; the engine reads and logs; this thread
 /// forwards every record into server B's instance; a foreign reader takes
 /// it. Seconds from the first write until the reader had every byte.
-Result<double> engine_relay(const BenchSettings& settings) {
+Result<double> engine_relay(const BenchSettings& settings, LogMemory memory = LogMemory::fresh) {
   EngineRig rig;
   const std::uint32_t read_buffer = read_buffer_for(settings.write_size);
   const ServerOptions source_options = server_options_for(settings, read_buffer);
@@ -404,75 +426,88 @@ Result<double> engine_relay(const BenchSettings& settings) {
   const Bytes piece = pattern_bytes(settings.write_size);
   const std::uint64_t count = settings.total_bytes / settings.write_size;
   const std::uint64_t total = count * piece.size();
-  StartGate gate;
-  Result<void> write_result;
-  std::thread writing([&] {
-    gate.wait();
-    for (std::uint64_t i = 0; i < count && write_result; ++i) write_result = writer->write_all(piece);
-  });
-  Result<std::uint64_t> read_result = std::uint64_t{0};
-  Clock::time_point read_end;
-  std::thread reading([&] {
-    Bytes buffer(read_buffer);
-    std::uint64_t received = 0;
-    while (received < total) {
-      Result<std::size_t> got = reader->read_some(buffer);
-      if (!got) {
-        read_result = std::move(got).error();
-        return;
-      }
-      if (*got == 0) break;
-      for (std::size_t i = 0; i < *got; ++i) {
-        if (buffer[i] != piece[(received + i) % piece.size()]) {
-          read_result = wrong_result(fmt::format("relay: the foreign reader got a wrong byte at offset {}", received + i));
+  const MessageLog& log = rig.engine->log();
+
+  // One pass: the foreign writer sends everything, this thread forwards
+  // every record the engine read, the foreign reader takes it all.
+  const auto relay_once = [&]() -> Result<double> {
+    const std::uint64_t written_before = rig.sink.read([&](const Tally& t) { return t.out(to); });
+    StartGate gate;
+    Result<void> write_result;
+    std::thread writing([&] {
+      gate.wait();
+      for (std::uint64_t i = 0; i < count && write_result; ++i) write_result = writer->write_all(piece);
+    });
+    Result<std::uint64_t> read_result = std::uint64_t{0};
+    Clock::time_point read_end;
+    std::thread reading([&] {
+      Bytes buffer(read_buffer);
+      std::uint64_t received = 0;
+      while (received < total) {
+        Result<std::size_t> got = reader->read_some(buffer);
+        if (!got) {
+          read_result = std::move(got).error();
           return;
         }
+        if (*got == 0) break;
+        if (!matches_piece(std::span(buffer.data(), *got), received, piece)) {
+          read_result = wrong_result(fmt::format("relay: the foreign reader got a wrong byte near offset {}", received));
+          return;
+        }
+        received += *got;
       }
-      received += *got;
-    }
-    read_end = Clock::now();
-    read_result = received;
-  });
+      read_end = Clock::now();
+      read_result = received;
+    });
 
-  const auto start = Clock::now();
-  gate.open();
-  const MessageLog& log = rig.engine->log();
-  std::uint64_t forwarded = 0;
-  Result<void> forward_result;
-  while (forwarded < total && forward_result) {
-    Result<std::vector<std::uint64_t>> rows = rig.sink.take_forward(patience_for(total));
-    if (!rows) {
-      forward_result = std::move(rows).error();
-      break;
-    }
-    for (const std::uint64_t row : *rows) {
-      const std::span<const std::byte> payload = log.payload(row);
-      if (Result<void> sent = rig.engine->send(to, payload); !sent) {
-        forward_result = std::move(sent).error();
+    const auto start = Clock::now();
+    gate.open();
+    std::uint64_t forwarded = 0;
+    Result<void> forward_result;
+    while (forwarded < total && forward_result) {
+      Result<std::vector<std::uint64_t>> rows = rig.sink.take_forward(patience_for(total));
+      if (!rows) {
+        forward_result = std::move(rows).error();
         break;
       }
-      forwarded += payload.size();
+      for (const std::uint64_t row : *rows) {
+        const std::span<const std::byte> payload = log.payload(row);
+        if (Result<void> sent = rig.engine->send(to, payload); !sent) {
+          forward_result = std::move(sent).error();
+          break;
+        }
+        forwarded += payload.size();
+      }
     }
+    if (!forward_result) {
+      // Unblock the foreign peers: closing our ends makes their calls fail.
+      rig.engine->close_all();
+    }
+    writing.join();
+    reading.join();
+    if (!forward_result) return std::move(forward_result).error();
+    if (!write_result) return std::move(write_result).error();
+    if (!read_result) return std::move(read_result).error();
+    if (*read_result != total) {
+      return wrong_result(fmt::format("relay: the foreign reader got {} of {} bytes", *read_result, total));
+    }
+    if (auto sent = rig.sink.wait([&](const Tally& t) { return t.out(to) >= written_before + total; },
+                                  patience_for(0), "the relay's writes to be logged");
+        !sent) {
+      return std::move(sent).error();
+    }
+    return seconds_between(start, read_end);
+  };
+
+  Result<double> seconds = relay_once();
+  if (seconds && memory == LogMemory::reused) {
+    // Nothing is logged between the passes (every write of the first has
+    // been logged), so the log holds exactly the second pass.
+    rig.engine->log().clear();
+    seconds = relay_once();
   }
-  if (!forward_result) {
-    // Unblock the foreign peers: closing our ends makes their calls fail.
-    rig.engine->close_all();
-  }
-  writing.join();
-  reading.join();
-  if (!forward_result) return std::move(forward_result).error();
-  if (!write_result) return std::move(write_result).error();
-  if (!read_result) return std::move(read_result).error();
-  if (*read_result != total) {
-    return wrong_result(fmt::format("relay: the foreign reader got {} of {} bytes", *read_result, total));
-  }
-  const double seconds = seconds_between(start, read_end);
+  if (!seconds) return seconds;
   if (auto logged = check_logged(*rig.engine, from, Direction::in, piece, count); !logged) return std::move(logged).error();
-  if (auto sent = rig.sink.wait([&](const Tally& t) { return t.out(to) >= total; }, patience_for(0),
-                                "the relay's writes to be logged");
-      !sent) {
-    return std::move(sent).error();
-  }
   if (auto logged = check_logged(*rig.engine, to, Direction::out, piece, count); !logged) return std::move(logged).error();
   return seconds;
 }
@@ -507,6 +542,12 @@ Result<double> raw_stream(const RawTransport& transport, const ServerOptions& li
       break;
     }
     if (*got == 0) break;
+    // The same check as the engine's readers make, so both sides do the
+    // same work.
+    if (!matches_piece(std::span(buffer.data(), *got), received, piece)) {
+      read_result = wrong_result(fmt::format("raw {}: a wrong byte arrived near offset {}", transport.name, received));
+      break;
+    }
     received += *got;
   }
   const double seconds = seconds_between(start, Clock::now());
@@ -608,6 +649,11 @@ Result<double> raw_relay(const RawTransport& transport, const ServerOptions& lik
       break;
     }
     if (*got == 0) break;
+    if (!matches_piece(std::span(buffer.data(), *got), received, piece)) {
+      read_result =
+          wrong_result(fmt::format("raw relay over {}: a wrong byte arrived near offset {}", transport.name, received));
+      break;
+    }
     received += *got;
   }
   const double seconds = seconds_between(start, Clock::now());
@@ -630,7 +676,9 @@ enum class Target : std::uint8_t { none, ratio_at_least, at_most_raw_plus };
 
 /// One line of the result: an engine figure against one raw transport.
 struct Figure {
-  std::string id;     ///< "throughput", "message-rate", "round-trip-median", "round-trip-p99", "relay"
+  /// "throughput", "throughput-log-reused", "message-rate", "round-trip-median", "round-trip-p99", "relay",
+  /// "relay-log-reused"
+  std::string id;
   std::string label;  ///< what the table shows
   Unit unit = Unit::bytes_per_second;
   double engine = 0;
@@ -791,7 +839,10 @@ int bench_command(const BenchSettings& settings, Session& session) {
   };
 
   // Each measurement returns seconds (or samples); these run them in turns.
-  Collected throughput, rate, trips, relay;
+  // The *_reused figures move the traffic twice through one engine and time
+  // the second pass, after clear() kept the log's memory: the engine without
+  // the cost of fresh pages (see LogMemory).
+  Collected throughput, throughput_reused, rate, trips, relay, relay_reused;
   for (unsigned repeat = 0; repeat < settings.repeat; ++repeat) {
     for (const RawTransport& transport : transports) {
       if (stop_requested()) return stopped();
@@ -822,6 +873,9 @@ int bench_command(const BenchSettings& settings, Session& session) {
       Result<double> engine = engine_stream(settings, settings.write_size, writes);
       if (!engine) return fail(console, engine.error());
       throughput.engine.push_back(static_cast<double>(moved) / *engine);
+      Result<double> reused = engine_stream(settings, settings.write_size, writes, LogMemory::reused);
+      if (!reused) return fail(console, reused.error());
+      throughput_reused.engine.push_back(static_cast<double>(moved) / *reused);
     }
     if (settings.message_rate) {
       Result<double> engine = engine_stream(settings, settings.message_size, settings.messages);
@@ -837,13 +891,17 @@ int bench_command(const BenchSettings& settings, Session& session) {
       Result<double> engine = engine_relay(settings);
       if (!engine) return fail(console, engine.error());
       relay.engine.push_back(static_cast<double>(moved) / *engine);
+      Result<double> reused = engine_relay(settings, LogMemory::reused);
+      if (!reused) return fail(console, reused.error());
+      relay_reused.engine.push_back(static_cast<double>(moved) / *reused);
     }
   }
 
   std::vector<Figure> figures;
   const auto add = [&](std::string id, std::string label, Unit unit, const Collected& collected, Target target,
-                       double target_value, const std::function<double(const std::vector<double>&)>& summary) {
-    for (std::size_t t = 0; t < transports.size(); ++t) {
+                       double target_value, const std::function<double(const std::vector<double>&)>& summary,
+                       bool every_transport = true) {
+    for (std::size_t t = 0; t < (every_transport ? transports.size() : 1); ++t) {
       const RawTransport& transport = transports[t];
       Figure figure;
       figure.id = id;
@@ -867,6 +925,9 @@ int bench_command(const BenchSettings& settings, Session& session) {
   if (settings.throughput) {
     add("throughput", fmt::format("throughput, {} writes", size_text(settings.write_size)), Unit::bytes_per_second,
         throughput, Target::ratio_at_least, kOneHopMinRatio, median_of);
+    throughput_reused.raw = throughput.raw;
+    add("throughput-log-reused", "  the same, log memory reused", Unit::bytes_per_second, throughput_reused,
+        Target::none, 0, median_of, false);
   }
   if (settings.message_rate) {
     add("message-rate", fmt::format("message rate, {} messages", size_text(settings.message_size)),
@@ -881,6 +942,9 @@ int bench_command(const BenchSettings& settings, Session& session) {
   if (settings.relay) {
     add("relay", fmt::format("relay with capture, {} writes", size_text(settings.write_size)), Unit::bytes_per_second,
         relay, Target::ratio_at_least, kRelayMinRatio, median_of);
+    relay_reused.raw = relay.raw;
+    add("relay-log-reused", "  the same, log memory reused", Unit::bytes_per_second, relay_reused, Target::none, 0,
+        median_of, false);
   }
 
   int passed = 0;
