@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <future>
 #include <map>
 #include <set>
 #include <string>
@@ -1168,6 +1169,26 @@ TEST_F(EngineConformance, TransactTimesOutWithSemTimeout) {
   EXPECT_EQ(text_of(replies[0].payload), "late");
   EXPECT_EQ(replies[0].record.flags & record_flags::transact, 0) << "a late reply is an ordinary message";
   EXPECT_EQ(engine_.state(link->client), EndpointState::connected);
+}
+
+// The server goes away while a transact waits: the caller learns it at
+// once (ERROR_BROKEN_PIPE, as ReadFile reports a closed server), not after
+// its timeout.
+TEST_F(EngineConformance, ServerStopDuringTransactEndsItWithBrokenPipe) {
+  auto served = serve(message_server_options());
+  ASSERT_TRUE(served);
+  auto link = connect_to(served->server, message_client_options(served->name));
+  ASSERT_TRUE(link);
+  const auto started = Clock::now();
+  auto pending = std::async(std::launch::async, [&] {
+    return engine_.transact(link->client, as_bytes("wait"), std::chrono::milliseconds{30000});
+  });
+  ASSERT_TRUE(await_bytes(link->instance, Direction::in, 4)) << recent_events();
+  ASSERT_TRUE(succeeded(engine_.stop_server(served->server)));
+  ASSERT_EQ(pending.wait_for(kEventTimeout), std::future_status::ready) << "the transact is still waiting";
+  EXPECT_TRUE(fails_with(pending.get(), Errc::broken_pipe));
+  EXPECT_LT(Clock::now() - started, std::chrono::milliseconds{10000});
+  ASSERT_TRUE(await_state(link->client, EndpointState::closed)) << recent_events();
 }
 
 // CallNamedPipe: connect, transact, close in one call. The exchange is
