@@ -406,7 +406,7 @@ CommandLine::CommandLine() : parts_(std::make_unique<Parts>()) {
   add_exchange_command(app, "transact",
                        "Connect in message read mode, then TransactNamedPipe: write one message and read the one "
                        "that answers it in a single call; print the reply, disconnect. The pipe must be a message "
-                       "pipe (a byte pipe is refused with ERROR_BAD_PIPE).",
+                       "pipe: a byte pipe cannot be read in message mode (ERROR_INVALID_PARAMETER).",
                        Command::transact, p.transact_words, s.transact, s.command);
   add_exchange_command(app, "call",
                        "CallNamedPipe: connect (waiting --busy-timeout for a free instance), transact one message "
