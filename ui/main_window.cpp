@@ -37,6 +37,7 @@
 #include "endpoint_lookup.hpp"
 #include "errors_model.hpp"
 #include "hex_view.hpp"
+#include "log_view.hpp"
 #include "impersonation_model.hpp"
 #include "message_filter_proxy.hpp"
 #include "message_log_model.hpp"
@@ -192,10 +193,10 @@ void MainWindow::buildCentralLog() {
   followTail_->setChecked(true);
   followTail_->setToolTip(tr("Keep the newest record in view as records arrive."));
 
-  logView_ = new QTableView(central);
+  // Not a QTableView: see log_view.hpp for why the log has a view of its own.
+  logView_ = new LogView(central);
   logView_->setObjectName(QStringLiteral("logView"));
   logView_->setModel(logProxy_);
-  setupTable(logView_);
   logView_->setSelectionMode(QAbstractItemView::ExtendedSelection);
   logView_->setContextMenuPolicy(Qt::ActionsContextMenu);
   const QFontMetrics fm = logView_->fontMetrics();

@@ -31,6 +31,7 @@ class ConnectClientDialog;
 class ErrorsModel;
 class HexView;
 class ImpersonationModel;
+class LogView;
 class MessageFilterProxy;
 class MessageLogModel;
 class NewServerDialog;
@@ -59,7 +60,7 @@ class MainWindow final : public QMainWindow {
   [[nodiscard]] ImpersonationModel* impersonationModel() const noexcept { return impersonationModel_; }
   [[nodiscard]] ErrorsModel* errorsModel() const noexcept { return errorsModel_; }
   [[nodiscard]] SendPanel* sendPanel() const noexcept { return sendPanel_; }
-  [[nodiscard]] QTableView* logView() const noexcept { return logView_; }
+  [[nodiscard]] LogView* logView() const noexcept { return logView_; }
   [[nodiscard]] QTreeView* serversView() const noexcept { return serversView_; }
   [[nodiscard]] QTableView* clientsView() const noexcept { return clientsView_; }
   [[nodiscard]] HexView* hexView() const noexcept { return hexView_; }
@@ -140,7 +141,7 @@ class MainWindow final : public QMainWindow {
   ImpersonationModel* impersonationModel_ = nullptr;
   ErrorsModel* errorsModel_ = nullptr;
 
-  QTableView* logView_ = nullptr;
+  LogView* logView_ = nullptr;
   QComboBox* endpointFilter_ = nullptr;
   QComboBox* directionFilter_ = nullptr;
   QLineEdit* textFilter_ = nullptr;

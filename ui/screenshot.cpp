@@ -16,6 +16,7 @@
 #include "errors_model.hpp"
 #include "impersonation_model.hpp"
 #include "hex_view.hpp"
+#include "log_view.hpp"
 #include "main_window.hpp"
 #include "message_filter_proxy.hpp"
 #include "message_log_model.hpp"
@@ -70,7 +71,7 @@ void scheduleScreenshot(MainWindow& window, const QString& path) {
     }
     poll->stop();
     // Show a message that arrived in parts: the most instructive record.
-    QTableView* log = window.logView();
+    LogView* log = window.logView();
     for (int row = 0; row < window.logProxy()->rowCount(); ++row) {
       const QModelIndex index = window.logProxy()->index(row, 0);
       if ((index.data(MessageLogModel::FlagsRole).toInt() & pipescope::record_flags::more_data) != 0) {

@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "bench_table.hpp"
+#include "log_view.hpp"
 #include "main_window.hpp"
 #include "message_filter_proxy.hpp"
 #include "message_log_model.hpp"
