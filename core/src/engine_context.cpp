@@ -95,13 +95,20 @@ void EngineContext::flush() {
   // Holding delivery_mutex_ while taking the batch keeps batches in order when
   // several engine threads flush at once.
   std::lock_guard delivery(delivery_mutex_);
-  std::vector<Event> batch;
   {
     std::lock_guard lock(pending_mutex_);
-    batch.swap(pending_);
+    // delivering_ is empty here with the capacity of an earlier batch, which
+    // pending_ takes over: at a million records a second, growing a fresh
+    // vector of events for every batch was a good part of the cost.
+    delivering_.swap(pending_);
   }
-  if (!batch.empty() && sink_ != nullptr) {
-    sink_->on_events(batch);
+  // Emptied however the sink returns, so no event is ever delivered twice.
+  struct EmptyAfterwards {
+    std::vector<Event>& events;
+    ~EmptyAfterwards() { events.clear(); }
+  } empty_afterwards{delivering_};
+  if (!delivering_.empty() && sink_ != nullptr) {
+    sink_->on_events(delivering_);
   }
 }
 

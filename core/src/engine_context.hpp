@@ -67,6 +67,7 @@ class EngineContext {
   std::mutex pending_mutex_;
   std::vector<Event> pending_;
   std::mutex delivery_mutex_;
+  std::vector<Event> delivering_;  // guarded by delivery_mutex_
 };
 
 }  // namespace pipescope::detail
