@@ -81,6 +81,7 @@ struct Channel {
   std::uint8_t extra_flags = 0;  // e.g. stderr_stream
   std::uint32_t watched = 0;     // epoll events currently asked for
   std::uint64_t send_round = 0;  // the last drain_sends() round that queued on it
+  std::size_t counted = 0;       // message bytes known to wait (see read_channel)
 
   struct Pending {
     Bytes bytes;
