@@ -18,7 +18,9 @@
 //   pipe and writes into another.
 //
 // The engine runs use a fresh engine (and so a fresh, empty log) each time,
-// as a new capture would. Every run checks that every byte arrived and, for
+// as a new capture would. Throughput and relay are also taken with the log's
+// memory reused (see LogMemory), which shows what fresh pages cost.
+// Every run checks that every byte arrived and, for
 // the engine, that the log holds exactly what was sent; a wrong result is a
 // failure of the command, a missed target is not (the table says so).
 #include <algorithm>

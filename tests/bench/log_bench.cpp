@@ -216,9 +216,10 @@ std::vector<Row> summary_rows() {
   };
   add("log-append-fresh", "log append, fresh log (" + n + " × 64 B)", g_figures.fresh_ns_per_message, "ns/message", 1,
       "≤ 100 ns/message", 100.0);
-  // Memory comes in 16 MiB arena chunks and 1 MiB index blocks, so the
-  // memory targets only mean something for millions of messages.
-  const bool at_scale = g_messages >= 1'000'000;
+  // Memory comes in 8 MiB arena chunks and 768 KiB index blocks, one of
+  // each prepared ahead, so the per-message target is judged where the
+  // issue sets it, at 10 million messages.
+  const bool at_scale = g_messages >= 10'000'000;
   add("log-memory-per-message", "log memory per 64-byte message", g_figures.fresh_bytes_per_message, "B/message", 1,
       "≤ 100 B/message", at_scale ? std::optional(100.0) : std::nullopt);
   add("log-memory", "log memory for " + n + " messages",
