@@ -35,8 +35,10 @@ build_dir="$PIPESCOPE_ROOT/build/release"
 log "configure and build (release)"
 cmake --preset release >/dev/null
 targets=(pipescope-cli pipescope_bench_log pipescope_bench_scale)
-# The GUI benchmark exists when CMake found Qt.
-cmake --build --preset release --target help | grep -q pipescope_bench_gui && targets+=(pipescope_bench_gui)
+# The GUI benchmark exists when CMake found Qt. (Read whole, not piped into
+# grep -q, which would close the pipe early and fail it under pipefail.)
+build_targets="$(cmake --build --preset release --target help)"
+[[ "$build_targets" == *pipescope_bench_gui* ]] && targets+=(pipescope_bench_gui)
 cmake --build --preset release -j "$jobs" --target "${targets[@]}"
 
 results="$(mktemp -d)"
