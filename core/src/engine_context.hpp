@@ -15,6 +15,7 @@
 #include "pipescope/endpoint.hpp"
 #include "pipescope/event.hpp"
 #include "pipescope/log.hpp"
+#include "shared_mutex.hpp"
 
 namespace pipescope::detail {
 
@@ -61,7 +62,7 @@ class EngineContext {
   MessageLog log_;
   std::atomic<ServerId> next_server_{0};
 
-  mutable std::shared_mutex slots_mutex_;
+  mutable detail::SharedMutex slots_mutex_;
   std::deque<Slot> slots_;  // index = id - 1; a deque keeps addresses stable
 
   std::mutex pending_mutex_;

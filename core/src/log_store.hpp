@@ -33,6 +33,7 @@
 
 #include "pipescope/endpoint.hpp"
 #include "pipescope/log.hpp"
+#include "shared_mutex.hpp"
 
 namespace pipescope::detail {
 
@@ -296,7 +297,7 @@ struct MessageLog::Impl {
   std::mutex append_mutex;
   /// Shared by readers; taken exclusively (after append_mutex) by clear(),
   /// load_jsonl() and register_endpoint(), which change what readers reach.
-  mutable std::shared_mutex mutex;
+  mutable detail::SharedMutex mutex;
   detail::LogContents contents;
   /// Counts clear() and load_jsonl(), so that a long save or export that
   /// releases the lock between batches notices that the rows it was walking
