@@ -6,6 +6,8 @@
 //   child_helper exit N             exits with code N, writing nothing
 //   child_helper cat                copies standard input to standard output until end of input
 //   child_helper stderr TEXT        writes TEXT to standard error only
+//   child_helper spawn-holder       starts "child_helper cat" with its own standard input
+//                                   and output, writes "spawned\n" and exits at once
 //
 // Any other use prints the usage to standard error and exits with 2.
 #include <cstdio>
@@ -16,6 +18,10 @@
 #if defined(_WIN32)
 #include <fcntl.h>
 #include <io.h>
+#include <windows.h>
+#else
+#include <spawn.h>
+#include <unistd.h>
 #endif
 
 namespace {
@@ -32,7 +38,7 @@ void use_binary_streams() {
 }
 
 int usage() {
-  std::fputs("usage: child_helper echo-args ARG... | exit N | cat | stderr TEXT\n", stderr);
+  std::fputs("usage: child_helper echo-args ARG... | exit N | cat | stderr TEXT | spawn-holder\n", stderr);
   return 2;
 }
 
@@ -86,6 +92,41 @@ int to_stderr(const char* text) {
   return std::fflush(stderr) == 0 ? 0 : 1;
 }
 
+// A grandchild that inherits the child's standard output keeps the pipe
+// open after the child exits; the engine must report the child's exit anyway.
+// The grandchild is "cat" on the same input, so it ends by itself once the
+// engine gives up and closes the child's input, and never outlives the test.
+int spawn_holder(const char* self) {
+#if defined(_WIN32)
+  wchar_t path[MAX_PATH];
+  if (GetModuleFileNameW(nullptr, path, MAX_PATH) == 0) return 1;
+  std::wstring command_line = L"\"" + std::wstring(path) + L"\" cat";
+  STARTUPINFOW startup{};
+  startup.cb = sizeof(startup);
+  startup.dwFlags = STARTF_USESTDHANDLES;
+  startup.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+  startup.hStdOutput = GetStdHandle(STD_OUTPUT_HANDLE);
+  startup.hStdError = nullptr;
+  PROCESS_INFORMATION process{};
+  // The inherited standard handles are inheritable in this process too, so
+  // passing TRUE hands them on to the grandchild.
+  if (!CreateProcessW(nullptr, command_line.data(), nullptr, nullptr, TRUE, CREATE_NO_WINDOW, nullptr, nullptr,
+                      &startup, &process)) {
+    return 1;
+  }
+  CloseHandle(process.hThread);
+  CloseHandle(process.hProcess);
+#else
+  char cat_mode[] = "cat";
+  char* const grandchild_argv[] = {const_cast<char*>(self), cat_mode, nullptr};
+  pid_t pid = 0;
+  if (posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, grandchild_argv, environ) != 0) return 1;
+#endif
+  static_cast<void>(self);
+  std::fputs("spawned\n", stdout);
+  return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -105,6 +146,9 @@ int main(int argc, char** argv) {
   }
   if (mode == "stderr" && argc == 3) {
     return to_stderr(argv[2]);
+  }
+  if (mode == "spawn-holder" && argc == 2) {
+    return spawn_holder(argv[0]);
   }
   return usage();
 }

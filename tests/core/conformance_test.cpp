@@ -995,6 +995,23 @@ TEST_F(EngineConformance, KillChildEndsIt) {
       << "exit code " << exited->exit_code << ", signal " << exited->signal;
 }
 
+TEST_F(EngineConformance, ChildExitIsReportedWhileAGrandchildHoldsItsOutput) {
+  // The child starts a process that inherits its standard output and keeps
+  // it open for a minute, then exits. The output pipe sees no end of stream,
+  // yet the child's exit is reported after the grace period, with what the
+  // child wrote logged and an error saying why reading stopped.
+  auto child = engine_.run_child(helper({"spawn-holder"}));
+  ASSERT_TRUE(succeeded(child)) << child_helper_path();
+  auto exited = await<ChildExited>([&](const ChildExited& e) { return e.endpoint == *child; });
+  ASSERT_TRUE(exited) << recent_events();
+  EXPECT_EQ(exited->exit_code, 0);
+  EXPECT_EQ(text_of(logged_bytes(*child, Direction::in, record_flags::stderr_stream, 0)), "spawned\n");
+  auto error = await_error(*child);
+  ASSERT_TRUE(error) << recent_events();
+  EXPECT_TRUE(has_code(error->error, Errc::operation_aborted)) << error->error.summary();
+  EXPECT_NE(error->error.detail.find("output stayed open"), std::string::npos) << error->error.detail;
+}
+
 TEST_F(EngineConformance, MissingChildProgramIsFileNotFound) {
   // CreateProcess (or posix_spawnp) of a program that is nowhere on the
   // PATH: ERROR_FILE_NOT_FOUND, at once or as the child's error event.

@@ -196,6 +196,9 @@ void PosixBackend::finish_child(EndpointId id) {
   std::unique_ptr<Child> child = std::move(it->second);
   children_.erase(it);
   if (child->grace_timer != 0) loop_.cancel_timer(child->grace_timer);
+  // Output still open here means the grace period ran out: a process the
+  // child started holds the stream. The person is told why reading stopped.
+  const bool output_outlived_child = child->out != nullptr || child->err != nullptr;
   for (auto* ch : {child->in.get(), child->out.get(), child->err.get()}) {
     if (ch == nullptr) continue;
     if (ch->can_read) {
@@ -211,6 +214,13 @@ void PosixBackend::finish_child(EndpointId id) {
     ::close(child->pidfd);
   }
   forget_send_target(id);
+  if (output_outlived_child) {
+    context_.report(id, 0,
+                    make_error(Errc::operation_aborted, "read",
+                               fmt::format("child {} exited but its output stayed open (a process it started holds "
+                                           "it); reading stopped",
+                                           child->pid)));
+  }
   ChildExited exited;
   exited.endpoint = id;
   exited.pid = child->pid;

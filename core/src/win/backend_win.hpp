@@ -147,9 +147,12 @@ class Child : public std::enable_shared_from_this<Child> {
   void join();
 
  private:
-  void read_stream(HANDLE handle, bool is_stderr);
+  void read_stream(HANDLE handle, bool is_stderr, std::size_t reader);
   void write_stdin();
   void wait_for_exit();
+  /// After the child exited: lets the readers finish the output within the
+  /// grace period, then cancels the reads a grandchild keeps open.
+  void finish_readers();
 
   EngineContext& context_;
   const ChildOptions options_;
@@ -166,6 +169,12 @@ class Child : public std::enable_shared_from_this<Child> {
   std::deque<Bytes> stdin_queue_;
   bool stdin_closing_ = false;
   bool exited_ = false;
+  /// The reader threads' own handles (for CancelSynchronousIo), whether each
+  /// has ended, and whether they were told to stop. Guarded by mutex_.
+  UniqueHandle reader_threads_[2];
+  bool reader_ended_[2] = {false, false};
+  bool stop_reading_ = false;
+  std::condition_variable reader_ended_signal_;
 
   std::thread stdout_thread_;
   std::thread stderr_thread_;

@@ -18,6 +18,15 @@ namespace pipescope::detail::win {
 namespace {
 constexpr DWORD kChildPipeBuffer = 65536;
 
+/// How long a child's output may stay open after the child exited before the
+/// child is reported finished anyway, as on POSIX. Output the child wrote
+/// before it ended is already in the pipe and is read at once; only a
+/// grandchild that inherited the stream can keep it open longer.
+constexpr DWORD kOutputGraceMs = 2000;
+/// How often a cancelled reader is cancelled again: CancelSynchronousIo only
+/// reaches a read in progress, so a reader between two reads would miss it.
+constexpr auto kCancelRetry = std::chrono::milliseconds(20);
+
 struct PipePair {
   UniqueHandle read;
   UniqueHandle write;
@@ -138,34 +147,74 @@ Result<EndpointId> Child::start() {
   context_.emit(ChildStarted{id_, static_cast<std::int64_t>(pid_), command_line_});
   context_.flush();
 
-  stdout_thread_ = std::thread([this] { read_stream(stdout_read_.get(), false); });
-  stderr_thread_ = std::thread([this] { read_stream(stderr_read_.get(), true); });
+  stdout_thread_ = std::thread([this] { read_stream(stdout_read_.get(), false, 0); });
+  stderr_thread_ = std::thread([this] { read_stream(stderr_read_.get(), true, 1); });
   stdin_thread_ = std::thread([this] { write_stdin(); });
   exit_thread_ = std::thread([this] { wait_for_exit(); });
   return id_;
 }
 
-void Child::read_stream(HANDLE handle, bool is_stderr) {
+void Child::read_stream(HANDLE handle, bool is_stderr, std::size_t reader) {
+  {
+    // The thread's own handle, so that finish_readers() can cancel a read
+    // that a grandchild keeps open. Without it (OpenThread failing is not
+    // expected) the reader simply runs until the end of the stream.
+    std::lock_guard lock(mutex_);
+    reader_threads_[reader].reset(OpenThread(THREAD_TERMINATE, FALSE, GetCurrentThreadId()));
+  }
   Bytes buffer(options_.read_buffer_size);
   const std::uint8_t flags = is_stderr ? record_flags::stderr_stream : std::uint8_t{0};
+  const char* const stream = is_stderr ? "child stderr" : "child stdout";
   for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stop_reading_) break;
+    }
     DWORD bytes = 0;
     if (!ReadFile(handle, buffer.data(), static_cast<DWORD>(buffer.size()), &bytes, nullptr)) {
       const DWORD error = GetLastError();
       // ERROR_BROKEN_PIPE on a read is the end of the stream: the child (and
       // everyone who inherited the write end) has closed it.
-      if (error != ERROR_BROKEN_PIPE) {
-        context_.report(id_, 0,
-                        error_from_win32(error, IoContext::read, "ReadFile", is_stderr ? "child stderr" : "child stdout"));
+      // ERROR_OPERATION_ABORTED is finish_readers() stopping a stream that
+      // outlived the child; it says so itself.
+      if (error != ERROR_BROKEN_PIPE && error != ERROR_OPERATION_ABORTED) {
+        context_.report(id_, 0, error_from_win32(error, IoContext::read, "ReadFile", stream));
         context_.flush();
       }
-      return;
+      break;
     }
     if (bytes > 0) {
       context_.record(id_, Direction::in, std::span<const std::byte>(buffer.data(), bytes), flags);
       context_.flush();
     }
   }
+  {
+    std::lock_guard lock(mutex_);
+    reader_ended_[reader] = true;
+  }
+  reader_ended_signal_.notify_all();
+}
+
+void Child::finish_readers() {
+  std::unique_lock lock(mutex_);
+  const auto all_ended = [this] { return reader_ended_[0] && reader_ended_[1]; };
+  if (!reader_ended_signal_.wait_for(lock, std::chrono::milliseconds(kOutputGraceMs), all_ended)) {
+    stop_reading_ = true;
+    context_.report(id_, 0,
+                    make_error(Errc::operation_aborted, "ReadFile",
+                               "child " + std::to_string(pid_) +
+                                   " exited but its output stayed open (a process it started holds it); "
+                                   "reading stopped"));
+    while (!all_ended()) {
+      for (std::size_t reader = 0; reader < 2; ++reader) {
+        if (!reader_ended_[reader] && reader_threads_[reader]) CancelSynchronousIo(reader_threads_[reader].get());
+      }
+      reader_ended_signal_.wait_for(lock, kCancelRetry, all_ended);
+    }
+  }
+  lock.unlock();
+  stdout_thread_.join();
+  stderr_thread_.join();
 }
 
 Result<void> Child::send(std::span<const std::byte> bytes) {
@@ -222,8 +271,7 @@ void Child::wait_for_exit() {
   GetExitCodeProcess(process_.get(), &exit_code);
   // Everything the child wrote is read before its exit is reported, so the
   // log has the whole output when ChildExited arrives.
-  stdout_thread_.join();
-  stderr_thread_.join();
+  finish_readers();
   {
     std::lock_guard lock(mutex_);
     exited_ = true;
