@@ -1,5 +1,6 @@
 #include "main_window.hpp"
 
+#include <QAbstractItemModel>
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
@@ -7,7 +8,9 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QCoreApplication>
+#include <QDialog>
 #include <QDockWidget>
+#include <QPointer>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -31,6 +34,7 @@
 #include <array>
 #include <fstream>
 #include <map>
+#include <vector>
 
 #include "clients_model.hpp"
 #include "dialogs.hpp"
@@ -124,9 +128,33 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow() {
   demoTimer_.stop();
+  pipesTimer_.stop();
+  plotTimer_.stop();
   bridge_.disconnect(this);
-  // Joins the engine's threads; after this no event can arrive, and the
-  // models, which read the engine's log, are destroyed with the window.
+  // Qt deletes a window's children (views, docks, models) only in ~QWidget,
+  // after this destructor and the members, the engine among them. But the
+  // models read the engine (its log, endpoints and counters) whenever a view
+  // asks them for data, and views still do that while they are torn down:
+  // under Wine that read of a freed engine hung or crashed the flow test. So
+  // the children go first, widgets before models, while the engine exists.
+  // None of them may call back into this half-destroyed window. The menus,
+  // tool bars, status bar and the window's layout read nothing from the
+  // engine and are left to Qt.
+  // Deleting one may delete others, so each is held by a QPointer.
+  std::vector<QPointer<QObject>> widgets{takeCentralWidget()};
+  std::vector<QPointer<QObject>> models;
+  for (QObject* child : children()) {
+    child->disconnect(this);
+    if (qobject_cast<QDockWidget*>(child) != nullptr || qobject_cast<QDialog*>(child) != nullptr) {
+      widgets.emplace_back(child);
+    } else if (qobject_cast<QAbstractItemModel*>(child) != nullptr) {
+      models.emplace_back(child);
+    }
+  }
+  for (auto* group : {&widgets, &models}) {
+    for (const QPointer<QObject>& object : *group) delete object.data();
+  }
+  // Joins the engine's threads; after this no event can arrive.
   engine_.reset();
 }
 
