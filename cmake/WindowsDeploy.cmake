@@ -88,27 +88,29 @@ function(pipescope_deploy_windows_runtime)
                         "QModernWindowsStylePlugin); the GUI would fall back to the Fusion style.")
   endif()
   set(plugin_targets Qt6::QWindowsIntegrationPlugin Qt6::QOffscreenIntegrationPlugin ${style_target})
+
+  # Qt's files are named through generator expressions, so a Qt with both
+  # release and debug DLLs (Qt's installer) gives the build the matching ones.
   set(sources "")
   set(outputs "")
   set(install_dlls "")
   foreach(target IN LISTS arg_QT_TARGETS)
-    _pipescope_imported_file(${target} dll)
-    list(APPEND sources "${dll}")
-    get_filename_component(name "${dll}" NAME)
-    list(APPEND outputs "${runtime_dir}/${name}")
+    _pipescope_imported_file(${target} dll)  # fails early when it is missing
+    list(APPEND sources "$<TARGET_FILE:${target}>")
+    list(APPEND outputs "${runtime_dir}/$<TARGET_FILE_NAME:${target}>")
     if(target IN_LIST arg_INSTALL_QT_TARGETS)
-      list(APPEND install_dlls "${dll}")
+      list(APPEND install_dlls "$<TARGET_FILE:${target}>")
     endif()
   endforeach()
-  set(install_plugins "")
+  set(plugin_kinds "")
   foreach(target IN LISTS plugin_targets)
+    # The plugin's folder (platforms, styles) is the same in every build type.
     _pipescope_imported_file(${target} plugin)
     get_filename_component(kind_dir "${plugin}" DIRECTORY)
     get_filename_component(kind "${kind_dir}" NAME)
-    get_filename_component(name "${plugin}" NAME)
-    list(APPEND sources "${plugin}")
-    list(APPEND outputs "${runtime_dir}/${kind}/${name}")
-    list(APPEND install_plugins "${kind}|${plugin}")
+    list(APPEND plugin_kinds ${kind})
+    list(APPEND sources "$<TARGET_FILE:${target}>")
+    list(APPEND outputs "${runtime_dir}/${kind}/$<TARGET_FILE_NAME:${target}>")
   endforeach()
   set(runtime_dlls "")
   if(MINGW)
@@ -120,18 +122,26 @@ function(pipescope_deploy_windows_runtime)
     endforeach()
   endif()
 
-  # One copy command per file keeps the build incremental and lets every
-  # output name its source.
+  # One stamp file stands for all copies: the DLL names depend on the build
+  # type (a debug Qt's end in "d"), so they cannot name the outputs.
+  # copy_if_different leaves files that did not change alone, so a rebuild
+  # does not touch the DLLs beside running programs.
+  set(plugin_dirs ${plugin_kinds})
+  list(REMOVE_DUPLICATES plugin_dirs)
   set(commands "")
-  foreach(source output IN ZIP_LISTS sources outputs)
-    get_filename_component(output_dir "${output}" DIRECTORY)
-    list(APPEND commands COMMAND "${CMAKE_COMMAND}" -E make_directory "${output_dir}"
-                         COMMAND "${CMAKE_COMMAND}" -E copy_if_different "${source}" "${output}")
+  foreach(kind IN LISTS plugin_dirs)
+    list(APPEND commands COMMAND "${CMAKE_COMMAND}" -E make_directory "${runtime_dir}/${kind}")
   endforeach()
-  add_custom_command(OUTPUT ${outputs} ${commands} DEPENDS ${sources}
+  foreach(source output IN ZIP_LISTS sources outputs)
+    list(APPEND commands COMMAND "${CMAKE_COMMAND}" -E copy_if_different "${source}" "${output}")
+  endforeach()
+  set(stamp "${CMAKE_CURRENT_BINARY_DIR}/pipescope_windows_runtime.stamp")
+  add_custom_command(OUTPUT "${stamp}" ${commands}
+                     COMMAND "${CMAKE_COMMAND}" -E touch "${stamp}"
+                     DEPENDS ${sources}
                      COMMENT "Copying Qt and the C++ runtime beside the Windows executables"
                      VERBATIM)
-  add_custom_target(pipescope_windows_runtime ALL DEPENDS ${outputs})
+  add_custom_target(pipescope_windows_runtime ALL DEPENDS "${stamp}")
 
   if(NOT arg_APP_TARGET OR NOT arg_INSTALL_DESTINATION)
     return()
@@ -139,11 +149,8 @@ function(pipescope_deploy_windows_runtime)
   if(CMAKE_CROSSCOMPILING)
     # windeployqt runs only on Windows; install the same set it would.
     install(FILES ${install_dlls} ${runtime_dlls} DESTINATION "${arg_INSTALL_DESTINATION}")
-    foreach(entry IN LISTS install_plugins)
-      string(REPLACE "|" ";" entry "${entry}")
-      list(GET entry 0 kind)
-      list(GET entry 1 plugin)
-      install(FILES "${plugin}" DESTINATION "${arg_INSTALL_DESTINATION}/${kind}")
+    foreach(target kind IN ZIP_LISTS plugin_targets plugin_kinds)
+      install(FILES "$<TARGET_FILE:${target}>" DESTINATION "${arg_INSTALL_DESTINATION}/${kind}")
     endforeach()
   else()
     # Qt 6.5 renamed FILENAME_VARIABLE to OUTPUT_SCRIPT.

@@ -38,11 +38,17 @@ say() { printf '[qt-mingw] %s\n' "$*" >&2; }
 die() { printf '[qt-mingw] error: %s\n' "$*" >&2; exit 1; }
 
 # Only what PipeScope's GUI and its Qt Test suites need, so the build stays
-# near 15 minutes on two cores. Why some of these are needed:
+# near 15 minutes on two idle cores (about 1,700 CPU-seconds; longer when the
+# cores are shared). Why some of these are needed:
 # - no tabletevent: Debian's tarball lacks the bundled wintab.h it needs;
 # - direct2d stays on: Qt 6.4's windows platform plugin fails to link
-#   without it;
-# - bundled third-party libraries: the mingw sysroot has none of them.
+#   without it; direct2d1_1 only adds the separate "direct2d" platform
+#   plugin, which compiles the whole windows plugin a second time and which
+#   PipeScope does not ship;
+# - no JPEG or ICO image plugins: PipeScope reads and writes only PNG, which
+#   QtGui handles itself;
+# - bundled third-party libraries: the mingw sysroot has none of them;
+#   freetype is needed by the offscreen platform plugin the tests use.
 configure_flags=(
   -release -shared
   -nomake examples -nomake tests
@@ -50,8 +56,9 @@ configure_flags=(
   -no-opengl -no-feature-vulkan -no-dbus
   -no-feature-network -no-feature-sql -no-feature-xml -no-feature-concurrent
   -no-feature-printsupport -no-icu -no-feature-zstd
-  -no-feature-tabletevent
-  -qt-zlib -qt-pcre -qt-libpng -qt-libjpeg -qt-freetype -qt-harfbuzz
+  -no-feature-tabletevent -no-feature-direct2d1_1
+  -no-libjpeg -no-ico
+  -qt-zlib -qt-pcre -qt-libpng -qt-freetype -qt-harfbuzz
   -qt-doubleconversion
 )
 recipe="qt=$qt_version triple=$triple flags=${configure_flags[*]}"

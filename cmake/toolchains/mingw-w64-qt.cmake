@@ -25,9 +25,11 @@ endif()
 # listed here.
 list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES PIPESCOPE_QT_MINGW_PREFIX)
 
+# This toolchain exists for the GUI: without its Qt the build would quietly
+# leave the GUI out, so stop here instead.
 if(NOT EXISTS "${PIPESCOPE_QT_MINGW_PREFIX}/lib/cmake/Qt6/Qt6Config.cmake")
-  message(WARNING "No Qt for mingw-w64 in ${PIPESCOPE_QT_MINGW_PREFIX}: run scripts/qt-mingw.sh "
-                  "(about 15 minutes, once) or set PIPESCOPE_QT_MINGW_PREFIX.")
+  message(FATAL_ERROR "No Qt for mingw-w64 in ${PIPESCOPE_QT_MINGW_PREFIX}: run scripts/qt-mingw.sh "
+                      "(about 15 minutes on two idle cores, once) or set PIPESCOPE_QT_MINGW_PREFIX.")
 endif()
 
 # The find root path confines find_package to the mingw sysroot; Qt's
