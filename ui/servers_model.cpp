@@ -6,6 +6,7 @@
 #include <QPalette>
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "qt_text.hpp"
@@ -228,22 +229,11 @@ int ServersModel::serverRow(pipescope::ServerId id) const {
   return it == servers_.end() ? -1 : static_cast<int>(it - servers_.begin());
 }
 
-int ServersModel::ensureServer(pipescope::ServerId id) {
-  if (const int row = serverRow(id); row >= 0) {
-    return row;
-  }
-  const int row = static_cast<int>(servers_.size());
-  beginInsertRows({}, row, row);
-  Server server;
-  server.id = id;
-  server.name = tr("server %1").arg(id);
-  servers_.push_back(std::move(server));
-  endInsertRows();
-  return row;
-}
-
 void ServersModel::serverStarted(const pipescope::ServerStarted& event) {
-  const int row = ensureServer(event.server);
+  const int row = serverRow(event.server);  // inserted by insertNewRows()
+  if (row < 0) {
+    return;
+  }
   Server& server = servers_[static_cast<std::size_t>(row)];
   server.name = toQString(event.name);
   server.osPath = toQString(event.os_path);
@@ -260,25 +250,26 @@ void ServersModel::serverStopped(const pipescope::ServerStopped& event) {
   emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
 
+ServersModel::Instance ServersModel::makeInstance(const pipescope::StateChanged& event) const {
+  Instance instance;
+  instance.id = event.endpoint;
+  instance.state = event.state;
+  instance.peer = event.peer;
+  instance.reason = event.reason;
+  const auto info = lookup_.info ? lookup_.info(event.endpoint) : std::nullopt;
+  instance.label = info && !info->label.empty() ? shortLabel(info->label) : tr("instance %1").arg(event.endpoint);
+  return instance;
+}
+
 void ServersModel::instanceChanged(const pipescope::StateChanged& event) {
-  const int row = ensureServer(event.server);
+  const int row = serverRow(event.server);  // inserted by insertNewRows(), as is the instance
+  if (row < 0) {
+    return;
+  }
   Server& server = servers_[static_cast<std::size_t>(row)];
-  const QModelIndex serverIndex = index(row, 0);
-  auto it = std::find_if(server.instances.begin(), server.instances.end(),
-                         [&](const Instance& i) { return i.id == event.endpoint; });
+  const auto it = std::find_if(server.instances.begin(), server.instances.end(),
+                               [&](const Instance& i) { return i.id == event.endpoint; });
   if (it == server.instances.end()) {
-    Instance instance;
-    instance.id = event.endpoint;
-    instance.state = event.state;
-    instance.peer = event.peer;
-    instance.reason = event.reason;
-    const auto info = lookup_.info ? lookup_.info(event.endpoint) : std::nullopt;
-    instance.label = info && !info->label.empty() ? shortLabel(info->label) : tr("instance %1").arg(event.endpoint);
-    const int instanceRow = static_cast<int>(server.instances.size());
-    beginInsertRows(serverIndex, instanceRow, instanceRow);
-    server.instances.push_back(std::move(instance));
-    endInsertRows();
-    emit dataChanged(index(row, StateColumn), index(row, StateColumn));
     return;
   }
   it->state = event.state;
@@ -286,11 +277,80 @@ void ServersModel::instanceChanged(const pipescope::StateChanged& event) {
   if (event.state == pipescope::EndpointState::connected) {
     it->peer = event.peer;
   }
+  const QModelIndex serverIndex = index(row, 0);
   const int instanceRow = static_cast<int>(it - server.instances.begin());
   emit dataChanged(index(instanceRow, 0, serverIndex), index(instanceRow, ColumnCount - 1, serverIndex));
+  // The server's row sums up its instances' states.
+  emit dataChanged(index(row, StateColumn), index(row, StateColumn));
+}
+
+void ServersModel::insertNewRows(const EventBatch& batch) {
+  // A hundred clients connecting at once arrive as one batch; inserting
+  // their instances one by one would make every view lay itself out a
+  // hundred times.
+  std::vector<pipescope::ServerId> newServers;
+  std::vector<std::pair<pipescope::ServerId, std::vector<Instance>>> newInstances;  // in order of arrival
+  const auto known = [this](pipescope::ServerId server, pipescope::EndpointId instance) {
+    const int row = serverRow(server);
+    if (row < 0) {
+      return false;
+    }
+    const auto& instances = servers_[static_cast<std::size_t>(row)].instances;
+    return std::any_of(instances.begin(), instances.end(), [&](const Instance& i) { return i.id == instance; });
+  };
+  for (const pipescope::Event& event : batch) {
+    const auto* started = std::get_if<pipescope::ServerStarted>(&event);
+    const auto* changed = std::get_if<pipescope::StateChanged>(&event);
+    if (changed != nullptr && changed->kind != pipescope::EndpointKind::instance) {
+      changed = nullptr;
+    }
+    if (started == nullptr && changed == nullptr) {
+      continue;
+    }
+    const pipescope::ServerId server = started != nullptr ? started->server : changed->server;
+    if (serverRow(server) < 0 && std::find(newServers.begin(), newServers.end(), server) == newServers.end()) {
+      newServers.push_back(server);
+    }
+    if (changed == nullptr || known(server, changed->endpoint)) {
+      continue;
+    }
+    auto group = std::find_if(newInstances.begin(), newInstances.end(),
+                              [&](const auto& entry) { return entry.first == server; });
+    if (group == newInstances.end()) {
+      group = newInstances.insert(newInstances.end(), {server, {}});
+    }
+    auto& instances = group->second;
+    if (std::none_of(instances.begin(), instances.end(),
+                     [&](const Instance& i) { return i.id == changed->endpoint; })) {
+      instances.push_back(makeInstance(*changed));
+    }
+  }
+
+  if (!newServers.empty()) {
+    const int first = static_cast<int>(servers_.size());
+    beginInsertRows({}, first, first + static_cast<int>(newServers.size()) - 1);
+    for (pipescope::ServerId id : newServers) {
+      Server server;
+      server.id = id;
+      server.name = tr("server %1").arg(id);
+      servers_.push_back(std::move(server));
+    }
+    endInsertRows();
+  }
+  for (auto& [serverId, instances] : newInstances) {
+    const int row = serverRow(serverId);
+    auto& rows = servers_[static_cast<std::size_t>(row)].instances;
+    const int first = static_cast<int>(rows.size());
+    beginInsertRows(index(row, 0), first, first + static_cast<int>(instances.size()) - 1);
+    std::move(instances.begin(), instances.end(), std::back_inserter(rows));
+    endInsertRows();
+    emit dataChanged(index(row, StateColumn), index(row, StateColumn));
+  }
 }
 
 void ServersModel::onEvents(const EventBatch& batch) {
+  insertNewRows(batch);
+  // Then every event in order, as an update of rows that now exist.
   for (const pipescope::Event& event : batch) {
     if (const auto* started = std::get_if<pipescope::ServerStarted>(&event)) {
       serverStarted(*started);

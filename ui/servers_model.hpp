@@ -59,11 +59,15 @@ class ServersModel final : public QAbstractItemModel {
     std::vector<Instance> instances;
   };
 
+  /// Inserts the servers and instances a batch brings, before its events
+  /// are applied: one beginInsertRows for the new servers and one per server
+  /// for its new instances.
+  void insertNewRows(const EventBatch& batch);
+  [[nodiscard]] Instance makeInstance(const pipescope::StateChanged& event) const;
   void serverStarted(const pipescope::ServerStarted& event);
   void serverStopped(const pipescope::ServerStopped& event);
   void instanceChanged(const pipescope::StateChanged& event);
   int serverRow(pipescope::ServerId id) const;
-  int ensureServer(pipescope::ServerId id);
   [[nodiscard]] QVariant serverData(const Server& server, int column, int role) const;
   [[nodiscard]] QVariant instanceData(const Instance& instance, int column, int role) const;
   [[nodiscard]] pipescope::Counters serverTotals(const Server& server) const;

@@ -227,6 +227,47 @@ class ModelsTest : public QObject {
     QCOMPARE(model.index(0, ServersModel::StateColumn, server).data().toString(), QStringLiteral("closed"));
   }
 
+  void serversModelInsertsOncePerBatchAndParent() {
+    // Two servers starting and five instances appearing in one batch (with
+    // one instance changing state twice) are three insertions: the servers,
+    // then each server's instances; and each instance shows its last state.
+    FakeCounters counters;
+    ServersModel model(counters.lookup());
+    QAbstractItemModelTester tester(&model, kReport);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    pipescope::ServerStarted first;
+    first.server = 1;
+    first.name = R"(\\.\pipe\one)";
+    pipescope::ServerStarted second;
+    second.server = 2;
+    second.name = R"(\\.\pipe\two)";
+    using pipescope::EndpointKind;
+    using pipescope::EndpointState;
+    model.onEvents({first, stateEvent(10, EndpointKind::instance, 1, EndpointState::listening), second,
+                    stateEvent(11, EndpointKind::instance, 1, EndpointState::listening),
+                    stateEvent(20, EndpointKind::instance, 2, EndpointState::listening),
+                    stateEvent(10, EndpointKind::instance, 1, EndpointState::connected),
+                    stateEvent(12, EndpointKind::instance, 1, EndpointState::listening),
+                    stateEvent(21, EndpointKind::instance, 2, EndpointState::listening),
+                    stateEvent(10, EndpointKind::instance, 1, EndpointState::disconnected)});
+    QCOMPARE(inserted.count(), 3);
+    QCOMPARE(model.rowCount(), 2);
+    const QModelIndex one = model.indexOfServer(1);
+    const QModelIndex two = model.indexOfServer(2);
+    QCOMPARE(model.rowCount(one), 3);
+    QCOMPARE(model.rowCount(two), 2);
+    QCOMPARE(model.indexOfInstance(10).siblingAtColumn(ServersModel::StateColumn).data().toString(),
+             QStringLiteral("disconnected"));
+    QCOMPARE(model.indexOfInstance(12).row(), 2);
+    QCOMPARE(model.indexOfInstance(21).parent(), two);
+
+    // A later batch with only state changes inserts nothing.
+    model.onEvents({stateEvent(11, EndpointKind::instance, 1, EndpointState::connected)});
+    QCOMPARE(inserted.count(), 3);
+    QCOMPARE(model.indexOfInstance(11).siblingAtColumn(ServersModel::StateColumn).data().toString(),
+             QStringLiteral("connected"));
+  }
+
   void clientsModelInsertsOncePerBatchAndFollowsChildren() {
     FakeCounters counters;
     ClientsModel model(counters.lookup());
