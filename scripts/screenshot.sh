@@ -3,7 +3,8 @@
 # runs `pipescope --screenshot` (which starts the demo, waits for traffic,
 # saves the pictures with Qt's own grab and quits) under Xvfb, so it works on
 # a machine without a display. Writes docs/screenshots/main.png,
-# hex-view.png and new-server-dialog.png.
+# hex-view.png, impersonation.png, new-server-dialog.png and, with the dark
+# palette, main-dark.png.
 #
 # Then does the same with the Windows build (preset mingw-gui, Qt from
 # scripts/qt-mingw.sh): pipescope.exe runs under Wine on Xvfb in a fresh
@@ -52,6 +53,16 @@ if [ "$which" != windows ]; then
     xvfb-run --auto-servernum --server-args="-screen 0 1600x1000x24" \
     "$build_dir/app/gui/pipescope" --screenshot "$out_dir/main.png"
   log "wrote $out_dir/main.png, hex-view.png, impersonation.png, new-server-dialog.png"
+
+  # The same with the dark palette, in a folder of its own; only the main
+  # window is kept, as main-dark.png.
+  log "running pipescope --dark --screenshot under Xvfb"
+  mkdir -p "$settings_dir/dark"
+  XDG_CONFIG_HOME="$settings_dir/dark" QT_QPA_PLATFORM=xcb \
+    xvfb-run --auto-servernum --server-args="-screen 0 1600x1000x24" \
+    "$build_dir/app/gui/pipescope" --dark --screenshot "$settings_dir/dark/main.png"
+  cp "$settings_dir/dark/main.png" "$out_dir/main-dark.png"
+  log "wrote $out_dir/main-dark.png"
 fi
 
 if [ "$which" != native ]; then

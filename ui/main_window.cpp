@@ -49,6 +49,7 @@
 #include "pipescope/codec.hpp"
 #include "qt_text.hpp"
 #include "send_panel.hpp"
+#include "theme.hpp"
 #include "servers_model.hpp"
 #include "throughput_plot.hpp"
 
@@ -559,7 +560,15 @@ void MainWindow::buildActions() {
   toolbar->addActions({saveLog, openLog});
   viewMenu_->addSeparator();
   viewMenu_->addAction(toolbar->toggleViewAction());
+  darkPaletteAction_ = make(tr("Dar&k palette"), QStringLiteral("actionDarkPalette"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L),
+                            tr("Light text on dark backgrounds, in every window of PipeScope."));
+  darkPaletteAction_->setCheckable(true);
+  connect(darkPaletteAction_, &QAction::toggled, this, [](bool on) { applyDarkPalette(on); });
+  viewMenu_->addSeparator();
+  viewMenu_->addAction(darkPaletteAction_);
 }
+
+void MainWindow::setDarkPalette(bool dark) { darkPaletteAction_->setChecked(dark); }
 
 // ------------------------------------------------------------------ settings
 
@@ -568,6 +577,7 @@ void MainWindow::restoreSettings() {
   restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
   restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
   autoRefreshAction_->setChecked(settings.value(QStringLiteral("pipes/autoRefresh"), false).toBool());
+  darkPaletteAction_->setChecked(settings.value(QStringLiteral("view/darkPalette"), false).toBool());
   probePath_->setText(settings.value(QStringLiteral("impersonation/probe")).toString());
   followTail_->setChecked(settings.value(QStringLiteral("log/follow"), true).toBool());
   sendPanel_->loadLibrary(settings);
@@ -581,6 +591,7 @@ void MainWindow::saveSettings() {
   settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
   settings.setValue(QStringLiteral("window/state"), saveState());
   settings.setValue(QStringLiteral("pipes/autoRefresh"), autoRefreshAction_->isChecked());
+  settings.setValue(QStringLiteral("view/darkPalette"), darkPaletteAction_->isChecked());
   settings.setValue(QStringLiteral("impersonation/probe"), probePath_->text());
   settings.setValue(QStringLiteral("log/follow"), followTail_->isChecked());
   sendPanel_->saveLibrary(settings);

@@ -51,6 +51,8 @@ class MainWindow final : public QMainWindow {
   MainWindow& operator=(const MainWindow&) = delete;
 
   [[nodiscard]] pipescope::Engine& engine() noexcept { return *engine_; }
+  /// View > Dark palette, as if the person had chosen it.
+  void setDarkPalette(bool dark);
   [[nodiscard]] EngineBridge& bridge() noexcept { return bridge_; }
   [[nodiscard]] MessageLogModel* logModel() const noexcept { return logModel_; }
   [[nodiscard]] MessageFilterProxy* logProxy() const noexcept { return logProxy_; }
@@ -171,6 +173,7 @@ class MainWindow final : public QMainWindow {
   QAction* impersonateAction_ = nullptr;
   QAction* stopServerAction_ = nullptr;
   QAction* autoRefreshAction_ = nullptr;
+  QAction* darkPaletteAction_ = nullptr;
 
   QTimer pipesTimer_;
   QTimer plotTimer_;

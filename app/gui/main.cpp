@@ -23,11 +23,18 @@ int main(int argc, char** argv) {
       QStringLiteral("screenshot"),
       QApplication::translate("main", "Save a picture of the window to <path> once the demo has traffic, then quit."),
       QApplication::translate("main", "path"));
+  const QCommandLineOption dark(
+      QStringLiteral("dark"),
+      QApplication::translate("main", "Use the dark palette (View > Dark palette), and keep it for the next start."));
   parser.addOption(demo);
   parser.addOption(screenshot);
+  parser.addOption(dark);
   parser.process(app);
 
   pipescope::ui::MainWindow window;
+  if (parser.isSet(dark)) {
+    window.setDarkPalette(true);
+  }
   window.show();
   if (parser.isSet(demo) || parser.isSet(screenshot)) {
     window.startDemo();

@@ -1,17 +1,24 @@
 // The hex view that paints only what is in view,
-// the send panel's validation, history and saved library, and the plot.
+// the send panel's validation, history and saved library, the plot, and the
+// dark palette.
+#include <QAction>
+#include <QApplication>
 #include <QLabel>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
+#include <QStyle>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <string>
 
 #include "hex_view.hpp"
+#include "main_window.hpp"
 #include "pipescope/codec.hpp"
 #include "send_panel.hpp"
+#include "theme.hpp"
 #include "throughput_plot.hpp"
 
 using namespace pipescope::ui;
@@ -138,6 +145,43 @@ class WidgetsTest : public QObject {
     QCOMPARE(plot.latest(QStringLiteral("a in")), 0.0);
     plot.resize(400, 200);
     QVERIFY(!plot.grab().isNull());
+  }
+
+  void darkPaletteSwitchesAndIsRemembered() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("PipeScopeTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("widgets_test"));
+    QSettings().clear();
+    const QString startStyle = QApplication::style()->name();
+    const QColor startWindow = QApplication::palette().color(QPalette::Window);
+    {
+      MainWindow window;
+      auto* action = window.findChild<QAction*>(QStringLiteral("actionDarkPalette"));
+      QVERIFY(action);
+      QVERIFY(!action->isChecked());  // off by default
+      QVERIFY(!action->shortcut().isEmpty());
+      action->trigger();
+      QVERIFY(darkPaletteApplied());
+      QCOMPARE(QApplication::style()->name(), QStringLiteral("fusion"));
+      QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 80);
+      QVERIFY(QApplication::palette().color(QPalette::Text).lightness() > 180);
+      // Widgets take the new palette from the change event Qt posts to them.
+      QTRY_COMPARE(window.palette().color(QPalette::Base), darkPalette().color(QPalette::Base));
+      window.close();  // saves the settings
+    }
+    QVERIFY(QSettings().value(QStringLiteral("view/darkPalette")).toBool());
+    {
+      // The next window starts dark, and switching off restores the start.
+      applyDarkPalette(false);
+      MainWindow window;
+      QVERIFY(darkPaletteApplied());
+      window.findChild<QAction*>(QStringLiteral("actionDarkPalette"))->trigger();
+      QVERIFY(!darkPaletteApplied());
+      QCOMPARE(QApplication::style()->name(), startStyle);
+      QCOMPARE(QApplication::palette().color(QPalette::Window), startWindow);
+      window.close();
+    }
+    QVERIFY(!QSettings().value(QStringLiteral("view/darkPalette")).toBool());
   }
 };
 
