@@ -282,6 +282,39 @@ class EngineConformance : public ::testing::Test {
     return await<ErrorEvent>([&](const ErrorEvent& e) { return e.endpoint == endpoint; }, timeout);
   }
 
+  /// The engine may refuse at once (the call returns the error) or start
+  /// the work and report the error as an event of `endpoint`, as a failing
+  /// overlapped call does on Windows; both are conformant, and the code must
+  /// be exactly `expected` either way.
+  template <class T>
+  ::testing::AssertionResult fails_at_once_or_later(const Result<T>& result, EndpointId endpoint, Errc expected) {
+    if (!result.ok()) {
+      return has_code(result.error(), expected);
+    }
+    const auto error = await_error(endpoint);
+    if (!error) {
+      return ::testing::AssertionFailure() << "the call succeeded and endpoint " << endpoint << " reported no error; "
+                                           << error_symbol(expected) << " was expected" << recent_events();
+    }
+    return has_code(error->error, expected);
+  }
+  /// The same for a call that starts an endpoint (connect_async, run_child).
+  ::testing::AssertionResult fails_at_once_or_later(const Result<EndpointId>& started, Errc expected) {
+    return fails_at_once_or_later(started, started.ok() ? *started : 0, expected);
+  }
+
+  /// A read-write client of a one-way pipe is refused with
+  /// ERROR_ACCESS_DENIED. One wrongly admitted is let go again, so that the
+  /// rest of a test is about its one-way client alone.
+  void expect_read_write_client_refused(const Served& served) {
+    auto read_write = engine_.connect(client_options(served.name));
+    EXPECT_TRUE(fails_with(read_write, Errc::access_denied)) << recent_events();
+    if (read_write.ok()) {
+      EXPECT_TRUE(succeeded(engine_.disconnect(*read_write)));
+      EXPECT_TRUE(await_instance_state(served.server, EndpointState::closed)) << recent_events();
+    }
+  }
+
   /// Waits until Data events of `endpoint` in `direction` add up to at least
   /// `bytes`.
   bool await_bytes(EndpointId endpoint, Direction direction, std::uint64_t bytes,

@@ -118,12 +118,8 @@ TEST_F(EngineConformance, ConnectToMissingPipeIsFileNotFound) {
 
   // connect_async reports the same, either at once or as events.
   auto pending = engine_.connect_async(client_options(name));
-  if (!pending.ok()) {
-    EXPECT_TRUE(has_code(pending.error(), Errc::file_not_found));
-  } else {
-    auto error = await_error(*pending);
-    ASSERT_TRUE(error) << recent_events();
-    EXPECT_TRUE(has_code(error->error, Errc::file_not_found));
+  EXPECT_TRUE(fails_at_once_or_later(pending, Errc::file_not_found));
+  if (pending.ok()) {
     EXPECT_TRUE(await_state(*pending, EndpointState::closed)) << recent_events();
   }
 }
@@ -795,14 +791,8 @@ TEST_F(EngineConformance, ReadOnlyClientCannotSend) {
 
   // WriteFile on a handle opened without GENERIC_WRITE: ERROR_ACCESS_DENIED,
   // reported by send() or as an error event of the client.
-  auto sent = engine_.send(link->client, as_bytes("forbidden"));
-  if (!sent.ok()) {
-    EXPECT_TRUE(has_code(sent.error(), Errc::access_denied));
-  } else {
-    auto error = await_error(link->client);
-    ASSERT_TRUE(error) << recent_events();
-    EXPECT_TRUE(has_code(error->error, Errc::access_denied));
-  }
+  EXPECT_TRUE(fails_at_once_or_later(engine_.send(link->client, as_bytes("forbidden")), link->client,
+                                     Errc::access_denied));
 
   // Reading still works, and nothing leaked to the server.
   ASSERT_TRUE(send_and_wait(link->instance, "to the reader"));
@@ -820,14 +810,7 @@ TEST_F(EngineConformance, InboundPipeOnlyCarriesClientToServer) {
 
   // A client of a PIPE_ACCESS_INBOUND pipe must open it for writing only;
   // asking for GENERIC_READ as well fails with ERROR_ACCESS_DENIED.
-  auto read_write = engine_.connect(client_options(served->name));
-  EXPECT_TRUE(fails_with(read_write, Errc::access_denied)) << recent_events();
-  if (read_write.ok()) {
-    // Let the wrongly admitted client go, so the rest of the test is about
-    // the write-only client alone.
-    EXPECT_TRUE(succeeded(engine_.disconnect(*read_write)));
-    EXPECT_TRUE(await_instance_state(served->server, EndpointState::closed)) << recent_events();
-  }
+  expect_read_write_client_refused(*served);
 
   ClientOptions writer = client_options(served->name);
   writer.access = ClientAccess::write;
@@ -838,14 +821,8 @@ TEST_F(EngineConformance, InboundPipeOnlyCarriesClientToServer) {
   EXPECT_EQ(text_of(logged_bytes(link->instance, Direction::in)), "upstream");
 
   // The server end of an inbound pipe has only read access.
-  auto sent = engine_.send(link->instance, as_bytes("downstream"));
-  if (!sent.ok()) {
-    EXPECT_TRUE(has_code(sent.error(), Errc::access_denied));
-  } else {
-    auto error = await_error(link->instance);
-    ASSERT_TRUE(error) << recent_events();
-    EXPECT_TRUE(has_code(error->error, Errc::access_denied));
-  }
+  EXPECT_TRUE(fails_at_once_or_later(engine_.send(link->instance, as_bytes("downstream")), link->instance,
+                                     Errc::access_denied));
   EXPECT_EQ(engine_.counters(link->instance).bytes_out, 0U);
 }
 
@@ -857,12 +834,7 @@ TEST_F(EngineConformance, OutboundPipeOnlyCarriesServerToClient) {
 
   // A client of a PIPE_ACCESS_OUTBOUND pipe must open it for reading only;
   // asking for GENERIC_WRITE as well fails with ERROR_ACCESS_DENIED.
-  auto read_write = engine_.connect(client_options(served->name));
-  EXPECT_TRUE(fails_with(read_write, Errc::access_denied)) << recent_events();
-  if (read_write.ok()) {
-    EXPECT_TRUE(succeeded(engine_.disconnect(*read_write)));
-    EXPECT_TRUE(await_instance_state(served->server, EndpointState::closed)) << recent_events();
-  }
+  expect_read_write_client_refused(*served);
 
   ClientOptions reader = client_options(served->name);
   reader.access = ClientAccess::read;
@@ -1017,14 +989,7 @@ TEST_F(EngineConformance, MissingChildProgramIsFileNotFound) {
   // PATH: ERROR_FILE_NOT_FOUND, at once or as the child's error event.
   ChildOptions options;
   options.argv = {"pipescope-conformance-no-such-program"};
-  auto child = engine_.run_child(options);
-  if (!child.ok()) {
-    EXPECT_TRUE(has_code(child.error(), Errc::file_not_found));
-  } else {
-    auto error = await_error(*child);
-    ASSERT_TRUE(error) << recent_events();
-    EXPECT_TRUE(has_code(error->error, Errc::file_not_found));
-  }
+  EXPECT_TRUE(fails_at_once_or_later(engine_.run_child(options), Errc::file_not_found));
 }
 
 // ---------------------------------------------------------------------------
