@@ -59,6 +59,26 @@ void setError(QLabel* label, const pipescope::Error& error) {
   label->show();
 }
 
+/// What OK does in each dialog: the engine's own validation first, then the
+/// submitter, which creates the server, client or child. The first refusal
+/// is shown in the dialog's error label and the dialog stays open; true means
+/// it may close.
+template <class Options>
+bool submit(const Options& options, const Submitter<Options>& submitter, QLabel* errorLabel) {
+  if (auto valid = pipescope::validate(options); !valid) {
+    setError(errorLabel, valid.error());
+    return false;
+  }
+  if (submitter) {
+    if (const auto refused = submitter(options)) {
+      setError(errorLabel, *refused);
+      return false;
+    }
+  }
+  errorLabel->hide();
+  return true;
+}
+
 QDialogButtonBox* makeButtons(QDialog* dialog, const QString& okText) {
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
   buttons->button(QDialogButtonBox::Ok)->setText(okText);
@@ -246,19 +266,9 @@ QString NewServerDialog::errorText() const { return error_->isHidden() ? QString
 void NewServerDialog::showError(const pipescope::Error& error) { setError(error_, error); }
 
 void NewServerDialog::accept() {
-  const pipescope::ServerOptions o = options();
-  if (auto valid = pipescope::validate(o); !valid) {
-    showError(valid.error());
-    return;
+  if (submit(options(), submitter_, error_)) {
+    QDialog::accept();
   }
-  if (submitter_) {
-    if (const auto refused = submitter_(o)) {
-      showError(*refused);
-      return;
-    }
-  }
-  error_->hide();
-  QDialog::accept();
 }
 
 // ------------------------------------------------------------ Connect client
@@ -350,19 +360,9 @@ QString ConnectClientDialog::errorText() const { return error_->isHidden() ? QSt
 void ConnectClientDialog::showError(const pipescope::Error& error) { setError(error_, error); }
 
 void ConnectClientDialog::accept() {
-  const pipescope::ClientOptions o = options();
-  if (auto valid = pipescope::validate(o); !valid) {
-    showError(valid.error());
-    return;
+  if (submit(options(), submitter_, error_)) {
+    QDialog::accept();
   }
-  if (submitter_) {
-    if (const auto refused = submitter_(o)) {
-      showError(*refused);
-      return;
-    }
-  }
-  error_->hide();
-  QDialog::accept();
 }
 
 // ----------------------------------------------------------------- Run child
@@ -427,19 +427,9 @@ QString RunChildDialog::errorText() const { return error_->isHidden() ? QString(
 void RunChildDialog::showError(const pipescope::Error& error) { setError(error_, error); }
 
 void RunChildDialog::accept() {
-  const pipescope::ChildOptions o = options();
-  if (auto valid = pipescope::validate(o); !valid) {
-    showError(valid.error());
-    return;
+  if (submit(options(), submitter_, error_)) {
+    QDialog::accept();
   }
-  if (submitter_) {
-    if (const auto refused = submitter_(o)) {
-      showError(*refused);
-      return;
-    }
-  }
-  error_->hide();
-  QDialog::accept();
 }
 
 }  // namespace pipescope::ui
