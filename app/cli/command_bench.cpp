@@ -121,6 +121,26 @@ std::string size_text(std::uint64_t bytes) {
 
 Error wrong_result(std::string what) { return make_error(Errc::unknown, "bench", std::move(what)); }
 
+/// Reads from a foreign end until `total` bytes came or the stream ended,
+/// checking every byte against the repeated `piece` as the engine's readers
+/// do, so that raw and engine runs do the same work. Returns how many bytes
+/// arrived; `who` names the reader in the error about a wrong byte.
+Result<std::uint64_t> read_checked(RawEnd& from, std::uint64_t total, const Bytes& piece, std::size_t buffer_size,
+                                   std::string_view who) {
+  Bytes buffer(buffer_size);
+  std::uint64_t received = 0;
+  while (received < total) {
+    Result<std::size_t> got = from.read_some(buffer);
+    if (!got) return std::move(got).error();
+    if (*got == 0) break;
+    if (!matches_piece(std::span(buffer.data(), *got), received, piece)) {
+      return wrong_result(fmt::format("{}: a wrong byte arrived near offset {}", who, received));
+    }
+    received += *got;
+  }
+  return received;
+}
+
 /// Lets helper threads begin their timed work when the timer starts rather
 /// than when they were created.
 class StartGate {
@@ -443,23 +463,8 @@ Result<double> engine_relay(const BenchSettings& settings, LogMemory memory = Lo
     Result<std::uint64_t> read_result = std::uint64_t{0};
     Clock::time_point read_end;
     std::thread reading([&] {
-      Bytes buffer(read_buffer);
-      std::uint64_t received = 0;
-      while (received < total) {
-        Result<std::size_t> got = reader->read_some(buffer);
-        if (!got) {
-          read_result = std::move(got).error();
-          return;
-        }
-        if (*got == 0) break;
-        if (!matches_piece(std::span(buffer.data(), *got), received, piece)) {
-          read_result = wrong_result(fmt::format("relay: the foreign reader got a wrong byte near offset {}", received));
-          return;
-        }
-        received += *got;
-      }
+      read_result = read_checked(*reader, total, piece, read_buffer, "relay: the foreign reader");
       read_end = Clock::now();
-      read_result = received;
     });
 
     const auto start = Clock::now();
@@ -532,35 +537,17 @@ Result<double> raw_stream(const RawTransport& transport, const ServerOptions& li
     // A reader still waiting learns that nothing more comes.
     if (!write_result) pair->a.close();
   });
-  Bytes buffer(read_buffer_for(piece_size));
-  std::uint64_t received = 0;
-  Result<void> read_result;
+  const std::string who = fmt::format("raw {}", transport.name);
   const auto start = Clock::now();
   gate.open();
-  while (received < total) {
-    Result<std::size_t> got = pair->b.read_some(buffer);
-    if (!got) {
-      read_result = std::move(got).error();
-      break;
-    }
-    if (*got == 0) break;
-    // The same check as the engine's readers make, so both sides do the
-    // same work.
-    if (!matches_piece(std::span(buffer.data(), *got), received, piece)) {
-      read_result = wrong_result(fmt::format("raw {}: a wrong byte arrived near offset {}", transport.name, received));
-      break;
-    }
-    received += *got;
-  }
+  const Result<std::uint64_t> received = read_checked(pair->b, total, piece, read_buffer_for(piece_size), who);
   const double seconds = seconds_between(start, Clock::now());
   // A writer blocked on a full pipe fails once the reading end is gone.
-  if (received != total) pair->b.close();
+  if (!received || *received != total) pair->b.close();
   writing.join();
   if (!write_result) return std::move(write_result).error();
-  if (!read_result) return std::move(read_result).error();
-  if (received != total) {
-    return wrong_result(fmt::format("raw {}: {} of {} bytes arrived", transport.name, received, total));
-  }
+  if (!received) return received.error();
+  if (*received != total) return wrong_result(fmt::format("{}: {} of {} bytes arrived", who, *received, total));
   return seconds;
 }
 
@@ -639,35 +626,18 @@ Result<double> raw_relay(const RawTransport& transport, const ServerOptions& lik
       second->a.close();
     }
   });
-  Bytes buffer(read_buffer_for(piece_size));
-  std::uint64_t received = 0;
-  Result<void> read_result;
+  const std::string who = fmt::format("raw relay over {}", transport.name);
   const auto start = Clock::now();
   gate.open();
-  while (received < total) {
-    Result<std::size_t> got = second->b.read_some(buffer);
-    if (!got) {
-      read_result = std::move(got).error();
-      break;
-    }
-    if (*got == 0) break;
-    if (!matches_piece(std::span(buffer.data(), *got), received, piece)) {
-      read_result =
-          wrong_result(fmt::format("raw relay over {}: a wrong byte arrived near offset {}", transport.name, received));
-      break;
-    }
-    received += *got;
-  }
+  const Result<std::uint64_t> received = read_checked(second->b, total, piece, read_buffer_for(piece_size), who);
   const double seconds = seconds_between(start, Clock::now());
-  if (received != total) second->b.close();
+  if (!received || *received != total) second->b.close();
   relaying.join();
   writing.join();
   if (!write_result) return std::move(write_result).error();
   if (!relay_result) return std::move(relay_result).error();
-  if (!read_result) return std::move(read_result).error();
-  if (received != total) {
-    return wrong_result(fmt::format("raw relay over {}: {} of {} bytes arrived", transport.name, received, total));
-  }
+  if (!received) return received.error();
+  if (*received != total) return wrong_result(fmt::format("{}: {} of {} bytes arrived", who, *received, total));
   return seconds;
 }
 
