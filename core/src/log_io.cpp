@@ -279,6 +279,27 @@ bool is_blank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
 }
 
+/// What export_text() and export_hexdump() share: the rows published now
+/// are walked batch by batch (see walk_rows), `visit` formats each one, and
+/// the stream is flushed. `LogImpl` is MessageLog::Impl, deduced because its
+/// name is private to MessageLog.
+template <class LogImpl, class Visit>
+Result<void> export_rows(const LogImpl& impl, std::string_view operation, std::ostream& out, Visit&& visit) {
+  std::uint64_t rows = 0;
+  std::uint64_t generation = 0;
+  {
+    std::shared_lock lock(impl.mutex);
+    rows = impl.published_rows();
+    generation = impl.generation;
+  }
+  const auto end = impl.walk_rows(rows, generation, out, std::forward<Visit>(visit));
+  if (end == LogImpl::WalkEnd::replaced) return log_replaced(operation, rows);
+  if (end == LogImpl::WalkEnd::write_failed) return write_failed(operation, rows);
+  out.flush();
+  if (!out) return write_failed(operation, rows);
+  return {};
+}
+
 }  // namespace
 
 Result<void> MessageLog::save_jsonl(std::ostream& out) const {
@@ -315,7 +336,7 @@ Result<void> MessageLog::save_jsonl(std::ostream& out) const {
                                         return false;
                                       }
                                       append_record_line(batch, record, payload);
-                                                                    return true;
+                                      return true;
                                     });
   switch (end) {
     case Impl::WalkEnd::finished:
@@ -389,16 +410,8 @@ Result<void> MessageLog::load_jsonl(std::istream& in) {
 }
 
 Result<void> MessageLog::export_text(std::ostream& out) const {
-  constexpr std::string_view operation = "export text";
-  std::uint64_t rows = 0;
-  std::uint64_t generation = 0;
-  {
-    std::shared_lock lock(impl_->mutex);
-    rows = impl_->published_rows();
-    generation = impl_->generation;
-  }
-  const auto end = impl_->walk_rows(
-      rows, generation, out,
+  return export_rows(
+      *impl_, "export text", out,
       [&](std::uint64_t, const Record& record, std::span<const std::byte> payload,
           const detail::LogContents& contents, std::string& batch) {
         const std::string flags = flags_to_string(record.flags);
@@ -407,24 +420,11 @@ Result<void> MessageLog::export_text(std::ostream& out) const {
                        flags.empty() ? "-" : flags, format_escaped(payload));
         return true;
       });
-  if (end == Impl::WalkEnd::replaced) return log_replaced(operation, rows);
-  if (end == Impl::WalkEnd::write_failed) return write_failed(operation, rows);
-  out.flush();
-  if (!out) return write_failed(operation, rows);
-  return {};
 }
 
 Result<void> MessageLog::export_hexdump(std::ostream& out) const {
-  constexpr std::string_view operation = "export hex dump";
-  std::uint64_t rows = 0;
-  std::uint64_t generation = 0;
-  {
-    std::shared_lock lock(impl_->mutex);
-    rows = impl_->published_rows();
-    generation = impl_->generation;
-  }
-  const auto end = impl_->walk_rows(
-      rows, generation, out,
+  return export_rows(
+      *impl_, "export hex dump", out,
       [&](std::uint64_t row, const Record& record, std::span<const std::byte> payload,
           const detail::LogContents& contents, std::string& batch) {
         const std::string flags = flags_to_string(record.flags);
@@ -437,11 +437,6 @@ Result<void> MessageLog::export_hexdump(std::ostream& out) const {
         batch += '\n';
         return true;
       });
-  if (end == Impl::WalkEnd::replaced) return log_replaced(operation, rows);
-  if (end == Impl::WalkEnd::write_failed) return write_failed(operation, rows);
-  out.flush();
-  if (!out) return write_failed(operation, rows);
-  return {};
 }
 
 }  // namespace pipescope
