@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "pipescope/error.hpp"
@@ -33,9 +34,17 @@ class RawEnd {
 
   RawEnd() = default;
   RawEnd(Handle read_handle, Handle write_handle) noexcept : read_(read_handle), write_(write_handle) {}
-  ~RawEnd();
-  RawEnd(RawEnd&& other) noexcept;
-  RawEnd& operator=(RawEnd&& other) noexcept;
+  ~RawEnd() { close(); }
+  RawEnd(RawEnd&& other) noexcept
+      : read_(std::exchange(other.read_, kNoHandle)), write_(std::exchange(other.write_, kNoHandle)) {}
+  RawEnd& operator=(RawEnd&& other) noexcept {
+    if (this != &other) {
+      close();
+      read_ = std::exchange(other.read_, kNoHandle);
+      write_ = std::exchange(other.write_, kNoHandle);
+    }
+    return *this;
+  }
   RawEnd(const RawEnd&) = delete;
   RawEnd& operator=(const RawEnd&) = delete;
 

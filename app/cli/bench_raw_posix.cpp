@@ -54,20 +54,6 @@ void ignore_broken_pipe_signal() {
 
 }  // namespace
 
-RawEnd::~RawEnd() { close(); }
-
-RawEnd::RawEnd(RawEnd&& other) noexcept
-    : read_(std::exchange(other.read_, kNoHandle)), write_(std::exchange(other.write_, kNoHandle)) {}
-
-RawEnd& RawEnd::operator=(RawEnd&& other) noexcept {
-  if (this != &other) {
-    close();
-    read_ = std::exchange(other.read_, kNoHandle);
-    write_ = std::exchange(other.write_, kNoHandle);
-  }
-  return *this;
-}
-
 Result<std::size_t> RawEnd::read_some(std::span<std::byte> into) {
   for (;;) {
     const ssize_t got = ::read(fd_of(read_), into.data(), into.size());

@@ -52,20 +52,6 @@ Result<void> read_messages(HANDLE handle, const std::string& name) {
 
 }  // namespace
 
-RawEnd::~RawEnd() { close(); }
-
-RawEnd::RawEnd(RawEnd&& other) noexcept
-    : read_(std::exchange(other.read_, kNoHandle)), write_(std::exchange(other.write_, kNoHandle)) {}
-
-RawEnd& RawEnd::operator=(RawEnd&& other) noexcept {
-  if (this != &other) {
-    close();
-    read_ = std::exchange(other.read_, kNoHandle);
-    write_ = std::exchange(other.write_, kNoHandle);
-  }
-  return *this;
-}
-
 Result<std::size_t> RawEnd::read_some(std::span<std::byte> into) {
   DWORD got = 0;
   if (!ReadFile(handle_of(read_), into.data(), static_cast<DWORD>(into.size()), &got, nullptr)) {
