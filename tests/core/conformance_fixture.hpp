@@ -543,6 +543,25 @@ class EngineConformance : public ::testing::Test {
     return send_and_wait(endpoint, as_bytes(text));
   }
 
+  /// Sends `text` from one endpoint and waits until the other has it all;
+  /// succeeds only if everything `to` has logged as received is exactly
+  /// `text`, so `to` must have received nothing before.
+  ::testing::AssertionResult delivered(EndpointId from, EndpointId to, std::string_view text) {
+    if (auto sent = send_and_wait(from, text); !sent) {
+      return sent;
+    }
+    if (!await_bytes(to, Direction::in, text.size())) {
+      return ::testing::AssertionFailure() << "endpoint " << to << " never received " << text.size() << " bytes"
+                                           << recent_events();
+    }
+    const std::string received = text_of(logged_bytes(to, Direction::in));
+    if (received != text) {
+      return ::testing::AssertionFailure() << "endpoint " << to << " logged \"" << received << "\", not \"" << text
+                                           << "\"";
+    }
+    return ::testing::AssertionSuccess();
+  }
+
  private:
   struct SentTotals {
     std::uint64_t bytes = 0;

@@ -218,9 +218,7 @@ TEST_F(EngineConformance, BusyClientWaitsUntilAnInstanceIsFree) {
   ASSERT_TRUE(instance) << recent_events();
 
   // The late client really talks to the server.
-  ASSERT_TRUE(send_and_wait(*waiting, "after the wait"));
-  ASSERT_TRUE(await_bytes(instance->endpoint, Direction::in, 14)) << recent_events();
-  EXPECT_EQ(text_of(logged_bytes(instance->endpoint, Direction::in)), "after the wait");
+  ASSERT_TRUE(delivered(*waiting, instance->endpoint, "after the wait"));
 }
 
 TEST_F(EngineConformance, BusyWaitTimesOutWithSemTimeout) {
@@ -795,9 +793,7 @@ TEST_F(EngineConformance, ReadOnlyClientCannotSend) {
                                      Errc::access_denied));
 
   // Reading still works, and nothing leaked to the server.
-  ASSERT_TRUE(send_and_wait(link->instance, "to the reader"));
-  ASSERT_TRUE(await_bytes(link->client, Direction::in, 13)) << recent_events();
-  EXPECT_EQ(text_of(logged_bytes(link->client, Direction::in)), "to the reader");
+  ASSERT_TRUE(delivered(link->instance, link->client, "to the reader"));
   EXPECT_EQ(engine_.counters(link->client).bytes_out, 0U);
   EXPECT_TRUE(logged_bytes(link->instance, Direction::in).empty());
 }
@@ -816,9 +812,7 @@ TEST_F(EngineConformance, InboundPipeOnlyCarriesClientToServer) {
   writer.access = ClientAccess::write;
   auto link = connect_to(served->server, writer);
   ASSERT_TRUE(link);
-  ASSERT_TRUE(send_and_wait(link->client, "upstream"));
-  ASSERT_TRUE(await_bytes(link->instance, Direction::in, 8)) << recent_events();
-  EXPECT_EQ(text_of(logged_bytes(link->instance, Direction::in)), "upstream");
+  ASSERT_TRUE(delivered(link->client, link->instance, "upstream"));
 
   // The server end of an inbound pipe has only read access.
   EXPECT_TRUE(fails_at_once_or_later(engine_.send(link->instance, as_bytes("downstream")), link->instance,
@@ -840,9 +834,7 @@ TEST_F(EngineConformance, OutboundPipeOnlyCarriesServerToClient) {
   reader.access = ClientAccess::read;
   auto link = connect_to(served->server, reader);
   ASSERT_TRUE(link);
-  ASSERT_TRUE(send_and_wait(link->instance, "downstream"));
-  ASSERT_TRUE(await_bytes(link->client, Direction::in, 10)) << recent_events();
-  EXPECT_EQ(text_of(logged_bytes(link->client, Direction::in)), "downstream");
+  ASSERT_TRUE(delivered(link->instance, link->client, "downstream"));
   EXPECT_TRUE(state_is(engine_.state(link->instance), EndpointState::connected));
   EXPECT_TRUE(state_is(engine_.state(link->client), EndpointState::connected));
 }
