@@ -5,7 +5,6 @@
 // wrappers would switch every thread), then switches back.
 #include <fcntl.h>
 #include <grp.h>
-#include <pwd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -22,17 +21,15 @@ namespace pipescope::detail::posix {
 namespace {
 
 std::vector<gid_t> groups_of(uid_t uid, gid_t gid) {
-  passwd pw{};
-  passwd* found = nullptr;
-  std::array<char, 4096> buffer{};
-  if (::getpwuid_r(uid, &pw, buffer.data(), buffer.size(), &found) != 0 || found == nullptr) {
+  const std::string name = user_name(uid);
+  if (name.empty()) {
     return {gid};
   }
   int count = 64;
   std::vector<gid_t> groups(static_cast<std::size_t>(count));
-  if (::getgrouplist(found->pw_name, gid, groups.data(), &count) < 0) {
+  if (::getgrouplist(name.c_str(), gid, groups.data(), &count) < 0) {
     groups.resize(static_cast<std::size_t>(count));
-    ::getgrouplist(found->pw_name, gid, groups.data(), &count);
+    ::getgrouplist(name.c_str(), gid, groups.data(), &count);
   }
   groups.resize(static_cast<std::size_t>(count));
   return groups;

@@ -4,13 +4,11 @@
 // SO_PEERCRED), from the engine's own server and from the socket file. What
 // a Unix socket has no counterpart for stays -1 or empty, and the notes say
 // so.
-#include <pwd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <array>
 #include <cerrno>
 
 #include <fmt/format.h>
@@ -20,16 +18,6 @@
 namespace pipescope::detail::posix {
 
 namespace {
-
-std::string owner_name(uid_t uid) {
-  passwd pw{};
-  passwd* found = nullptr;
-  std::array<char, 4096> buffer{};
-  if (::getpwuid_r(uid, &pw, buffer.data(), buffer.size(), &found) == 0 && found != nullptr) {
-    return found->pw_name;
-  }
-  return {};
-}
 
 std::int64_t socket_buffer(int fd, int option) {
   int size = 0;
@@ -48,7 +36,7 @@ void add_note(PipeInspection& result, const std::string& note) {
 std::string socket_security(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return {};
-  const std::string name = owner_name(st.st_uid);
+  const std::string name = user_name(st.st_uid);
   std::string text = fmt::format("mode {:04o}, owner uid {}", st.st_mode & 07777, st.st_uid);
   if (!name.empty()) text += fmt::format(" ({})", name);
   return text;

@@ -114,6 +114,8 @@ std::string direction_mismatch(const std::string& path, ClientAccess access) {
   return {};
 }
 
+}  // namespace
+
 std::string user_name(uid_t uid) {
   passwd pw{};
   passwd* found = nullptr;
@@ -123,8 +125,6 @@ std::string user_name(uid_t uid) {
   }
   return {};
 }
-
-}  // namespace
 
 PeerInfo peer_of(int fd) {
   PeerInfo peer;

@@ -32,6 +32,8 @@ namespace pipescope::detail::posix {
 /// socket into place; listing strips it.
 inline constexpr std::string_view kTempSuffix = ".~pipescope-";
 
+/// The login name of a user id, or empty if the user database has none.
+[[nodiscard]] std::string user_name(uid_t uid);
 [[nodiscard]] PeerInfo peer_of(int fd);
 /// The security a socket file really has, read back with stat():
 /// "mode 0600, owner uid 1000 (alice)"; empty when the file cannot be read.
