@@ -34,12 +34,11 @@ int connect_command(const ConnectSettings& settings, Session& session) {
   const std::string pipe_name = PipeName::parse(settings.client.name)->full();
 
   Engine engine(session.inbox.get());
-  const Result<EndpointId> connected = engine.connect(settings.client);
+  const Result<EndpointId> connected = connect_and_announce(engine, settings.client, pipe_name, console);
   if (!connected) {
     return fail(console, connected.error());
   }
   const EndpointId me = *connected;
-  console.emit({{"event", "connected"}, {"endpoint", me}, {"label", endpoint_label(engine, me)}, {"name", pipe_name}});
 
   // A read-only client has nothing to send: it listens until the server
   // leaves or the user stops it.

@@ -54,12 +54,11 @@ int send_command(const SendSettings& settings, Session& session) {
   }
 
   Engine engine(session.inbox.get());
-  const Result<EndpointId> connected = engine.connect(settings.client);
+  const Result<EndpointId> connected = connect_and_announce(engine, settings.client, pipe_name, console);
   if (!connected) {
     return fail(console, connected.error());
   }
   const EndpointId me = *connected;
-  console.emit({{"event", "connected"}, {"endpoint", me}, {"label", endpoint_label(engine, me)}, {"name", pipe_name}});
 
   if (Result<void> sent = engine.send(me, payload); !sent) {
     return fail(console, sent.error());

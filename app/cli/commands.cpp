@@ -43,6 +43,17 @@ int fail(const Console& console, const Error& error) {
   return to_int(exit_code_for(error));
 }
 
+Result<EndpointId> connect_and_announce(Engine& engine, const ClientOptions& options, const std::string& pipe_name,
+                                        const Console& console) {
+  Result<EndpointId> connected = engine.connect(options);
+  if (!connected) {
+    return connected;
+  }
+  const EndpointId id = *connected;
+  console.emit({{"event", "connected"}, {"endpoint", id}, {"label", endpoint_label(engine, id)}, {"name", pipe_name}});
+  return connected;
+}
+
 bool is_peer_gone(const Error& error) noexcept { return exit_code_for(error) == ExitCode::peer_disconnected; }
 
 bool is_ended(EndpointState state) noexcept {

@@ -50,6 +50,12 @@ struct Session {
 /// Prints the error and returns the exit code for it.
 [[nodiscard]] int fail(const Console& console, const Error& error);
 
+/// Connects a client (waiting out a busy pipe as the options say) and prints
+/// the "connected" event with the endpoint's label and `pipe_name`, the
+/// pipe's full name.
+[[nodiscard]] Result<EndpointId> connect_and_announce(Engine& engine, const ClientOptions& options,
+                                                      const std::string& pipe_name, const Console& console);
+
 /// True if the error means the other end has gone (broken pipe and kin).
 [[nodiscard]] bool is_peer_gone(const Error& error) noexcept;
 
