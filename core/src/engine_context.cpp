@@ -60,8 +60,18 @@ void EngineContext::set_state(EndpointId id, EndpointState state, const PeerInfo
 
 std::uint64_t EngineContext::record(EndpointId id, Direction direction, std::span<const std::byte> bytes,
                                     std::uint8_t flags) {
-  const std::uint64_t row = log_.append(id, direction, bytes, flags);
-  if (Slot* s = slot(id)) {
+  Slot* s = slot(id);
+  Data data;
+  data.endpoint = id;
+  data.direction = direction;
+  data.size = static_cast<std::uint32_t>(bytes.size());
+  data.flags = flags;
+  // The row and the event's place in the batch are taken under one lock, so
+  // Data events reach the sink in row order also when two threads record at
+  // once (a send written on the caller's thread, a read on the I/O thread).
+  const std::lock_guard lock(pending_mutex_);
+  data.row = log_.append(id, direction, bytes, flags);
+  if (s != nullptr) {
     // A part flagged more-data is not a whole message yet; the last part counts it.
     const bool completes_message = (flags & record_flags::more_data) == 0;
     if (direction == Direction::in) {
@@ -72,14 +82,8 @@ std::uint64_t EngineContext::record(EndpointId id, Direction direction, std::spa
       if (completes_message) s->messages_out.fetch_add(1, std::memory_order_relaxed);
     }
   }
-  Data data;
-  data.endpoint = id;
-  data.direction = direction;
-  data.row = row;
-  data.size = static_cast<std::uint32_t>(bytes.size());
-  data.flags = flags;
-  emit(data);
-  return row;
+  pending_.push_back(data);
+  return data.row;
 }
 
 void EngineContext::report(EndpointId id, ServerId server, Error error) {

@@ -15,6 +15,7 @@
 #include "pipescope/endpoint.hpp"
 #include "pipescope/event.hpp"
 #include "pipescope/log.hpp"
+#include "brief_mutex.hpp"
 #include "shared_mutex.hpp"
 
 namespace pipescope::detail {
@@ -65,7 +66,7 @@ class EngineContext {
   mutable detail::SharedMutex slots_mutex_;
   std::deque<Slot> slots_;  // index = id - 1; a deque keeps addresses stable
 
-  std::mutex pending_mutex_;
+  BriefMutex pending_mutex_;  // taken by every record, on every thread that records
   std::vector<Event> pending_;
   std::mutex delivery_mutex_;
   std::vector<Event> delivering_;  // guarded by delivery_mutex_

@@ -33,6 +33,7 @@
 
 #include "pipescope/endpoint.hpp"
 #include "pipescope/log.hpp"
+#include "brief_mutex.hpp"
 #include "shared_mutex.hpp"
 
 namespace pipescope::detail {
@@ -294,7 +295,7 @@ struct MessageLog::Impl {
   /// Declared first so that it outlives the contents, which take from it.
   detail::MemoryReserve reserve;
   /// One appender at a time (see the top of this file).
-  std::mutex append_mutex;
+  detail::BriefMutex append_mutex;
   /// Shared by readers; taken exclusively (after append_mutex) by clear(),
   /// load_jsonl() and register_endpoint(), which change what readers reach.
   mutable detail::SharedMutex mutex;

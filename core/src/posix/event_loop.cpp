@@ -56,13 +56,22 @@ void EventLoop::post(std::function<void()> work) {
     wake = !wake_pending_;
     wake_pending_ = true;
   }
-  if (wake) {
-    const std::uint64_t one = 1;
-    // An eventfd write only fails when the counter would overflow. The loop
-    // never reads it down (see the constructor), but it grows by one per
-    // wake-up: a million a second would take half a million years.
-    [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
-  }
+  if (wake) this->wake();
+}
+
+void EventLoop::wake() noexcept {
+  const std::uint64_t one = 1;
+  // An eventfd write only fails when the counter would overflow. The loop
+  // never reads it down (see the constructor), but it grows by one per
+  // wake-up: a million a second would take half a million years.
+  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+}
+
+void EventLoop::nudge() noexcept {
+  // Already nudged since the last after_round: that nudge's round covers
+  // this caller's work too, as it comes after.
+  if (nudged_.exchange(true, std::memory_order_seq_cst)) return;
+  if (sleeping_.load(std::memory_order_seq_cst)) wake();
 }
 
 std::uint64_t EventLoop::add(int fd, std::uint32_t events, ReadyFn on_ready) {
@@ -139,7 +148,10 @@ void EventLoop::run() {
       const auto ms = std::chrono::ceil<std::chrono::milliseconds>(wait).count();
       timeout_ms = ms < 0 ? 0 : static_cast<int>(std::min<long long>(ms, 60'000));
     }
+    sleeping_.store(true, std::memory_order_seq_cst);
+    if (nudged_.load(std::memory_order_seq_cst)) timeout_ms = 0;
     const int n = ::epoll_wait(epoll_fd_, ready.data(), static_cast<int>(ready.size()), timeout_ms);
+    sleeping_.store(false, std::memory_order_relaxed);
     if (n < 0 && errno != EINTR) {
       throw std::system_error(errno, std::generic_category(), "epoll_wait");
     }
@@ -158,6 +170,7 @@ void EventLoop::run() {
     }
     run_posted();
     run_due_timers();
+    nudged_.store(false, std::memory_order_seq_cst);
     after_round_();
   }
   run_posted();

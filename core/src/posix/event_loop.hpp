@@ -50,6 +50,12 @@ class EventLoop {
     return result.get();
   }
 
+  /// Makes sure a round, and so `after_round`, runs soon after the call
+  /// (any thread). Wakes the loop only when it sleeps or is about to: a busy
+  /// loop ends its round anyway, and a send that nudged it per message with
+  /// a posted task paid an eventfd write each time.
+  void nudge() noexcept;
+
   /// Registers an fd (loop thread only). The token identifies the
   /// registration: a callback whose token was removed is never called, even
   /// for readiness reported in the same round.
@@ -63,6 +69,7 @@ class EventLoop {
 
  private:
   void run();
+  void wake() noexcept;
   void run_posted();
   void run_due_timers();
 
@@ -76,6 +83,11 @@ class EventLoop {
   std::mutex posted_mutex_;
   std::vector<std::function<void()>> posted_;
   bool wake_pending_ = false;  // guarded by posted_mutex_: at most one wake-up in flight
+  // nudge(): set by a caller, cleared by the loop before each after_round;
+  // the loop says when it is about to wait. Each side stores its flag and
+  // then reads the other's (seq_cst), so at least one of them sees the other.
+  std::atomic<bool> nudged_{false};
+  std::atomic<bool> sleeping_{false};
 
   std::uint64_t next_token_ = 1;
   std::unordered_map<std::uint64_t, ReadyFn> handlers_;

@@ -9,6 +9,8 @@
 // never missing for a moment.
 #include "posix_backend.hpp"
 
+#include "brief_mutex.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <pwd.h>
@@ -25,6 +27,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <utility>
 
@@ -46,6 +49,14 @@ constexpr std::size_t kMaxQueuedRead = 4 * 1024 * 1024;
 /// Big enough for the largest message a person is likely to send; a larger
 /// one fails with a clear EMSGSIZE error rather than a hang.
 constexpr int kSocketBuffer = 8 * 1024 * 1024;
+/// The smallest send to a byte pipe written from the caller's thread (see
+/// send()). Smaller ones go the loop's way: a stream keeps no boundaries, so
+/// the loop writes every small send waiting with one writev, which beat one
+/// system call per send from the caller (measured with 64-byte sends: 1.1-1.6
+/// times the raw rate, against 0.5-0.7 times written one by one). A message
+/// pipe needs a call per message either way, so its sends are written
+/// directly whatever their size.
+constexpr std::size_t kDirectStreamWrite = 8 * 1024;
 constexpr auto kMaxRetryDelay = std::chrono::milliseconds(50);
 
 sockaddr_un address_of(const std::string& path) {
@@ -61,6 +72,18 @@ void raise_socket_buffers(int fd) {
   if (::setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &kSocketBuffer, sizeof kSocketBuffer) != 0) {
     ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &kSocketBuffer, sizeof kSocketBuffer);
   }
+}
+
+/// A socket's own abstract name (see try_connect), or empty.
+std::string own_socket_name(int fd) {
+  sockaddr_un own{};
+  socklen_t len = sizeof own;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&own), &len) != 0 || len <= offsetof(sockaddr_un, sun_path)) {
+    return {};
+  }
+  const auto name_length = static_cast<std::size_t>(len) - offsetof(sockaddr_un, sun_path);
+  if (own.sun_path[0] != '\0') return {};  // only an autobound name is unique to this socket
+  return std::string(own.sun_path, name_length);
 }
 
 bool peer_has_closed(int fd) {
@@ -161,7 +184,7 @@ PosixBackend::~PosixBackend() {
 
 void PosixBackend::set_send_target(EndpointId id, bool writable, std::string why_not) {
   std::lock_guard lock(send_mutex_);
-  targets_[id] = SendTarget{writable, std::move(why_not)};
+  targets_[id] = SendTarget{writable, std::move(why_not), nullptr};
 }
 
 void PosixBackend::forget_send_target(EndpointId id) {
@@ -320,10 +343,13 @@ void PosixBackend::on_listener_ready(Server& server) {
     // pipe), and every byte a foreign peer sends belongs in the log.
     c.channel.can_write = server.options.access != PipeAccess::inbound;
     if (server.options.responder != Responder::none) c.responder.emplace(server.options.responder);
-    set_send_target(c.id, c.channel.can_write,
-                    c.channel.can_write ? "" : "this is an inbound pipe: data flows from the client to the server only");
     watch(c.channel);
     context_.set_state(c.id, EndpointState::connected, c.peer);
+    // After the state change, so that no send's record can come before it.
+    open_direct_writes(c.channel);
+    set_send_target(c.id, c.channel.can_write,
+                    c.channel.can_write ? "" : "this is an inbound pipe: data flows from the client to the server only");
+    pair_instance(c);
 
     const bool unlimited = server.options.max_instances == kUnlimitedInstances;
     if (unlimited || server.connected.size() < server.options.max_instances) {
@@ -457,6 +483,12 @@ void PosixBackend::try_connect(EndpointId id) {
       err = errno;
       break;
     }
+    // A bind with no name gives the socket a unique abstract one, which the
+    // instance it reaches sees as its peer's address: when that instance is
+    // ours, the two are paired by it (see pair_instance).
+    sockaddr_un unnamed{};
+    unnamed.sun_family = AF_UNIX;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&unnamed), sizeof unnamed.sun_family);
     if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
       err = 0;
       type = t;
@@ -479,10 +511,16 @@ void PosixBackend::try_connect(EndpointId id) {
     // The client's access is enforced here, on our side: the server cannot
     // learn it from a socket (see on_listener_ready).
     c.channel.can_write = o.access != ClientAccess::read;
-    set_send_target(c.id, c.channel.can_write,
-                    c.channel.can_write ? "" : "this client was opened for reading only (no GENERIC_WRITE)");
     watch(c.channel);
     context_.set_state(c.id, EndpointState::connected, c.peer);
+    // After the state change, so that no send's record can come before it.
+    open_direct_writes(c.channel);
+    // The instance this reaches, if ours, finds the client by its socket
+    // name (see pair_instance).
+    c.pair_key = own_socket_name(fd);
+    if (!c.pair_key.empty()) unpaired_clients_[c.pair_key] = c.id;
+    set_send_target(c.id, c.channel.can_write,
+                    c.channel.can_write ? "" : "this client was opened for reading only (no GENERIC_WRITE)");
     if (auto done = std::exchange(c.on_connected, nullptr)) done(Result<void>{});
     return;
   }
@@ -590,6 +628,7 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
       }
       if (got == 0) return false;
       const std::span<const std::byte> piece(ch.read_scratch.data(), static_cast<std::size_t>(got));
+      await_peer_records(ch, piece.size());
       context_.record(id, Direction::in, piece, ch.extra_flags);
       if (conn != nullptr && conn->responder) respond(*conn, piece, true);
       // A short read emptied the socket. The epoll loop is level-triggered,
@@ -650,6 +689,7 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
       // after every queued byte has been read.
       left -= static_cast<std::size_t>(got);
       ch.counted = left;
+      await_peer_records(ch, static_cast<std::size_t>(got));
       deliver(std::span<const std::byte>(ch.read_scratch.data(), static_cast<std::size_t>(got)));
     }
     return true;
@@ -676,6 +716,7 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
       end_reason = error_from_errno(errno, IoContext::read, "read").code;
       return false;
     }
+    await_peer_records(ch, static_cast<std::size_t>(got));
     deliver(std::span<const std::byte>(ch.read_scratch.data(), static_cast<std::size_t>(got)));
   }
   return true;
@@ -689,12 +730,97 @@ void PosixBackend::respond(Connection& c, std::span<const std::byte> data, bool 
 }
 
 void PosixBackend::enqueue(Channel& ch, Bytes bytes, std::uint8_t flags) {
+  if (ch.direct) {
+    // Waits for a direct write under way, which then leaves first.
+    const std::lock_guard gate(ch.direct->mutex);
+    ++ch.direct->backlog;
+  }
   ch.out.push_back(Channel::Pending{std::move(bytes), 0, flags});
+}
+
+void PosixBackend::settle_backlog(Channel& ch, std::size_t finished) {
+  if (finished == 0 || !ch.direct) return;
+  const std::lock_guard gate(ch.direct->mutex);
+  ch.direct->backlog -= std::min(finished, ch.direct->backlog);
+}
+
+void PosixBackend::open_direct_writes(Channel& ch) {
+  auto direct = std::make_shared<DirectWrite>();
+  direct->fd = ch.can_write ? ch.fd : -1;
+  direct->message_type = ch.message_type;
+  ch.direct = std::move(direct);
+}
+
+void PosixBackend::pair_instance(Connection& instance) {
+  sockaddr_un peer{};
+  socklen_t len = sizeof peer;
+  if (::getpeername(instance.channel.fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) return;
+  const auto name_length = static_cast<std::size_t>(len) - offsetof(sockaddr_un, sun_path);
+  if (len <= offsetof(sockaddr_un, sun_path) || name_length == 0) return;  // unnamed: not one of ours
+  const auto it = unpaired_clients_.find(std::string(peer.sun_path, name_length));
+  if (it == unpaired_clients_.end()) return;
+  auto client = connections_.find(it->second);
+  unpaired_clients_.erase(it);
+  if (client == connections_.end()) return;
+  Connection& c = *client->second;
+  c.pair_key.clear();
+  instance.channel.peer = c.channel.direct;
+  c.channel.peer = instance.channel.direct;
+  allow_direct_writes(instance);
+  allow_direct_writes(c);
+}
+
+void PosixBackend::allow_direct_writes(Connection& c) {
+  if (!c.channel.can_write || !c.channel.direct) return;
+  std::lock_guard lock(send_mutex_);
+  auto target = targets_.find(c.id);
+  if (target == targets_.end() || !target->second.writable) return;
+  // Sends queued so far are still ahead of any direct write: those the loop
+  // holds and those not yet handed to it. No caller can reach the gate yet,
+  // so taking its mutex inside send_mutex_ here cannot meet a caller taking
+  // them the other way round (send() never holds both).
+  const auto waiting = static_cast<std::size_t>(std::count_if(
+      queued_sends_.begin(), queued_sends_.end(), [&](const QueuedSend& q) { return q.endpoint == c.id; }));
+  {
+    const std::lock_guard gate(c.channel.direct->mutex);
+    c.channel.direct->backlog = c.channel.out.size() + waiting;
+  }
+  target->second.direct = c.channel.direct;
+}
+
+void PosixBackend::await_peer_records(Channel& ch, std::size_t got) {
+  ch.read_total += got;
+  if (!ch.peer) return;
+  // A caller that wrote these bytes records them right after its write
+  // returned, so this waits for one log append at most: a spin, with the
+  // CPU given up if that caller is not running.
+  unsigned spins = 0;
+  while (ch.peer->settled.load(std::memory_order_acquire) < ch.read_total) spin_wait_step(spins);
+}
+
+void PosixBackend::close_direct_writes(Channel& ch) {
+  if (!ch.direct) return;
+  // A caller writing now holds the mutex: the socket is not closed (and its
+  // number not reused) under its write.
+  const std::lock_guard gate(ch.direct->mutex);
+  ch.direct->fd = -1;
 }
 
 bool PosixBackend::flush_channel(EndpointId id, Channel& ch) {
   std::array<iovec, kMaxWriteBatch> pieces{};
   std::array<mmsghdr, kMaxWriteBatch> messages{};
+  // Entries written or dropped leave the backlog that keeps send() queueing,
+  // however this returns.
+  struct Settle {
+    Channel& ch;
+    std::size_t finished = 0;
+    ~Settle() { settle_backlog(ch, finished); }
+  } settle{ch};
+  // Bytes this thread wrote: it records them before it reads anything, so a
+  // peer on this thread need not wait for them.
+  const auto settle_written = [&](std::uint64_t bytes) {
+    if (ch.direct) ch.direct->settled.fetch_add(bytes, std::memory_order_release);
+  };
   // The front entry is written; it is recorded as one record with all its
   // bytes, as one WriteFile completing.
   const auto complete_front = [&] {
@@ -703,6 +829,7 @@ bool PosixBackend::flush_channel(EndpointId id, Channel& ch) {
     if (ch.message_type) flags |= record_flags::message;
     context_.record(id, Direction::out, p.bytes, flags);
     ch.out.pop_front();
+    ++settle.finished;
   };
   while (!ch.out.empty()) {
     const std::size_t batch = std::min(ch.out.size(), kMaxWriteBatch);
@@ -722,6 +849,9 @@ bool PosixBackend::flush_channel(EndpointId id, Channel& ch) {
       const int sent =
           ::sendmmsg(ch.fd, messages.data(), static_cast<unsigned>(batch), MSG_NOSIGNAL | MSG_DONTWAIT);
       if (sent > 0) {
+        std::uint64_t bytes = 0;
+        for (int i = 0; i < sent; ++i) bytes += messages[static_cast<std::size_t>(i)].msg_len;
+        settle_written(bytes);
         for (int i = 0; i < sent; ++i) complete_front();
         continue;
       }
@@ -730,6 +860,7 @@ bool PosixBackend::flush_channel(EndpointId id, Channel& ch) {
       // one call, as far as the socket or pipe takes it.
       const ssize_t n = ::writev(ch.fd, pieces.data(), static_cast<int>(batch));
       if (n >= 0) {
+        settle_written(static_cast<std::uint64_t>(n));
         auto left = static_cast<std::size_t>(n);
         for (std::size_t i = 0; i < batch; ++i) {
           Channel::Pending& p = ch.out.front();
@@ -757,6 +888,7 @@ bool PosixBackend::flush_channel(EndpointId id, Channel& ch) {
                                                    "{} bytes; nothing was sent",
                                                    p.bytes.size(), buffer)));
       ch.out.pop_front();
+      ++settle.finished;
       continue;
     }
     const int err = errno;
@@ -768,6 +900,7 @@ bool PosixBackend::flush_channel(EndpointId id, Channel& ch) {
     context_.report(id, 0,
                     error_from_errno(err, IoContext::write, "write",
                                      fmt::format("{} bytes could not be written", unsent)));
+    settle.finished += ch.out.size();
     ch.out.clear();
     return false;
   }
@@ -780,9 +913,7 @@ bool PosixBackend::flush_channel(EndpointId id, Channel& ch) {
 }
 
 Result<void> PosixBackend::send(EndpointId endpoint, std::span<const std::byte> bytes) {
-  // Copied before the lock, so the lock is held only to check and queue.
-  Bytes data(bytes.begin(), bytes.end());
-  bool post_drain = false;
+  std::shared_ptr<DirectWrite> direct;
   {
     std::lock_guard lock(send_mutex_);
     auto it = targets_.find(endpoint);
@@ -796,13 +927,70 @@ Result<void> PosixBackend::send(EndpointId endpoint, std::span<const std::byte> 
                                               : Errc::access_denied;
       return make_error(code, "send", fmt::format("endpoint {}: {}", endpoint, why));
     }
+    direct = it->second.direct;
+  }
+  if (direct == nullptr) {
+    queue_send(endpoint, bytes);
+    return {};
+  }
+  // A connected socket with nothing waiting for the loop is written here, on
+  // the caller's thread, as libuv's uv_try_write does: the copy into the
+  // kernel then runs beside the loop's reading instead of after it. Only
+  // when both ends are ours (see allow_direct_writes): then the peer's in
+  // record waits for this send's out record (DirectWrite::settled). With a
+  // foreign peer, an answer it sends could be read and recorded by the loop
+  // before this thread had recorded the send that caused it.
+  // What does not fit (a full socket), what fails (the loop then reports it,
+  // as for any write) and empty sends go the loop's way; so does every send
+  // while earlier ones wait there, to keep their order.
+  {
+    const std::lock_guard gate(direct->mutex);
+    const bool worth_it = direct->message_type || bytes.size() >= kDirectStreamWrite;
+    if (direct->fd >= 0 && direct->backlog == 0 && !bytes.empty() && worth_it) {
+      const std::size_t written = write_directly(endpoint, *direct, bytes);
+      if (written > 0) request_flush();
+      if (written == bytes.size()) return {};
+      bytes = bytes.subspan(written);
+    }
+    // Counted before the gate is released, so later sends queue behind it.
+    ++direct->backlog;
+  }
+  queue_send(endpoint, bytes);
+  return {};
+}
+
+std::size_t PosixBackend::write_directly(EndpointId id, DirectWrite& direct, std::span<const std::byte> bytes) {
+  const ssize_t n = ::send(direct.fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (n <= 0) return 0;
+  const auto written = static_cast<std::size_t>(n);
+  // The peer, if ours, waits for this before recording these bytes as read;
+  // so it is done however the record returns.
+  struct Settle {
+    DirectWrite& direct;
+    std::size_t bytes;
+    ~Settle() { direct.settled.fetch_add(bytes, std::memory_order_release); }
+  } settle{direct, written};
+  // A part of a byte stream is a record of its own; the rest is recorded
+  // when the loop has written it. (A message leaves whole or not at all.)
+  const std::uint8_t flags = direct.message_type ? record_flags::message : 0;
+  context_.record(id, Direction::out, bytes.first(written), flags);
+  return written;
+}
+
+void PosixBackend::request_flush() { loop_.nudge(); }
+
+void PosixBackend::queue_send(EndpointId endpoint, std::span<const std::byte> bytes) {
+  // Copied before the lock, so the lock is held only to queue.
+  Bytes data(bytes.begin(), bytes.end());
+  bool post_drain = false;
+  {
+    std::lock_guard lock(send_mutex_);
     queued_sends_.push_back(QueuedSend{endpoint, std::move(data)});
     post_drain = !std::exchange(drain_posted_, true);
   }
   // Work posted later (a disconnect, say) runs after this drain, so it sees
   // these bytes queued, as it would have seen them one task per send.
   if (post_drain) loop_.post([this] { drain_sends(); });
-  return {};
 }
 
 Channel* PosixBackend::channel_for_send(EndpointId id) {
@@ -839,7 +1027,8 @@ void PosixBackend::drain_sends() {
                                              queued.bytes.size())));
       continue;
     }
-    enqueue(*ch, std::move(queued.bytes), 0);
+    // Already in the backlog: send() counted it.
+    ch->out.push_back(Channel::Pending{std::move(queued.bytes), 0, 0});
     if (ch->send_round != round) {
       ch->send_round = round;
       touched.push_back(queued.endpoint);
@@ -884,9 +1073,11 @@ void PosixBackend::close_connection(EndpointId id, std::error_code reason) {
   std::unique_ptr<Connection> c = std::move(it->second);
   connections_.erase(it);
   forget_send_target(id);
+  if (!c->pair_key.empty()) unpaired_clients_.erase(c->pair_key);
   if (c->retry_timer != 0) loop_.cancel_timer(c->retry_timer);
   if (c->channel.fd >= 0) {
     if (c->channel.token != 0) loop_.remove(c->channel.token, c->channel.fd);
+    close_direct_writes(c->channel);
     ::close(c->channel.fd);
     context_.set_state(id, EndpointState::disconnected, {}, reason);
   }

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -69,6 +70,32 @@ struct TransactSlot {
 
 struct Server;
 
+/// Lets send() write a connected socket from the caller's thread instead of
+/// handing every send to the loop (see PosixBackend::send): the sender's
+/// copy into the kernel then runs beside the loop's reading, on another CPU,
+/// as with two bare threads. Shared by a connection's channel (loop thread),
+/// its send target (callers) and, when the other end is ours too, the peer
+/// channel; `mutex` decides who writes the socket.
+struct DirectWrite {
+  std::mutex mutex;
+  /// The socket, or -1 when it may not be written directly (read-only, or
+  /// the loop is closing it): callers then queue, and the loop reports what
+  /// could not be written.
+  int fd = -1;
+  bool message_type = false;
+  /// Sends waiting for the loop to write them (queued by callers, replies of
+  /// a responder, a transact's request). While any wait, callers queue too,
+  /// so that bytes leave in the order they were sent.
+  std::size_t backlog = 0;
+  /// How many bytes of this socket's outgoing stream the peer may record as
+  /// read: those the loop wrote (it records them before it reads anything
+  /// else) and those a caller wrote and has recorded. When both ends are
+  /// ours, the peer waits for this to cover what it read before recording
+  /// it, so a send's out record always comes before the in record of the
+  /// same bytes; it almost never has to wait, as a caller records at once.
+  std::atomic<std::uint64_t> settled{0};
+};
+
 /// One byte stream or message channel we read from and/or write to: an
 /// instance, a client, or one standard stream of a child.
 struct Channel {
@@ -92,6 +119,11 @@ struct Channel {
   };
   std::deque<Pending> out;
   Bytes read_scratch;
+  /// Connected sockets: shared with the send target and the peer.
+  std::shared_ptr<DirectWrite> direct;
+  /// The other end's, when it is one of our connections too.
+  std::shared_ptr<DirectWrite> peer;
+  std::uint64_t read_total = 0;  // bytes read so far (see DirectWrite::settled)
 };
 
 struct Connection {
@@ -111,6 +143,9 @@ struct Connection {
   std::chrono::milliseconds retry_delay{1};
   // A transact waiting for its reply (clients only; see transact_posix.cpp).
   TransactSlot transact;
+  // A client's own socket name (an autobound abstract one) until the
+  // instance it reached, if that is ours, pairs with it.
+  std::string pair_key;
 };
 
 struct Server {
@@ -195,7 +230,32 @@ class PosixBackend final : public Backend {
   void drain_sends();
   /// The channel send() writes to: a connection's, or a child's stdin.
   Channel* channel_for_send(EndpointId id);
+  /// Queues bytes the loop itself sends (a responder's reply, a transact's
+  /// request); they count in the channel's backlog.
   void enqueue(Channel& ch, Bytes bytes, std::uint8_t flags);
+  /// `finished` queued sends were written or dropped.
+  static void settle_backlog(Channel& ch, std::size_t finished);
+  /// Gives a connected channel its DirectWrite; its socket may be written
+  /// directly when the channel can write.
+  static void open_direct_writes(Channel& ch);
+  /// When an accepted instance's peer is one of our clients, each learns
+  /// the other's DirectWrite (see DirectWrite::settled), and both may then
+  /// be written from the caller's thread.
+  void pair_instance(Connection& instance);
+  /// Lets send() write the connection's socket directly from now on.
+  void allow_direct_writes(Connection& c);
+  /// Waits, before a read is recorded, until the peer has recorded sending it.
+  static void await_peer_records(Channel& ch, std::size_t got);
+  /// Takes the socket back before it is closed; waits for a write under way.
+  static void close_direct_writes(Channel& ch);
+  /// Writes from the caller's thread and records what left; how many bytes
+  /// that was (0 when the loop must write them: full, failed, or empty).
+  std::size_t write_directly(EndpointId id, DirectWrite& direct, std::span<const std::byte> bytes);
+  /// Hands a send to the loop thread; one drain for a whole batch.
+  void queue_send(EndpointId endpoint, std::span<const std::byte> bytes);
+  /// Events recorded on a caller's thread reach the sink with the loop's
+  /// next round; this makes sure there is one.
+  void request_flush();
   void connection_ended(EndpointId id, std::error_code reason);
   void close_connection(EndpointId id, std::error_code reason);
   void respond(Connection& c, std::span<const std::byte> data, bool message_end);
@@ -217,6 +277,7 @@ class PosixBackend final : public Backend {
   struct SendTarget {
     bool writable = false;
     std::string why_not;
+    std::shared_ptr<DirectWrite> direct;  // set once the socket may be written directly
   };
   void set_send_target(EndpointId id, bool writable, std::string why_not = {});
   void forget_send_target(EndpointId id);
@@ -243,6 +304,7 @@ class PosixBackend final : public Backend {
   bool drain_posted_ = false;                            // guarded by send_mutex_
   std::vector<QueuedSend> draining_;                     // loop thread: the batch being handed out
   std::uint64_t send_round_ = 0;                         // loop thread
+  std::unordered_map<std::string, EndpointId> unpaired_clients_;  // loop thread: by pair_key
 };
 
 }  // namespace pipescope::detail::posix

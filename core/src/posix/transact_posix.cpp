@@ -181,6 +181,7 @@ void PosixBackend::on_transact_ready(EndpointId id, std::uint32_t events) {
     return;
   }
   reply.resize(static_cast<std::size_t>(got));
+  await_peer_records(ch, reply.size());
   // Logged once, in read-buffer parts as every message is, flagged transact.
   std::size_t offset = 0;
   do {
