@@ -268,6 +268,82 @@ TEST_F(PosixBackend, MessageBeyondTheSocketBufferIsAClearErrorAndTheLinkSurvives
   EXPECT_EQ(engine_.counters(*client).bytes_out, 5U) << "the refused message never crossed";
 }
 
+// Between two of our own ends, sends are written from the caller's thread
+// while the I/O thread reads (see PosixBackend::send). The log must still
+// show every byte leaving before it arrives, and the events must come in
+// row order. Both ends send at once, from threads of their own, in pieces
+// big enough to take the direct path on a byte pipe as on a message pipe.
+class DirectWriteOrder : public PosixBackend, public ::testing::WithParamInterface<PipeType> {};
+
+TEST_P(DirectWriteOrder, EverySendIsLoggedBeforeItsArrival) {
+  auto o = options("order");
+  o.type = GetParam();
+  o.read_mode = GetParam() == PipeType::message ? ReadMode::message : ReadMode::byte;
+  ASSERT_TRUE(engine_.start_server(o).ok());
+  ClientOptions c;
+  c.name = o.name;
+  c.read_mode = o.read_mode;
+  auto client = engine_.connect(c);
+  ASSERT_TRUE(client.ok()) << client.error().summary();
+  auto connected = await<StateChanged>([](const StateChanged& s) {
+    return s.kind == EndpointKind::instance && s.state == EndpointState::connected;
+  });
+  ASSERT_TRUE(connected);
+  const EndpointId instance = connected->endpoint;
+
+  constexpr std::size_t kPiece = 16 * 1024;
+  constexpr int kPieces = 300;
+  constexpr std::uint64_t kTotal = std::uint64_t{kPiece} * kPieces;
+  const auto send_all = [&](EndpointId from, char fill) {
+    const Bytes piece(kPiece, static_cast<std::byte>(fill));
+    for (int i = 0; i < kPieces; ++i) ASSERT_TRUE(engine_.send(from, piece).ok());
+  };
+  std::thread client_sender([&] { send_all(*client, 'c'); });
+  std::thread instance_sender([&] { send_all(instance, 'i'); });
+  client_sender.join();
+  instance_sender.join();
+  ASSERT_TRUE(events_.wait_until(
+      [&](std::span<const Event>) {
+        return engine_.counters(instance).bytes_in == kTotal && engine_.counters(*client).bytes_in == kTotal;
+      },
+      kTimeout * 4))
+      << "instance read " << engine_.counters(instance).bytes_in << ", client read "
+      << engine_.counters(*client).bytes_in << " of " << kTotal;
+
+  // Walking the rows in order, no end may have read more than its peer had
+  // written by then.
+  const MessageLog& log = engine_.log();
+  std::uint64_t client_out = 0, client_in = 0, instance_out = 0, instance_in = 0;
+  for (std::uint64_t row = 0; row < log.size(); ++row) {
+    const Record r = log.record(row);
+    const bool from_client = r.endpoint == *client;
+    std::uint64_t& total = from_client ? (r.direction == Direction::out ? client_out : client_in)
+                                       : (r.direction == Direction::out ? instance_out : instance_in);
+    total += r.length;
+    if (r.direction == Direction::in) {
+      const std::uint64_t written = from_client ? instance_out : client_out;
+      ASSERT_LE(total, written) << "row " << row << ": " << (from_client ? "the client" : "the instance")
+                                << " has read bytes its peer's log does not show as sent yet";
+    }
+  }
+  EXPECT_EQ(client_out, kTotal);
+  EXPECT_EQ(instance_out, kTotal);
+
+  std::uint64_t next_row = 0;
+  for (const Event& e : events_.history()) {
+    if (const auto* d = std::get_if<Data>(&e)) {
+      ASSERT_EQ(d->row, next_row) << "Data events reach the sink in row order";
+      ++next_row;
+    }
+  }
+  EXPECT_EQ(next_row, log.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(BothTypes, DirectWriteOrder, ::testing::Values(PipeType::byte, PipeType::message),
+                         [](const ::testing::TestParamInfo<PipeType>& info) {
+                           return info.param == PipeType::byte ? std::string("byte") : std::string("message");
+                         });
+
 TEST_F(PosixBackend, SocketPathThatDoesNotFitIsRefusedNotTruncated) {
   ServerOptions o;
   o.name = std::string(100, 'n');  // a fine pipe name, but "/tmp/CoreFxPipe_" + 100 > 107 bytes
