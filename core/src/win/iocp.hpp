@@ -31,6 +31,14 @@ struct IoOperation {
   Kind kind = Kind::read;
   Bytes buffer;
   std::uint8_t flags = 0;  // record_flags for a write
+  /// A write that carries several sends of a byte pipe: each one's size and
+  /// record_flags, in order, so each is logged as the send it was. Empty for
+  /// a write of one send (`flags` then applies to the whole buffer).
+  struct Part {
+    std::uint32_t size = 0;
+    std::uint8_t flags = 0;
+  };
+  std::vector<Part> parts;
   /// Keeps the owner alive while the OS holds the OVERLAPPED; the pool
   /// thread takes it when the completion is dequeued.
   std::shared_ptr<PipeEnd> keep_alive;

@@ -7,6 +7,14 @@
 namespace pipescope::detail::win {
 
 namespace {
+
+/// coalesce_locked() joins sends smaller than this, into one WriteFile of at
+/// most kMaxCoalescedWrite bytes. Larger sends gain nothing from it and pay
+/// a copy (measured under Wine: 64 KiB writes joined into 1 MiB ones moved
+/// 0.58 times the raw rate instead of 0.87).
+constexpr std::size_t kMaxCoalescedSend = 4 * 1024;
+constexpr std::size_t kMaxCoalescedWrite = 64 * 1024;
+
 // WriteFile and ReadFile want a valid pointer even for zero bytes (a
 // zero-length message is legal on a message pipe).
 std::byte g_empty_buffer[1];
@@ -197,6 +205,7 @@ void PipeEnd::start_write_locked(Followup& f) {
          (phase_ == Phase::connected || phase_ == Phase::draining)) {
     std::unique_ptr<IoOperation> op = std::move(write_queue_.front());
     write_queue_.pop_front();
+    coalesce_locked(*op);
     op->rearm(shared_from_this());
     ++outstanding_;
     const auto size = static_cast<DWORD>(op->buffer.size());
@@ -217,20 +226,65 @@ void PipeEnd::start_write_locked(Followup& f) {
   }
 }
 
+void PipeEnd::coalesce_locked(IoOperation& op) {
+  // A byte pipe keeps no boundaries, so sends waiting behind the one in
+  // flight leave together, in one WriteFile: each WriteFile costs a round
+  // trip to the OS (under Wine, to the Wine server), and with one write in
+  // flight per end, a queue of small sends otherwise left one per
+  // completion (measured under Wine: 4.4 thousand 64-byte sends a second
+  // against 11.8 thousand for bare synchronous calls). A message pipe needs
+  // one WriteFile per message.
+  const auto joinable = [&](const IoOperation& next) {
+    return next.buffer.size() < kMaxCoalescedSend && op.buffer.size() + next.buffer.size() <= kMaxCoalescedWrite;
+  };
+  if (config_.message_type || write_queue_.empty() || op.buffer.size() >= kMaxCoalescedSend ||
+      !joinable(*write_queue_.front())) {
+    return;
+  }
+  op.parts.push_back({static_cast<std::uint32_t>(op.buffer.size()), op.flags});
+  op.buffer.reserve(kMaxCoalescedWrite);
+  while (!write_queue_.empty() && joinable(*write_queue_.front())) {
+    const IoOperation& next = *write_queue_.front();
+    op.buffer.insert(op.buffer.end(), next.buffer.begin(), next.buffer.end());
+    op.parts.push_back({static_cast<std::uint32_t>(next.buffer.size()), next.flags});
+    write_queue_.pop_front();
+  }
+}
+
+void PipeEnd::record_written_locked(const IoOperation& op, DWORD bytes, bool failed) {
+  // Each send is its own record, as if it had been written alone; a send
+  // the failure cut short is recorded as far as it went, marked partial.
+  const auto record = [&](std::size_t offset, std::size_t size, std::uint8_t flags, bool whole) {
+    if (!whole) flags = static_cast<std::uint8_t>(flags | record_flags::partial);
+    context_.record(config_.id, Direction::out, std::span<const std::byte>(op.buffer.data() + offset, size), flags);
+  };
+  if (op.parts.empty()) {
+    if (!failed || bytes > 0) record(0, bytes, op.flags, !failed);
+    return;
+  }
+  std::size_t offset = 0;
+  for (const IoOperation::Part& part : op.parts) {
+    const std::size_t crossed = offset < bytes ? std::min<std::size_t>(part.size, bytes - offset) : 0;
+    if (crossed < part.size) {
+      if (crossed > 0) record(offset, crossed, part.flags, false);
+      break;
+    }
+    record(offset, part.size, part.flags, true);
+    offset += part.size;
+  }
+}
+
 void PipeEnd::on_write_done_locked(DWORD bytes, DWORD error, Followup& f) {
   std::unique_ptr<IoOperation> op = std::move(write_in_flight_);
   if (!op) return;
   if (error == ERROR_SUCCESS) {
-    context_.record(config_.id, Direction::out, std::span<const std::byte>(op->buffer.data(), bytes), op->flags);
+    record_written_locked(*op, bytes, false);
     start_write_locked(f);
     return;
   }
-  if (bytes > 0) {
-    // Part of it went through before the pipe failed: the log keeps what
-    // really crossed, marked partial.
-    context_.record(config_.id, Direction::out, std::span<const std::byte>(op->buffer.data(), bytes),
-                    static_cast<std::uint8_t>(op->flags | record_flags::partial));
-  }
+  // Part of it may have gone through before the pipe failed: the log keeps
+  // what really crossed, marked partial.
+  record_written_locked(*op, bytes, true);
   if (error == ERROR_OPERATION_ABORTED) return;  // we are closing
   // On a write, ERROR_NO_DATA / ERROR_BROKEN_PIPE mean the reader has gone:
   // the bytes could not be delivered, which the user must see.

@@ -105,6 +105,10 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
   void read_failed_locked(DWORD error, Followup& f);
   void queue_write_locked(std::span<const std::byte> bytes, std::uint8_t flags);
   void start_write_locked(Followup& f);
+  /// Joins the sends queued behind `op` to it (byte pipes only).
+  void coalesce_locked(IoOperation& op);
+  /// Logs what a write carried: `bytes` of it crossed; `failed`: then it ended.
+  void record_written_locked(const IoOperation& op, DWORD bytes, bool failed);
   void on_write_done_locked(DWORD bytes, DWORD error, Followup& f);
   void peer_gone_locked(Errc reason, Followup& f);
   void schedule_disconnect_locked();
