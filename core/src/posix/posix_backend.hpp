@@ -1,6 +1,9 @@
 // The POSIX backend: Windows pipe semantics over AF_UNIX sockets and pipe(2),
 // as DESIGN.md maps them. Every object here lives on the event loop thread;
-// the public entry points hop onto it.
+// the public entry points hop onto it. The one exception is send(), which
+// queues without a hop and, between two of our own ends, may write the
+// socket itself (see DirectWrite); what it shares with the loop is guarded
+// by send_mutex_ and each DirectWrite's mutex.
 #pragma once
 
 #include <sys/types.h>
