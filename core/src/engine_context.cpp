@@ -1,5 +1,6 @@
 #include "engine_context.hpp"
 
+#include <stdexcept>
 #include <string>
 
 namespace pipescope::detail {
@@ -10,9 +11,12 @@ EndpointId EngineContext::add_endpoint(EndpointKind kind, ServerId server, std::
                                        EndpointState initial) {
   EndpointInfo info;
   {
-    std::unique_lock lock(slots_mutex_);
-    Slot& slot = slots_.emplace_back();
-    info.id = static_cast<EndpointId>(slots_.size());
+    const std::lock_guard lock(add_mutex_);
+    const std::size_t index = slot_count_.load(std::memory_order_relaxed);
+    if (index >= SlotTable::kCapacity) throw std::length_error("more endpoints than the engine can number");
+    slots_->ensure(index);
+    Slot& slot = (*slots_)[index];
+    info.id = static_cast<EndpointId>(index + 1);
     info.kind = kind;
     info.server = server;
     info.pipe_name = std::move(pipe_name);
@@ -22,6 +26,7 @@ EndpointId EngineContext::add_endpoint(EndpointKind kind, ServerId server, std::
     info.label = std::move(label);
     slot.info = info;
     slot.state.store(initial);
+    slot_count_.store(index + 1, std::memory_order_release);
   }
   log_.register_endpoint(info);
   StateChanged changed;
@@ -34,13 +39,10 @@ EndpointId EngineContext::add_endpoint(EndpointKind kind, ServerId server, std::
 }
 
 EngineContext::Slot* EngineContext::slot(EndpointId id) const {
-  std::shared_lock lock(slots_mutex_);
-  if (id == 0 || id > slots_.size()) {
+  if (id == 0 || id > slot_count_.load(std::memory_order_acquire)) {
     return nullptr;
   }
-  // A deque never moves its elements on push_back, so the pointer stays valid
-  // after the lock is released.
-  return const_cast<Slot*>(&slots_[id - 1]);
+  return &(*slots_)[id - 1];
 }
 
 void EngineContext::set_state(EndpointId id, EndpointState state, const PeerInfo& peer, std::error_code reason) {

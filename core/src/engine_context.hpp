@@ -4,11 +4,9 @@
 #pragma once
 
 #include <atomic>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <span>
 #include <vector>
 
@@ -16,7 +14,7 @@
 #include "pipescope/event.hpp"
 #include "pipescope/log.hpp"
 #include "brief_mutex.hpp"
-#include "shared_mutex.hpp"
+#include "stable_table.hpp"
 
 namespace pipescope::detail {
 
@@ -63,8 +61,14 @@ class EngineContext {
   MessageLog log_;
   std::atomic<ServerId> next_server_{0};
 
-  mutable detail::SharedMutex slots_mutex_;
-  std::deque<Slot> slots_;  // index = id - 1; a deque keeps addresses stable
+  // Every record looks its endpoint's slot up, on whichever thread records,
+  // so the lookup takes no lock: slots never move, and a slot is complete
+  // before slot_count_ (release) makes it visible. A shared lock here was a
+  // cache line that both recording threads wrote at every record.
+  using SlotTable = StableTable<Slot, 10, 4096>;  // index = id - 1; 4 Mi endpoints
+  std::mutex add_mutex_;                           // one endpoint added at a time
+  std::unique_ptr<SlotTable> slots_ = std::make_unique<SlotTable>();
+  std::atomic<std::size_t> slot_count_{0};
 
   BriefMutex pending_mutex_;  // taken by every record, on every thread that records
   std::vector<Event> pending_;

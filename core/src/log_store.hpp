@@ -34,6 +34,7 @@
 #include "pipescope/endpoint.hpp"
 #include "pipescope/log.hpp"
 #include "brief_mutex.hpp"
+#include "stable_table.hpp"
 #include "shared_mutex.hpp"
 
 namespace pipescope::detail {
@@ -54,29 +55,6 @@ inline constexpr std::array<std::pair<std::uint8_t, std::string_view>, 6> kRecor
 inline constexpr std::uint8_t kKnownRecordFlags = record_flags::message | record_flags::more_data |
                                                   record_flags::partial | record_flags::transact |
                                                   record_flags::stderr_stream | record_flags::responder;
-
-/// A table that grows without ever moving an entry, so that a reader may
-/// use an entry while the one writer adds others: a fixed array of pointers
-/// to pages of entries, each page allocated when first needed.
-template <class T, unsigned kPageBits, std::size_t kPages>
-class StableTable {
- public:
-  static constexpr std::size_t kPageEntries = std::size_t{1} << kPageBits;
-  static constexpr std::uint64_t kCapacity = std::uint64_t{kPageEntries} * kPages;
-
-  [[nodiscard]] T& operator[](std::uint64_t i) noexcept { return pages_[i >> kPageBits][i & (kPageEntries - 1)]; }
-  [[nodiscard]] const T& operator[](std::uint64_t i) const noexcept {
-    return pages_[i >> kPageBits][i & (kPageEntries - 1)];
-  }
-  /// Makes entry `i` exist (writer only). May throw (out of memory).
-  void ensure(std::uint64_t i) {
-    auto& page = pages_[i >> kPageBits];
-    if (!page) page = std::make_unique<T[]>(kPageEntries);
-  }
-
- private:
-  std::array<std::unique_ptr<T[]>, kPages> pages_{};
-};
 
 /// Keeps the next arena chunk and the next index block ready: allocated,
 /// with every page written once, by a thread of its own. A page the appending
