@@ -52,8 +52,9 @@ class EventLoop {
 
   /// Makes sure a round, and so `after_round`, runs soon after the call
   /// (any thread). Wakes the loop only when it sleeps or is about to: a busy
-  /// loop ends its round anyway, and a send that nudged it per message with
-  /// a posted task paid an eventfd write each time.
+  /// loop ends its round anyway. A send recorded on the caller's thread calls
+  /// it for every message, where posting a task would take a lock and often
+  /// write the eventfd.
   void nudge() noexcept;
 
   /// Registers an fd (loop thread only). The token identifies the
