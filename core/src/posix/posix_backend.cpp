@@ -346,7 +346,6 @@ void PosixBackend::on_listener_ready(Server& server) {
     watch(c.channel);
     context_.set_state(c.id, EndpointState::connected, c.peer);
     // After the state change, so that no send's record can come before it.
-    open_direct_writes(c.channel);
     set_send_target(c.id, c.channel.can_write,
                     c.channel.can_write ? "" : "this is an inbound pipe: data flows from the client to the server only");
     pair_instance(c);
@@ -513,8 +512,6 @@ void PosixBackend::try_connect(EndpointId id) {
     c.channel.can_write = o.access != ClientAccess::read;
     watch(c.channel);
     context_.set_state(c.id, EndpointState::connected, c.peer);
-    // After the state change, so that no send's record can come before it.
-    open_direct_writes(c.channel);
     // The instance this reaches, if ours, finds the client by its socket
     // name (see pair_instance).
     c.pair_key = own_socket_name(fd);
@@ -744,13 +741,6 @@ void PosixBackend::settle_backlog(Channel& ch, std::size_t finished) {
   ch.direct->backlog -= std::min(finished, ch.direct->backlog);
 }
 
-void PosixBackend::open_direct_writes(Channel& ch) {
-  auto direct = std::make_shared<DirectWrite>();
-  direct->fd = ch.can_write ? ch.fd : -1;
-  direct->message_type = ch.message_type;
-  ch.direct = std::move(direct);
-}
-
 void PosixBackend::pair_instance(Connection& instance) {
   sockaddr_un peer{};
   socklen_t len = sizeof peer;
@@ -764,28 +754,32 @@ void PosixBackend::pair_instance(Connection& instance) {
   if (client == connections_.end()) return;
   Connection& c = *client->second;
   c.pair_key.clear();
-  instance.channel.peer = c.channel.direct;
-  c.channel.peer = instance.channel.direct;
   allow_direct_writes(instance);
   allow_direct_writes(c);
+  // Set before this thread reads either socket again, so no read of bytes a
+  // caller wrote directly is logged without waiting for that caller.
+  instance.channel.peer = c.channel.direct;
+  c.channel.peer = instance.channel.direct;
 }
 
 void PosixBackend::allow_direct_writes(Connection& c) {
-  if (!c.channel.can_write || !c.channel.direct) return;
+  if (!c.channel.can_write) return;
+  auto direct = std::make_shared<DirectWrite>();
+  direct->fd = c.channel.fd;
+  direct->message_type = c.channel.message_type;
+  // What this thread wrote before may be logged as read at once.
+  direct->settled.store(c.channel.written_total, std::memory_order_relaxed);
   std::lock_guard lock(send_mutex_);
   auto target = targets_.find(c.id);
   if (target == targets_.end() || !target->second.writable) return;
   // Sends queued so far are still ahead of any direct write: those the loop
-  // holds and those not yet handed to it. No caller can reach the gate yet,
-  // so taking its mutex inside send_mutex_ here cannot meet a caller taking
-  // them the other way round (send() never holds both).
+  // holds and those not yet handed to it. No caller can reach `direct` yet,
+  // so its fields are set without its mutex.
   const auto waiting = static_cast<std::size_t>(std::count_if(
       queued_sends_.begin(), queued_sends_.end(), [&](const QueuedSend& q) { return q.endpoint == c.id; }));
-  {
-    const std::lock_guard gate(c.channel.direct->mutex);
-    c.channel.direct->backlog = c.channel.out.size() + waiting;
-  }
-  target->second.direct = c.channel.direct;
+  direct->backlog = c.channel.out.size() + waiting;
+  c.channel.direct = direct;
+  target->second.direct = std::move(direct);
 }
 
 void PosixBackend::await_peer_records(Channel& ch, std::size_t got) {
@@ -819,6 +813,7 @@ bool PosixBackend::flush_channel(EndpointId id, Channel& ch) {
   // Bytes this thread wrote: it records them before it reads anything, so a
   // peer on this thread need not wait for them.
   const auto settle_written = [&](std::uint64_t bytes) {
+    ch.written_total += bytes;
     if (ch.direct) ch.direct->settled.fetch_add(bytes, std::memory_order_release);
   };
   // The front entry is written; it is recorded as one record with all its
@@ -948,7 +943,9 @@ Result<void> PosixBackend::send(EndpointId endpoint, std::span<const std::byte> 
     const bool worth_it = direct->message_type || bytes.size() >= kDirectStreamWrite;
     if (direct->fd >= 0 && direct->backlog == 0 && !bytes.empty() && worth_it) {
       const std::size_t written = write_directly(endpoint, *direct, bytes);
-      if (written > 0) request_flush();
+      // Events recorded on this thread reach the sink with the loop's next
+      // round; the nudge makes sure there is one.
+      if (written > 0) loop_.nudge();
       if (written == bytes.size()) return {};
       bytes = bytes.subspan(written);
     }
@@ -976,8 +973,6 @@ std::size_t PosixBackend::write_directly(EndpointId id, DirectWrite& direct, std
   context_.record(id, Direction::out, bytes.first(written), flags);
   return written;
 }
-
-void PosixBackend::request_flush() { loop_.nudge(); }
 
 void PosixBackend::queue_send(EndpointId endpoint, std::span<const std::byte> bytes) {
   // Copied before the lock, so the lock is held only to queue.

@@ -81,9 +81,8 @@ struct Server;
 /// channel; `mutex` decides who writes the socket.
 struct DirectWrite {
   std::mutex mutex;
-  /// The socket, or -1 when it may not be written directly (read-only, or
-  /// the loop is closing it): callers then queue, and the loop reports what
-  /// could not be written.
+  /// The socket, or -1 once the loop is closing it: callers then queue, and
+  /// the loop reports what could not be written.
   int fd = -1;
   bool message_type = false;
   /// Sends waiting for the loop to write them (queued by callers, replies of
@@ -122,11 +121,13 @@ struct Channel {
   };
   std::deque<Pending> out;
   Bytes read_scratch;
-  /// Connected sockets: shared with the send target and the peer.
+  /// Set when both ends are ours and this one writes (see pair_instance):
+  /// shared with the send target and the peer.
   std::shared_ptr<DirectWrite> direct;
   /// The other end's, when it is one of our connections too.
   std::shared_ptr<DirectWrite> peer;
-  std::uint64_t read_total = 0;  // bytes read so far (see DirectWrite::settled)
+  std::uint64_t read_total = 0;     // bytes read so far (see DirectWrite::settled)
+  std::uint64_t written_total = 0;  // bytes this thread wrote (DirectWrite::settled starts from it)
 };
 
 struct Connection {
@@ -238,14 +239,12 @@ class PosixBackend final : public Backend {
   void enqueue(Channel& ch, Bytes bytes, std::uint8_t flags);
   /// `finished` queued sends were written or dropped.
   static void settle_backlog(Channel& ch, std::size_t finished);
-  /// Gives a connected channel its DirectWrite; its socket may be written
-  /// directly when the channel can write.
-  static void open_direct_writes(Channel& ch);
   /// When an accepted instance's peer is one of our clients, each learns
   /// the other's DirectWrite (see DirectWrite::settled), and both may then
   /// be written from the caller's thread.
   void pair_instance(Connection& instance);
-  /// Lets send() write the connection's socket directly from now on.
+  /// Gives a writable connection its DirectWrite, and send() the right to
+  /// write its socket directly from now on.
   void allow_direct_writes(Connection& c);
   /// Waits, before a read is recorded, until the peer has recorded sending it.
   static void await_peer_records(Channel& ch, std::size_t got);
@@ -256,9 +255,6 @@ class PosixBackend final : public Backend {
   std::size_t write_directly(EndpointId id, DirectWrite& direct, std::span<const std::byte> bytes);
   /// Hands a send to the loop thread; one drain for a whole batch.
   void queue_send(EndpointId endpoint, std::span<const std::byte> bytes);
-  /// Events recorded on a caller's thread reach the sink with the loop's
-  /// next round; this makes sure there is one.
-  void request_flush();
   void connection_ended(EndpointId id, std::error_code reason);
   void close_connection(EndpointId id, std::error_code reason);
   void respond(Connection& c, std::span<const std::byte> data, bool message_end);
