@@ -76,9 +76,10 @@ struct Server;
 /// Lets send() write a connected socket from the caller's thread instead of
 /// handing every send to the loop (see PosixBackend::send): the sender's
 /// copy into the kernel then runs beside the loop's reading, on another CPU,
-/// as with two bare threads. Shared by a connection's channel (loop thread),
-/// its send target (callers) and, when the other end is ours too, the peer
-/// channel; `mutex` decides who writes the socket.
+/// as with two bare threads. Made for a writable end when both ends are ours
+/// (see PosixBackend::pair_instance), and shared by its channel (loop
+/// thread), its send target (callers) and the peer's channel; `mutex`
+/// decides who writes the socket.
 struct DirectWrite {
   std::mutex mutex;
   /// The socket, or -1 once the loop is closing it: callers then queue, and
