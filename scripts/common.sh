@@ -5,7 +5,7 @@ PIPESCOPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # What a fresh Debian 12 lacks to build and test the engine and console tool.
 PIPESCOPE_BUILD_PACKAGES=(
-  cmake ninja-build g++ pkg-config
+  cmake ninja-build g++ pkg-config ccache
   googletest libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
 )
@@ -31,6 +31,17 @@ ensure_packages() {
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update -qq
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Every compile goes through ccache when it is there (call this after
+# ensure_packages, which installs it): CI builds a fresh clone in a new folder
+# each time, and the base folder makes the objects cached for one clone serve
+# the next, as paths inside the tree are then taken as relative. A build
+# folder remembers its launcher from its first configure.
+use_compiler_cache() {
+  command -v ccache >/dev/null 2>&1 || return 0
+  export CMAKE_CXX_COMPILER_LAUNCHER="${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}"
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PIPESCOPE_ROOT}"
 }
 
 build_jobs() { nproc 2>/dev/null || echo 2; }

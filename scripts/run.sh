@@ -7,6 +7,7 @@ source "$(dirname "$0")/common.sh"
 cd "$PIPESCOPE_ROOT"
 
 ensure_packages "${PIPESCOPE_BUILD_PACKAGES[@]}" "${PIPESCOPE_GUI_PACKAGES[@]}"
+use_compiler_cache
 log "configure (release)"
 cmake --preset release -DBUILD_TESTING=OFF >/dev/null
 log "build (release)"

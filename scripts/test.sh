@@ -11,6 +11,7 @@ cd "$PIPESCOPE_ROOT"
 
 preset="${1:-dev}"
 ensure_packages "${PIPESCOPE_BUILD_PACKAGES[@]}" "${PIPESCOPE_GUI_PACKAGES[@]}" "${PIPESCOPE_TEST_PACKAGES[@]}"
+use_compiler_cache
 
 log "configure ($preset)"
 cmake --preset "$preset" >/dev/null
