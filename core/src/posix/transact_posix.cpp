@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "message_end.hpp"
 #include "posix_backend.hpp"
 
 namespace pipescope::detail::posix {
@@ -161,7 +162,7 @@ void PosixBackend::on_transact_ready(EndpointId id, std::uint32_t events) {
     watch(ch);
     return;
   }
-  if (size < 0 || (size == 0 && peer_closed(ch.fd))) {
+  if (size < 0 || (size == 0 && peer_closed(ch.fd) && !empty_message_waits(ch.fd))) {
     const std::error_code reason =
         size < 0 ? error_from_errno(errno, IoContext::read, "read").code : make_error_code(Errc::broken_pipe);
     end_transact(c, closed_before_reply());
