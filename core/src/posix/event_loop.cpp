@@ -1,5 +1,7 @@
 #include "event_loop.hpp"
 
+#include "fault_injection.hpp"
+
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -79,6 +81,9 @@ std::uint64_t EventLoop::add(int fd, std::uint32_t events, ReadyFn on_ready) {
   epoll_event ev{};
   ev.events = events;
   ev.data.u64 = token;
+  if (auto* fault = fault_injection::watch_fault.load(std::memory_order_relaxed); fault != nullptr && fault(fd) != 0) {
+    throw std::system_error(fault(fd), std::generic_category(), "epoll_ctl(ADD)");
+  }
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
     throw std::system_error(errno, std::generic_category(), "epoll_ctl(ADD)");
   }

@@ -10,6 +10,9 @@
 #include "posix_backend.hpp"
 
 #include "brief_mutex.hpp"
+#include "fault_injection.hpp"
+#include "message_end.hpp"
+#include "message_limit.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -46,8 +49,9 @@ constexpr std::size_t kMaxWriteBatch = 64;
 /// queue of small messages a sender filled its 8 MiB send buffer with holds
 /// a few MiB of payload.
 constexpr std::size_t kMaxQueuedRead = 4 * 1024 * 1024;
-/// Big enough for the largest message a person is likely to send; a larger
-/// one fails with a clear EMSGSIZE error rather than a hang.
+/// Bigger than the largest message Linux carries (4 MiB, see
+/// message_limit.hpp), so that limit is the one that applies; a larger
+/// message fails with a clear error rather than a hang.
 constexpr int kSocketBuffer = 8 * 1024 * 1024;
 /// The smallest send to a byte pipe written from the caller's thread (see
 /// send()). Smaller ones go the loop's way: a stream keeps no boundaries, so
@@ -626,6 +630,7 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
       if (got == 0) return false;
       const std::span<const std::byte> piece(ch.read_scratch.data(), static_cast<std::size_t>(got));
       await_peer_records(ch, piece.size());
+      fault_injection::before_record(piece);
       context_.record(id, Direction::in, piece, ch.extra_flags);
       if (conn != nullptr && conn->responder) respond(*conn, piece, true);
       // A short read emptied the socket. The epoll loop is level-triggered,
@@ -649,6 +654,7 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
         if (!last) flags |= record_flags::more_data;
       }
       const auto piece = message.subspan(offset, part);
+      fault_injection::before_record(piece);
       context_.record(id, Direction::in, piece, flags);
       if (conn != nullptr && conn->responder) respond(*conn, piece, last);
       offset += part;
@@ -701,9 +707,10 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
       end_reason = error_from_errno(errno, IoContext::read, "read").code;
       return false;
     }
-    if (size == 0 && peer_has_closed(ch.fd)) {
-      // Zero from recv is either end of stream or an empty message; only
-      // the hang-up tells them apart.
+    if (size == 0 && peer_has_closed(ch.fd) && !empty_message_waits(ch.fd)) {
+      // Zero from recv is either an empty message or the end of the stream;
+      // after a hang-up, only the message's credentials tell them apart
+      // (see message_end.cpp). Empty messages are messages, as on Windows.
       return false;
     }
     ch.read_scratch.resize(static_cast<std::size_t>(size));
@@ -873,15 +880,11 @@ bool PosixBackend::flush_channel(EndpointId id, Channel& ch) {
     if (errno == EINTR) continue;
     if (errno == EAGAIN) return true;  // EPOLLOUT will call again
     Channel::Pending& p = ch.out.front();
-    if (errno == EMSGSIZE) {
-      int buffer = 0;
-      socklen_t len = sizeof buffer;
-      ::getsockopt(ch.fd, SOL_SOCKET, SO_SNDBUF, &buffer, &len);
-      context_.report(id, 0,
-                      error_from_errno(EMSGSIZE, IoContext::write, "write",
-                                       fmt::format("a {}-byte message does not fit this socket's send buffer of "
-                                                   "{} bytes; nothing was sent",
-                                                   p.bytes.size(), buffer)));
+    if (ch.message_type && message_cannot_be_carried(errno)) {
+      // Too large for one message (see message_limit.cpp): that message is
+      // dropped with an error naming the limit; the pipe and the messages
+      // behind it go on.
+      context_.report(id, 0, unsendable_message(ch.fd, errno, p.bytes.size()));
       ch.out.pop_front();
       ++settle.finished;
       continue;
