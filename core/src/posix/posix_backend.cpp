@@ -166,7 +166,9 @@ PeerInfo peer_of(int fd) {
   return peer;
 }
 
-PosixBackend::PosixBackend(EngineContext& context) : context_(context), loop_([this] { context_.flush(); }) {
+PosixBackend::PosixBackend(EngineContext& context)
+    : context_(context),
+      loop_([this] { context_.flush(); }, [this](std::exception_ptr failure) { engine_fault(std::move(failure)); }) {
   loop_.start();
   loop_.call([] {
     // Writing to a pipe whose reader left raises SIGPIPE, which would end the
@@ -278,7 +280,15 @@ Result<ServerId> PosixBackend::start_server(const ServerOptions& options, const 
     if (!fd) return std::move(fd).error();
     server->listen_fd = *fd;
     Server* s = server.get();
-    s->token = loop_.add(s->listen_fd, EPOLLIN, [this, s](std::uint32_t) { on_listener_ready(*s); });
+    if (auto watched = watch_listener(*s); !watched) {
+      // Nothing has seen the server yet: it is undone, name and all.
+      struct stat bound {};
+      if (::stat(s->path.c_str(), &bound) == 0 && bound.st_dev == s->dev && bound.st_ino == s->ino) {
+        ::unlink(s->path.c_str());
+      }
+      ::close(s->listen_fd);
+      return std::move(watched).error();
+    }
     servers_.emplace(s->id, std::move(server));
     context_.emit(ServerStarted{s->id, s->name, s->path, socket_security(s->path)});
     add_listening_instance(*s);
@@ -394,8 +404,10 @@ bool PosixBackend::reopen_listener(Server& server) {
   ::close(server.listen_fd);
   server.listen_fd = *fd;
   server.refusing = false;
-  Server* s = &server;
-  server.token = loop_.add(server.listen_fd, EPOLLIN, [this, s](std::uint32_t) { on_listener_ready(*s); });
+  if (auto watched = watch_listener(server); !watched) {
+    post_stop(server.id, std::move(watched).error());
+    return false;
+  }
   return true;
 }
 
@@ -455,7 +467,7 @@ Result<EndpointId> PosixBackend::connect_async(const ClientOptions& options, con
     connections_.emplace(id, std::move(c));
     // Connecting runs as posted work, so the caller gets the id before any
     // outcome is reported.
-    loop_.post([this, id] { try_connect(id); });
+    loop_.post([this, id] { for_endpoint(id, [&] { try_connect(id); }); });
     return id;
   });
 }
@@ -562,7 +574,7 @@ void PosixBackend::try_connect(EndpointId id) {
   }
   const auto when = std::min(now + c.retry_delay, c.busy_deadline);
   c.retry_delay = std::min(c.retry_delay * 2, kMaxRetryDelay);
-  c.retry_timer = loop_.add_timer(when, [this, id] { try_connect(id); });
+  c.retry_timer = loop_.add_timer(when, [this, id] { for_endpoint(id, [&] { try_connect(id); }); });
 }
 
 void PosixBackend::connect_failed(Connection& c, Error error) {
@@ -579,13 +591,26 @@ void PosixBackend::connect_failed(Connection& c, Error error) {
 // -------------------------------------------------------------------- channels
 
 void PosixBackend::watch(Channel& ch) {
+  if (ch.watch_failed) return;
   std::uint32_t events = 0;
   if (ch.can_read) events |= EPOLLIN | EPOLLRDHUP;
   if (!ch.out.empty()) events |= EPOLLOUT;
   if (ch.token == 0) {
     const EndpointId id = ch.id;
     Channel* channel = &ch;
-    ch.token = loop_.add(ch.fd, events, [this, id, channel](std::uint32_t ev) { on_channel_ready(id, *channel, ev); });
+    auto token = loop_.add(
+        ch.fd, events, [this, id, channel](std::uint32_t ev) { on_channel_ready(id, *channel, ev); },
+        closes_on_fault(id, channel));
+    if (!token) {
+      // A channel nobody watches would never be read: it is closed, with
+      // the reason. Posted, as the caller goes on using the channel.
+      ch.watch_failed = true;
+      loop_.post([this, id, channel, error = std::move(token).error()]() mutable {
+        close_failed_endpoint(id, channel, std::move(error));
+      });
+      return;
+    }
+    ch.token = *token;
   } else if (events != ch.watched) {
     loop_.modify(ch.token, ch.fd, events);
   }
@@ -1007,6 +1032,12 @@ void PosixBackend::drain_sends() {
     draining_.swap(queued_sends_);
     drain_posted_ = false;
   }
+  // Emptied however this returns, so a failure here (reported by the loop)
+  // never leaves old sends to be handed out again behind newer ones.
+  struct Emptied {
+    std::vector<QueuedSend>& batch;
+    ~Emptied() { batch.clear(); }
+  } emptied{draining_};
   // Every send joins its channel's queue, in order; then each channel that
   // got some is flushed once, so a batch of sends to one endpoint leaves in
   // as few system calls as the socket allows.
@@ -1038,7 +1069,16 @@ void PosixBackend::drain_sends() {
     // or connection.
     Channel* ch = channel_for_send(id);
     if (ch == nullptr) continue;
-    if (!flush_channel(id, *ch)) {
+    bool flushed = false;
+    try {
+      flushed = flush_channel(id, *ch);
+    } catch (...) {
+      // Logging what was written failed (out of memory, say): that endpoint
+      // ends, the other channels of the batch are still flushed.
+      endpoint_work_failed(id, std::current_exception());
+      continue;
+    }
+    if (!flushed) {
       if (auto child = children_.find(id); child != children_.end()) {
         child_stream_ended(*child->second, *ch);
       } else {

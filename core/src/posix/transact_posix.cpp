@@ -131,7 +131,18 @@ Result<std::shared_ptr<TransactWaiter>> PosixBackend::begin_transact(EndpointId 
   // From here until the reply, this handler alone reads the socket.
   loop_.remove(ch.token, ch.fd);
   ch.watched = EPOLLIN | EPOLLRDHUP;
-  ch.token = loop_.add(ch.fd, ch.watched, [this, id](std::uint32_t events) { on_transact_ready(id, events); });
+  auto token = loop_.add(
+      ch.fd, ch.watched, [this, id](std::uint32_t events) { on_transact_ready(id, events); },
+      closes_on_fault(id, &ch));
+  if (!token) {
+    // The ordinary reader takes the socket back; the transact is refused.
+    c.transact.waiter.reset();
+    ch.token = 0;
+    ch.watched = 0;
+    watch(ch);
+    return std::move(token).error();
+  }
+  ch.token = *token;
   enqueue(ch, std::move(request), record_flags::transact);
   if (!flush_channel(id, ch)) {
     waiter->finish(make_error(Errc::no_data, kTransact, "the request could not be written: the server has gone"));
