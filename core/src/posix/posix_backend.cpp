@@ -329,6 +329,12 @@ void PosixBackend::on_listener_ready(Server& server) {
     const int fd = ::accept4(server.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       const int err = errno;
+      if (AcceptBackoff::is_exhaustion(err)) {
+        // The client stays queued (a listener shut for the last instance
+        // stays shut) until descriptors are free: see accept_backoff.cpp.
+        pause_accepting(server, err);
+        return;
+      }
       if (last) {
         // Nobody was there after all: listen again with a fresh socket, as a
         // shut-down one cannot be revived.
@@ -337,10 +343,12 @@ void PosixBackend::on_listener_ready(Server& server) {
         server.token = 0;
         reopen_listener(server);
       }
+      if (err == EAGAIN) server.backoff.drained();
       if (err == EAGAIN || err == EINTR || err == ECONNABORTED) return;
       context_.report(0, server.id, error_from_errno(err, IoContext::accept, "accept", server.name));
       return;
     }
+    server.backoff.accepted();
     raise_socket_buffers(fd);
     Connection& c = *connections_.at(server.listening);
     server.listening = 0;
@@ -1118,6 +1126,7 @@ void PosixBackend::close_connection(EndpointId id, std::error_code reason) {
     close_direct_writes(c->channel);
     ::close(c->channel.fd);
     context_.set_state(id, EndpointState::disconnected, {}, reason);
+    descriptor_freed();
   }
   context_.set_state(id, EndpointState::closed, {}, reason);
   if (auto done = std::exchange(c->on_connected, nullptr)) {

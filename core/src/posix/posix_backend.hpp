@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "accept_backoff.hpp"
 #include "backend.hpp"
 #include "event_loop.hpp"
 #include "responder.hpp"
@@ -171,6 +172,7 @@ struct Server {
   std::vector<EndpointId> connected;
   unsigned temp_counter = 0;
   unsigned instance_counter = 0;  // numbers instances in labels: "demo #1", "demo #2"
+  AcceptBackoff backoff;          // accepting paused for want of descriptors
 };
 
 struct Child {
@@ -220,6 +222,12 @@ class PosixBackend final : public Backend {
   /// listen again); false, with an error reported, when that failed.
   bool reopen_listener(Server& server);
   void close_server(Server& server);
+  /// Out of descriptors or memory (accept_backoff.cpp): stop watching the
+  /// listener, report once, try again later.
+  void pause_accepting(Server& server, int err);
+  void resume_accepting(ServerId id);
+  /// One of our descriptors was closed: paused servers try again now.
+  void descriptor_freed();
 
   // Clients (loop thread).
   void try_connect(EndpointId id);
