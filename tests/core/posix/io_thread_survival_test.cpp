@@ -27,6 +27,22 @@ int fail_the_victims_watch(int fd) {
   return std::string_view(peer.sun_path + 1, wanted.size()) == wanted ? ENOSPC : 0;
 }
 
+/// The socket path whose listening sockets epoll "refuses" (set before the
+/// fault is installed, which publishes it to the I/O thread).
+std::string refused_listener_path;  // NOLINT(cert-err58-cpp)
+
+int fail_the_listeners_watch(int fd) {
+  int listening = 0;
+  socklen_t size = sizeof listening;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) != 0 || listening == 0) return 0;
+  sockaddr_un own{};
+  socklen_t len = sizeof own;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&own), &len) != 0) return 0;
+  // A listener is bound to a temporary name beside the path and renamed
+  // over it, so its own address begins with the path.
+  return std::string_view(own.sun_path).starts_with(refused_listener_path) ? ENOSPC : 0;
+}
+
 void throw_on_boom(std::span<const std::byte> payload) {
   if (as_chars(payload) == "boom") throw std::bad_alloc();
 }
@@ -94,6 +110,42 @@ TEST_F(IoThreadSurvival, FailedWatchClosesThatInstanceOnly) {
 
   // Everything else goes on: the server accepts and serves other clients.
   expect_a_working_link(*server, o.name);
+  expect_a_responsive_engine();
+}
+
+TEST_F(IoThreadSurvival, ServerWhoseListenerCannotBeWatchedDoesNotStart) {
+  auto o = options("unwatched-listener");
+  refused_listener_path = socket_path(o.name);
+  InstalledFault fault(faults::watch_fault, &fail_the_listeners_watch);
+  auto server = engine_.start_server(o);
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.error().os_code, ENOSPC) << server.error().summary();
+  // Nothing is left behind: no socket file that would queue clients forever.
+  EXPECT_NE(::access(socket_path(o.name).c_str(), F_OK), 0);
+  expect_a_responsive_engine();
+}
+
+TEST_F(IoThreadSurvival, ServerWhoseNewListenerCannotBeWatchedIsStopped) {
+  // With one instance, the listener is shut while the client is connected
+  // and a fresh one takes its place when the client leaves (see
+  // posix_backend.cpp): that one cannot be watched.
+  auto o = options("unwatched-again");
+  o.max_instances = 1;
+  auto server = engine_.start_server(o);
+  ASSERT_TRUE(server.ok()) << server.error().summary();
+  ClientOptions c;
+  c.name = o.name;
+  auto client = engine_.connect(c);
+  ASSERT_TRUE(client.ok()) << client.error().summary();
+  ASSERT_TRUE(await_instance(*server, EndpointState::connected));
+
+  refused_listener_path = socket_path(o.name);
+  InstalledFault fault(faults::watch_fault, &fail_the_listeners_watch);
+  ASSERT_TRUE(engine_.disconnect(*client).ok());
+  auto error = await<ErrorEvent>([&](const ErrorEvent& e) { return e.server == *server && e.error.os_code == ENOSPC; });
+  ASSERT_TRUE(error) << recent_events();
+  EXPECT_TRUE(await<ServerStopped>([&](const ServerStopped& e) { return e.server == *server; })) << recent_events();
+  EXPECT_NE(::access(socket_path(o.name).c_str(), F_OK), 0) << "a stopped server leaves no socket file";
   expect_a_responsive_engine();
 }
 
