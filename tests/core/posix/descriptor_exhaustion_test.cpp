@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 
 #include <memory>
 #include <set>
@@ -25,6 +26,14 @@ std::set<int> open_descriptors() {
   }
   ::closedir(dir);
   return fds;
+}
+
+/// The processor time this process has used (all threads, user and system).
+std::chrono::microseconds process_cpu_time() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const auto total = [](const timeval& t) { return std::chrono::seconds(t.tv_sec) + std::chrono::microseconds(t.tv_usec); };
+  return total(usage.ru_utime) + total(usage.ru_stime);
 }
 
 /// Lowers this process's descriptor limit so that exactly `free` more may be
@@ -99,10 +108,14 @@ TEST_F(DescriptorExhaustion, AcceptWaitsReportsOnceAndRecovers) {
   ASSERT_TRUE(await<ErrorEvent>([&](const ErrorEvent& e) {
     return e.server == *server && e.error.errc() == Errc::too_many_open_files;
   })) << recent_events();
-  // A busy accept loop would report again and again; give it the time to.
+  // A busy accept loop would report again and again, or at least burn the
+  // processor; give it the time to. Waiting here costs this process next
+  // to no processor time, and a paused server wakes a few times only.
+  const auto cpu_before = process_cpu_time();
   EXPECT_FALSE(await_count<ErrorEvent>(
       [&](const ErrorEvent& e) { return e.server == *server && e.error.errc() == Errc::too_many_open_files; }, 2,
       500ms));
+  EXPECT_LT(process_cpu_time() - cpu_before, 150ms) << "the engine spun while it could not accept";
   const auto reports = exhaustion_reports(*server);
   ASSERT_EQ(reports.size(), 1U) << recent_events();
   EXPECT_NE(reports[0].error.detail.find("wait"), std::string::npos) << reports[0].error.summary();
