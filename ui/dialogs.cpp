@@ -110,7 +110,8 @@ NewServerDialog::NewServerDialog(QWidget* parent) : QDialog(parent) {
                          "A client must open the pipe with matching access or gets ERROR_ACCESS_DENIED."));
   type_ = makeCombo(this, QStringLiteral("type"), {tr("Byte stream"), tr("Messages")},
                     tr("PIPE_TYPE_BYTE writes a stream: the reader sees bytes, not the boundaries between writes. "
-                       "PIPE_TYPE_MESSAGE keeps each write as one message, delivered whole to a message-mode reader."));
+                       "PIPE_TYPE_MESSAGE keeps each write as one message, delivered whole to a message-mode reader. "
+                       "On Linux one message may be at most 4 MiB."));
   readMode_ = makeCombo(this, QStringLiteral("readMode"), {tr("Byte"), tr("Message")},
                         tr("PIPE_READMODE_BYTE / MESSAGE: how the server's end reads. Message mode needs a message "
                            "pipe (a byte pipe cannot be read as messages: ERROR_INVALID_PARAMETER). A message larger "

@@ -56,7 +56,7 @@ SendPanel::SendPanel(QWidget* parent) : QWidget(parent) {
   target_ = new QComboBox(this);
   target_->setObjectName(QStringLiteral("sendTarget"));
   target_->setToolTip(tr("The instance, client or child (its standard input) the bytes are written to. On a "
-                         "message pipe each send is one message."));
+                         "message pipe each send is one message (on Linux at most 4 MiB)."));
   target_->setMinimumContentsLength(16);
 
   editor_ = new QPlainTextEdit(this);

@@ -128,8 +128,9 @@ constexpr std::array kErrcInfo{
              "Only Windows can open a pipe on another computer (over SMB). Use a local name such as "
              "\\\\.\\pipe\\demo, or run PipeScope on Windows to reach a remote server."},
     ErrcInfo{Errc::message_too_large, "PIPESCOPE_MESSAGE_TOO_LARGE", "The message is too large.",
-             "One message cannot be larger than the system allows; on POSIX a message must fit into the "
-             "socket's send buffer. Send smaller messages, or use a byte-type pipe for bulk data."},
+             "One message cannot be larger than the system allows; on Linux a message pipe carries at most "
+             "4 MiB per message, and no more than the socket's send buffer. Send smaller messages, or use a "
+             "byte-type pipe for bulk data."},
     ErrcInfo{Errc::unknown_endpoint, "PIPESCOPE_UNKNOWN_ENDPOINT", "There is no endpoint with this id.",
              "The id names no open instance, client or child: it was closed already or the id is wrong. "
              "Look up the current endpoints and use one of their ids."},

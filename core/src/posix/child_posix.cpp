@@ -139,7 +139,7 @@ Result<EndpointId> PosixBackend::run_child(const ChildOptions& options) {
 
     child->pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     if (child->pidfd >= 0) {
-      child->pid_token = loop_.add(child->pidfd, EPOLLIN, [this, id](std::uint32_t) {
+      auto token = loop_.add(child->pidfd, EPOLLIN, [this, id](std::uint32_t) {
         auto it = children_.find(id);
         if (it == children_.end()) return;
         Child& c = *it->second;
@@ -151,7 +151,15 @@ Result<EndpointId> PosixBackend::run_child(const ChildOptions& options) {
           c.pid_token = 0;
           maybe_finish_child(c);
         }
-      });
+      }, closes_on_fault(id, nullptr));
+      if (token) {
+        child->pid_token = *token;
+      } else {
+        // Unwatched, the pidfd is no use: the end of the output tells the
+        // exit instead, as on a kernel without pidfds.
+        ::close(child->pidfd);
+        child->pidfd = -1;
+      }
     }
     context_.emit(ChildStarted{id, pid, child->command_line});
     children_.emplace(id, std::move(child));

@@ -1,10 +1,13 @@
 #include "event_loop.hpp"
 
+#include "fault_injection.hpp"
+
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <array>
+#include <new>
 #include <cerrno>
 #include <stdexcept>
 #include <system_error>
@@ -15,7 +18,8 @@ namespace {
 constexpr std::uint64_t kWakeToken = 0;
 }
 
-EventLoop::EventLoop(std::function<void()> after_round) : after_round_(std::move(after_round)) {
+EventLoop::EventLoop(std::function<void()> after_round, FaultFn on_fault)
+    : after_round_(std::move(after_round)), on_fault_(std::move(on_fault)) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (epoll_fd_ < 0 || wake_fd_ < 0) {
@@ -74,15 +78,31 @@ void EventLoop::nudge() noexcept {
   if (sleeping_.load(std::memory_order_seq_cst)) wake();
 }
 
-std::uint64_t EventLoop::add(int fd, std::uint32_t events, ReadyFn on_ready) {
+Result<std::uint64_t> EventLoop::add(int fd, std::uint32_t events, ReadyFn on_ready, FaultFn on_fault) {
+  std::shared_ptr<const Watch> watch;
+  try {
+    watch = std::make_shared<const Watch>(Watch{std::move(on_ready), std::move(on_fault)});
+  } catch (const std::bad_alloc&) {
+    return error_from_errno(ENOMEM, IoContext::generic, "watch a descriptor", "no memory for its handler");
+  }
   const std::uint64_t token = next_token_++;
   epoll_event ev{};
   ev.events = events;
   ev.data.u64 = token;
-  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-    throw std::system_error(errno, std::generic_category(), "epoll_ctl(ADD)");
+  int err = 0;
+  if (auto* fault = fault_injection::watch_fault.load(std::memory_order_relaxed); fault != nullptr) err = fault(fd);
+  if (err == 0 && ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) err = errno;
+  if (err != 0) {
+    // ENOSPC: the user's epoll watch limit (fs.epoll.max_user_watches);
+    // ENOMEM: the kernel's memory.
+    return error_from_errno(err, IoContext::generic, "watch a descriptor (epoll_ctl ADD)");
   }
-  handlers_.emplace(token, std::move(on_ready));
+  try {
+    handlers_.emplace(token, std::move(watch));
+  } catch (const std::bad_alloc&) {
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+    return error_from_errno(ENOMEM, IoContext::generic, "watch a descriptor", "no memory for its handler");
+  }
   return token;
 }
 
@@ -108,6 +128,32 @@ std::uint64_t EventLoop::add_timer(Clock::time_point when, std::function<void()>
 
 void EventLoop::cancel_timer(std::uint64_t id) { timers_.erase(id); }
 
+template <class Work>
+void EventLoop::guarded(Work&& work, const FaultFn& on_fault) noexcept {
+  try {
+    work();
+    return;
+  } catch (...) {
+    std::exception_ptr failure = std::current_exception();
+    try {
+      if (on_fault) {
+        on_fault(failure);
+        return;
+      }
+    } catch (...) {
+      failure = std::current_exception();  // the fault handler failed too: the loop-wide one hears of that
+    }
+    if (&on_fault == &on_fault_) return;
+    try {
+      if (on_fault_) on_fault_(failure);
+    } catch (...) {
+      // Nobody is left to tell (reporting failed, most likely for lack of
+      // memory); the loop goes on, which is what matters to every other
+      // endpoint.
+    }
+  }
+}
+
 void EventLoop::run_posted() {
   std::vector<std::function<void()>> work;
   {
@@ -116,7 +162,7 @@ void EventLoop::run_posted() {
     wake_pending_ = false;
   }
   for (auto& w : work) {
-    w();
+    guarded(w, on_fault_);
   }
 }
 
@@ -131,7 +177,7 @@ void EventLoop::run_due_timers() {
     }
     auto fn = std::move(it->second);
     timers_.erase(it);
-    fn();
+    guarded(fn, on_fault_);
   }
 }
 
@@ -153,6 +199,8 @@ void EventLoop::run() {
     const int n = ::epoll_wait(epoll_fd_, ready.data(), static_cast<int>(ready.size()), timeout_ms);
     sleeping_.store(false, std::memory_order_relaxed);
     if (n < 0 && errno != EINTR) {
+      // Only a bad epoll descriptor or buffer fails here (EBADF, EFAULT,
+      // EINVAL): a defect of the loop itself, not anything a peer can cause.
       throw std::system_error(errno, std::generic_category(), "epoll_wait");
     }
     for (int i = 0; i < n; ++i) {
@@ -164,17 +212,18 @@ void EventLoop::run() {
       // have removed it (and closed its fd).
       auto it = handlers_.find(token);
       if (it != handlers_.end()) {
-        auto handler = it->second;  // a copy: the callback may remove itself
-        handler(ready[static_cast<std::size_t>(i)].events);
+        const std::shared_ptr<const Watch> watch = it->second;  // the callback may remove itself
+        const std::uint32_t events = ready[static_cast<std::size_t>(i)].events;
+        guarded([&] { watch->on_ready(events); }, watch->on_fault);
       }
     }
     run_posted();
     run_due_timers();
     nudged_.store(false, std::memory_order_seq_cst);
-    after_round_();
+    guarded(after_round_, on_fault_);
   }
   run_posted();
-  after_round_();
+  guarded(after_round_, on_fault_);
 }
 
 }  // namespace pipescope::detail::posix

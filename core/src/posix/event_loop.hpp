@@ -5,13 +5,17 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <future>
+#include <memory>
 #include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include "pipescope/error.hpp"
 
 namespace pipescope::detail::posix {
 
@@ -20,10 +24,17 @@ class EventLoop {
   using Clock = std::chrono::steady_clock;
   /// Called with the epoll event bits when a registered fd is ready.
   using ReadyFn = std::function<void(std::uint32_t events)>;
+  /// Called on the loop thread with what escaped a callback. The loop
+  /// thread serves every endpoint, so nothing one of them does may end it:
+  /// each registration says what a failure of its handler means (the
+  /// backend reports it and closes that endpoint), and the loop-wide one
+  /// covers posted work, timers and `after_round`.
+  using FaultFn = std::function<void(std::exception_ptr failure)>;
 
   /// `after_round` runs on the loop thread after each round of work
-  /// (the engine flushes its event batch there).
-  explicit EventLoop(std::function<void()> after_round);
+  /// (the engine flushes its event batch there); `on_fault` is the
+  /// loop-wide fault handler.
+  EventLoop(std::function<void()> after_round, FaultFn on_fault);
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
@@ -57,10 +68,12 @@ class EventLoop {
   /// write the eventfd.
   void nudge() noexcept;
 
-  /// Registers an fd (loop thread only). The token identifies the
-  /// registration: a callback whose token was removed is never called, even
-  /// for readiness reported in the same round.
-  std::uint64_t add(int fd, std::uint32_t events, ReadyFn on_ready);
+  /// Registers an fd (loop thread only) and returns the token that
+  /// identifies the registration: a callback whose token was removed is
+  /// never called, even for readiness reported in the same round. Fails
+  /// (epoll's watch limit, memory) with the reason; the caller decides what
+  /// that means for its endpoint. `on_fault` gets whatever `on_ready` throws.
+  [[nodiscard]] Result<std::uint64_t> add(int fd, std::uint32_t events, ReadyFn on_ready, FaultFn on_fault);
   void modify(std::uint64_t token, int fd, std::uint32_t events);
   void remove(std::uint64_t token, int fd);
 
@@ -73,8 +86,18 @@ class EventLoop {
   void wake() noexcept;
   void run_posted();
   void run_due_timers();
+  /// Runs `work`; what escapes it goes to `on_fault`, or to the loop-wide
+  /// handler when that fails too. Never throws.
+  template <class Work>
+  void guarded(Work&& work, const FaultFn& on_fault) noexcept;
+
+  struct Watch {
+    ReadyFn on_ready;
+    FaultFn on_fault;
+  };
 
   std::function<void()> after_round_;
+  FaultFn on_fault_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::thread thread_;
@@ -91,7 +114,9 @@ class EventLoop {
   std::atomic<bool> sleeping_{false};
 
   std::uint64_t next_token_ = 1;
-  std::unordered_map<std::uint64_t, ReadyFn> handlers_;
+  // Shared, so that dispatching a callback copies a pointer (which cannot
+  // fail) and the watch outlives a callback that removes it.
+  std::unordered_map<std::uint64_t, std::shared_ptr<const Watch>> handlers_;
   std::multimap<Clock::time_point, std::uint64_t> timer_order_;
   std::unordered_map<std::uint64_t, std::function<void()>> timers_;
 };

@@ -10,6 +10,9 @@
 #include "posix_backend.hpp"
 
 #include "brief_mutex.hpp"
+#include "fault_injection.hpp"
+#include "message_end.hpp"
+#include "message_limit.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -46,8 +49,9 @@ constexpr std::size_t kMaxWriteBatch = 64;
 /// queue of small messages a sender filled its 8 MiB send buffer with holds
 /// a few MiB of payload.
 constexpr std::size_t kMaxQueuedRead = 4 * 1024 * 1024;
-/// Big enough for the largest message a person is likely to send; a larger
-/// one fails with a clear EMSGSIZE error rather than a hang.
+/// Bigger than the largest message Linux carries (4 MiB, see
+/// message_limit.hpp), so that limit is the one that applies; a larger
+/// message fails with a clear error rather than a hang.
 constexpr int kSocketBuffer = 8 * 1024 * 1024;
 /// The smallest send to a byte pipe written from the caller's thread (see
 /// send()). Smaller ones go the loop's way: a stream keeps no boundaries, so
@@ -162,7 +166,9 @@ PeerInfo peer_of(int fd) {
   return peer;
 }
 
-PosixBackend::PosixBackend(EngineContext& context) : context_(context), loop_([this] { context_.flush(); }) {
+PosixBackend::PosixBackend(EngineContext& context)
+    : context_(context),
+      loop_([this] { context_.flush(); }, [this](std::exception_ptr failure) { engine_fault(std::move(failure)); }) {
   loop_.start();
   loop_.call([] {
     // Writing to a pipe whose reader left raises SIGPIPE, which would end the
@@ -274,7 +280,15 @@ Result<ServerId> PosixBackend::start_server(const ServerOptions& options, const 
     if (!fd) return std::move(fd).error();
     server->listen_fd = *fd;
     Server* s = server.get();
-    s->token = loop_.add(s->listen_fd, EPOLLIN, [this, s](std::uint32_t) { on_listener_ready(*s); });
+    if (auto watched = watch_listener(*s); !watched) {
+      // Nothing has seen the server yet: it is undone, name and all.
+      struct stat bound {};
+      if (::stat(s->path.c_str(), &bound) == 0 && bound.st_dev == s->dev && bound.st_ino == s->ino) {
+        ::unlink(s->path.c_str());
+      }
+      ::close(s->listen_fd);
+      return std::move(watched).error();
+    }
     servers_.emplace(s->id, std::move(server));
     context_.emit(ServerStarted{s->id, s->name, s->path, socket_security(s->path)});
     add_listening_instance(*s);
@@ -315,6 +329,12 @@ void PosixBackend::on_listener_ready(Server& server) {
     const int fd = ::accept4(server.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       const int err = errno;
+      if (AcceptBackoff::is_exhaustion(err)) {
+        // The client stays queued (a listener shut for the last instance
+        // stays shut) until descriptors are free: see accept_backoff.cpp.
+        pause_accepting(server, err);
+        return;
+      }
       if (last) {
         // Nobody was there after all: listen again with a fresh socket, as a
         // shut-down one cannot be revived.
@@ -323,10 +343,12 @@ void PosixBackend::on_listener_ready(Server& server) {
         server.token = 0;
         reopen_listener(server);
       }
+      if (err == EAGAIN) server.backoff.drained();
       if (err == EAGAIN || err == EINTR || err == ECONNABORTED) return;
       context_.report(0, server.id, error_from_errno(err, IoContext::accept, "accept", server.name));
       return;
     }
+    server.backoff.accepted();
     raise_socket_buffers(fd);
     Connection& c = *connections_.at(server.listening);
     server.listening = 0;
@@ -390,8 +412,10 @@ bool PosixBackend::reopen_listener(Server& server) {
   ::close(server.listen_fd);
   server.listen_fd = *fd;
   server.refusing = false;
-  Server* s = &server;
-  server.token = loop_.add(server.listen_fd, EPOLLIN, [this, s](std::uint32_t) { on_listener_ready(*s); });
+  if (auto watched = watch_listener(server); !watched) {
+    post_stop(server.id, std::move(watched).error());
+    return false;
+  }
   return true;
 }
 
@@ -451,7 +475,7 @@ Result<EndpointId> PosixBackend::connect_async(const ClientOptions& options, con
     connections_.emplace(id, std::move(c));
     // Connecting runs as posted work, so the caller gets the id before any
     // outcome is reported.
-    loop_.post([this, id] { try_connect(id); });
+    loop_.post([this, id] { for_endpoint(id, [&] { try_connect(id); }); });
     return id;
   });
 }
@@ -558,7 +582,7 @@ void PosixBackend::try_connect(EndpointId id) {
   }
   const auto when = std::min(now + c.retry_delay, c.busy_deadline);
   c.retry_delay = std::min(c.retry_delay * 2, kMaxRetryDelay);
-  c.retry_timer = loop_.add_timer(when, [this, id] { try_connect(id); });
+  c.retry_timer = loop_.add_timer(when, [this, id] { for_endpoint(id, [&] { try_connect(id); }); });
 }
 
 void PosixBackend::connect_failed(Connection& c, Error error) {
@@ -575,13 +599,26 @@ void PosixBackend::connect_failed(Connection& c, Error error) {
 // -------------------------------------------------------------------- channels
 
 void PosixBackend::watch(Channel& ch) {
+  if (ch.watch_failed) return;
   std::uint32_t events = 0;
   if (ch.can_read) events |= EPOLLIN | EPOLLRDHUP;
   if (!ch.out.empty()) events |= EPOLLOUT;
   if (ch.token == 0) {
     const EndpointId id = ch.id;
     Channel* channel = &ch;
-    ch.token = loop_.add(ch.fd, events, [this, id, channel](std::uint32_t ev) { on_channel_ready(id, *channel, ev); });
+    auto token = loop_.add(
+        ch.fd, events, [this, id, channel](std::uint32_t ev) { on_channel_ready(id, *channel, ev); },
+        closes_on_fault(id, channel));
+    if (!token) {
+      // A channel nobody watches would never be read: it is closed, with
+      // the reason. Posted, as the caller goes on using the channel.
+      ch.watch_failed = true;
+      loop_.post([this, id, channel, error = std::move(token).error()]() mutable {
+        close_failed_endpoint(id, channel, std::move(error));
+      });
+      return;
+    }
+    ch.token = *token;
   } else if (events != ch.watched) {
     loop_.modify(ch.token, ch.fd, events);
   }
@@ -626,6 +663,7 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
       if (got == 0) return false;
       const std::span<const std::byte> piece(ch.read_scratch.data(), static_cast<std::size_t>(got));
       await_peer_records(ch, piece.size());
+      fault_injection::before_record(piece);
       context_.record(id, Direction::in, piece, ch.extra_flags);
       if (conn != nullptr && conn->responder) respond(*conn, piece, true);
       // A short read emptied the socket. The epoll loop is level-triggered,
@@ -649,6 +687,7 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
         if (!last) flags |= record_flags::more_data;
       }
       const auto piece = message.subspan(offset, part);
+      fault_injection::before_record(piece);
       context_.record(id, Direction::in, piece, flags);
       if (conn != nullptr && conn->responder) respond(*conn, piece, last);
       offset += part;
@@ -701,9 +740,10 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
       end_reason = error_from_errno(errno, IoContext::read, "read").code;
       return false;
     }
-    if (size == 0 && peer_has_closed(ch.fd)) {
-      // Zero from recv is either end of stream or an empty message; only
-      // the hang-up tells them apart.
+    if (size == 0 && peer_has_closed(ch.fd) && !empty_message_waits(ch.fd)) {
+      // Zero from recv is either an empty message or the end of the stream;
+      // after a hang-up, only the message's credentials tell them apart
+      // (see message_end.cpp). Empty messages are messages, as on Windows.
       return false;
     }
     ch.read_scratch.resize(static_cast<std::size_t>(size));
@@ -873,15 +913,11 @@ bool PosixBackend::flush_channel(EndpointId id, Channel& ch) {
     if (errno == EINTR) continue;
     if (errno == EAGAIN) return true;  // EPOLLOUT will call again
     Channel::Pending& p = ch.out.front();
-    if (errno == EMSGSIZE) {
-      int buffer = 0;
-      socklen_t len = sizeof buffer;
-      ::getsockopt(ch.fd, SOL_SOCKET, SO_SNDBUF, &buffer, &len);
-      context_.report(id, 0,
-                      error_from_errno(EMSGSIZE, IoContext::write, "write",
-                                       fmt::format("a {}-byte message does not fit this socket's send buffer of "
-                                                   "{} bytes; nothing was sent",
-                                                   p.bytes.size(), buffer)));
+    if (ch.message_type && message_cannot_be_carried(errno)) {
+      // Too large for one message (see message_limit.cpp): that message is
+      // dropped with an error naming the limit; the pipe and the messages
+      // behind it go on.
+      context_.report(id, 0, unsendable_message(ch.fd, errno, p.bytes.size()));
       ch.out.pop_front();
       ++settle.finished;
       continue;
@@ -1004,6 +1040,12 @@ void PosixBackend::drain_sends() {
     draining_.swap(queued_sends_);
     drain_posted_ = false;
   }
+  // Emptied however this returns, so a failure here (reported by the loop)
+  // never leaves old sends to be handed out again behind newer ones.
+  struct Emptied {
+    std::vector<QueuedSend>& batch;
+    ~Emptied() { batch.clear(); }
+  } emptied{draining_};
   // Every send joins its channel's queue, in order; then each channel that
   // got some is flushed once, so a batch of sends to one endpoint leaves in
   // as few system calls as the socket allows.
@@ -1035,7 +1077,16 @@ void PosixBackend::drain_sends() {
     // or connection.
     Channel* ch = channel_for_send(id);
     if (ch == nullptr) continue;
-    if (!flush_channel(id, *ch)) {
+    bool flushed = false;
+    try {
+      flushed = flush_channel(id, *ch);
+    } catch (...) {
+      // Logging what was written failed (out of memory, say): that endpoint
+      // ends, the other channels of the batch are still flushed.
+      endpoint_work_failed(id, std::current_exception());
+      continue;
+    }
+    if (!flushed) {
       if (auto child = children_.find(id); child != children_.end()) {
         child_stream_ended(*child->second, *ch);
       } else {
@@ -1075,6 +1126,7 @@ void PosixBackend::close_connection(EndpointId id, std::error_code reason) {
     close_direct_writes(c->channel);
     ::close(c->channel.fd);
     context_.set_state(id, EndpointState::disconnected, {}, reason);
+    descriptor_freed();
   }
   context_.set_state(id, EndpointState::closed, {}, reason);
   if (auto done = std::exchange(c->on_connected, nullptr)) {

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -20,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "accept_backoff.hpp"
 #include "backend.hpp"
 #include "event_loop.hpp"
 #include "responder.hpp"
@@ -112,6 +114,7 @@ struct Channel {
   std::uint32_t read_buffer = 65536;
   std::uint8_t extra_flags = 0;  // e.g. stderr_stream
   std::uint32_t watched = 0;     // epoll events currently asked for
+  bool watch_failed = false;     // epoll refused it: the channel is being closed (see watch)
   std::uint64_t send_round = 0;  // the last drain_sends() round that queued on it
   std::size_t counted = 0;       // message bytes known to wait (see read_channel)
 
@@ -169,6 +172,7 @@ struct Server {
   std::vector<EndpointId> connected;
   unsigned temp_counter = 0;
   unsigned instance_counter = 0;  // numbers instances in labels: "demo #1", "demo #2"
+  AcceptBackoff backoff;          // accepting paused for want of descriptors
 };
 
 struct Child {
@@ -218,6 +222,12 @@ class PosixBackend final : public Backend {
   /// listen again); false, with an error reported, when that failed.
   bool reopen_listener(Server& server);
   void close_server(Server& server);
+  /// Out of descriptors or memory (accept_backoff.cpp): stop watching the
+  /// listener, report once, try again later.
+  void pause_accepting(Server& server, int err);
+  void resume_accepting(ServerId id);
+  /// One of our descriptors was closed: paused servers try again now.
+  void descriptor_freed();
 
   // Clients (loop thread).
   void try_connect(EndpointId id);
@@ -259,6 +269,37 @@ class PosixBackend final : public Backend {
   void connection_ended(EndpointId id, std::error_code reason);
   void close_connection(EndpointId id, std::error_code reason);
   void respond(Connection& c, std::span<const std::byte> data, bool message_end);
+
+  // Failures on the loop thread (endpoint_faults.cpp): what escapes the
+  // work of one endpoint or server ends that one only.
+  /// The fault handler of a watch on an endpoint's channel (`ch` is a
+  /// connection's channel or one stream of a child).
+  EventLoop::FaultFn closes_on_fault(EndpointId id, Channel* ch);
+  /// The fault handler of a server's listener watch.
+  EventLoop::FaultFn stops_on_fault(ServerId id);
+  /// Runs work of one endpoint (posted or on a timer) so that what escapes
+  /// it closes that endpoint only.
+  template <class Work>
+  void for_endpoint(EndpointId id, Work&& work) {
+    try {
+      work();
+    } catch (...) {
+      endpoint_work_failed(id, std::current_exception());
+    }
+  }
+  void endpoint_work_failed(EndpointId id, std::exception_ptr failure);
+  /// Reports `error` against the endpoint and closes it: a connection, or
+  /// the child's stream `ch` (a child without `ch` is only reported).
+  void close_failed_endpoint(EndpointId id, const Channel* ch, Error error);
+  /// Reports `error` against the server and stops it.
+  void stop_failed_server(ServerId id, Error error);
+  /// The loop-wide fault handler: work that belongs to no endpoint.
+  void engine_fault(std::exception_ptr failure);
+  /// Watches the server's listening socket (sets its token).
+  [[nodiscard]] Result<void> watch_listener(Server& server);
+  /// Stops a server that cannot go on, as posted work: the caller may
+  /// still be using it.
+  void post_stop(ServerId id, Error error);
 
   // Inspection and transact (loop thread; inspect_posix.cpp, transact_posix.cpp).
   [[nodiscard]] PipeInspection inspect_connection(const Connection& c) const;

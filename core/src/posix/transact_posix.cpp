@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "message_end.hpp"
 #include "posix_backend.hpp"
 
 namespace pipescope::detail::posix {
@@ -130,7 +131,18 @@ Result<std::shared_ptr<TransactWaiter>> PosixBackend::begin_transact(EndpointId 
   // From here until the reply, this handler alone reads the socket.
   loop_.remove(ch.token, ch.fd);
   ch.watched = EPOLLIN | EPOLLRDHUP;
-  ch.token = loop_.add(ch.fd, ch.watched, [this, id](std::uint32_t events) { on_transact_ready(id, events); });
+  auto token = loop_.add(
+      ch.fd, ch.watched, [this, id](std::uint32_t events) { on_transact_ready(id, events); },
+      closes_on_fault(id, &ch));
+  if (!token) {
+    // The ordinary reader takes the socket back; the transact is refused.
+    c.transact.waiter.reset();
+    ch.token = 0;
+    ch.watched = 0;
+    watch(ch);
+    return std::move(token).error();
+  }
+  ch.token = *token;
   enqueue(ch, std::move(request), record_flags::transact);
   if (!flush_channel(id, ch)) {
     waiter->finish(make_error(Errc::no_data, kTransact, "the request could not be written: the server has gone"));
@@ -161,7 +173,7 @@ void PosixBackend::on_transact_ready(EndpointId id, std::uint32_t events) {
     watch(ch);
     return;
   }
-  if (size < 0 || (size == 0 && peer_closed(ch.fd))) {
+  if (size < 0 || (size == 0 && peer_closed(ch.fd) && !empty_message_waits(ch.fd))) {
     const std::error_code reason =
         size < 0 ? error_from_errno(errno, IoContext::read, "read").code : make_error_code(Errc::broken_pipe);
     end_transact(c, closed_before_reply());
