@@ -207,9 +207,9 @@ Result<void> check_path_free(const std::string& path, const std::string& pipe_na
     case PathProbe::State::undecided: break;
   }
   return make_error(Errc::access_denied, "create",
-                    fmt::format("{} is a socket PipeScope cannot judge ({}); it may be live, so PipeScope will not "
-                                "replace it",
-                                path, probe.why));
+                    fmt::format("{} is a socket of {} that PipeScope cannot judge ({}); it may be live, so "
+                                "PipeScope will not replace it",
+                                path, describe_user(probe.owner_uid), probe.why));
 }
 
 }  // namespace pipescope::detail::posix
