@@ -286,6 +286,21 @@ TEST_F(Takeover, ListingFindsARenamedListenerByItsFile) {
       << "the name it was bound with reaches nothing any more";
 }
 
+TEST_F(Takeover, ListingShowsANameWithSpacesWhole) {
+  auto o = options("listed with  spaces");
+  RawListener foreign;
+  ASSERT_TRUE(foreign.bind_to(path_of(o.name)));
+  ASSERT_TRUE(foreign.listen());
+  auto pipes = engine_.list_pipes();
+  ASSERT_TRUE(pipes.ok()) << pipes.error().summary();
+  EXPECT_TRUE(std::any_of(pipes->begin(), pipes->end(), [&](const PipeInfo& p) {
+    return p.os_path == path_of(o.name) && p.name == "\\\\.\\pipe\\" + o.name;
+  }));
+  const std::string cut = path_of(o.name.substr(0, o.name.find(' ')));
+  EXPECT_TRUE(std::none_of(pipes->begin(), pipes->end(), [&](const PipeInfo& p) { return p.os_path == cut; }))
+      << "the name was cut at its first space";
+}
+
 /// Runs `body` as uid/gid 65534 in a forked child and returns its status.
 std::optional<char> as_nobody(const std::function<char()>& body) {
   const ForeignProcess child([&body] {
