@@ -3,12 +3,14 @@
 // overrides is shown escaped (as pipescope::escape_for_display does for the
 // console), while the roles that act on a pipe keep its exact name.
 #include <QAbstractItemModelTester>
+#include <QStatusBar>
 #include <QTest>
 
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -16,6 +18,7 @@
 #include "clients_model.hpp"
 #include "errors_model.hpp"
 #include "impersonation_model.hpp"
+#include "main_window.hpp"
 #include "pipes_model.hpp"
 #include "qt_text.hpp"
 #include "pipescope/engine.hpp"
@@ -180,6 +183,18 @@ class DisplayEscapeTest : public QObject {
       QVERIFY2(harmless(text), qPrintable(QStringLiteral("column %1: %2").arg(column).arg(text)));
       QVERIFY(text.contains(kShown));
     }
+  }
+
+  void statusBarShowsAPipeNameEscaped() {
+    // A name double-clicked in the pipe list is another user's text too.
+    MainWindow window;
+    pipescope::ClientOptions options;
+    options.name = "gone-" + kHostile;
+    options.busy_timeout = std::chrono::milliseconds(0);
+    QVERIFY(!window.connectClient(options).has_value());
+    const QString message = window.statusBar()->currentMessage();
+    QVERIFY2(harmless(message), qPrintable(message));
+    QVERIFY(message.contains(QStringLiteral("gone-") + kShown));
   }
 };
 
