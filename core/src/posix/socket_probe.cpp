@@ -24,7 +24,8 @@ namespace {
 /// A socket closed when it goes out of scope.
 class ProbeSocket {
  public:
-  explicit ProbeSocket(int type) : fd_(::socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) {}
+  explicit ProbeSocket(int type)
+      : fd_(::socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)), socket_errno_(fd_ < 0 ? errno : 0) {}
   ~ProbeSocket() {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -33,7 +34,7 @@ class ProbeSocket {
 
   /// 0 when connected, else the errno of socket() or connect().
   int connect_to(const std::string& path) const {
-    if (fd_ < 0) return errno;
+    if (fd_ < 0) return socket_errno_;
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     if (path.size() >= sizeof addr.sun_path) return ENAMETOOLONG;
@@ -44,18 +45,25 @@ class ProbeSocket {
 
  private:
   int fd_;
+  int socket_errno_;
 };
 
-}  // namespace
-
-std::optional<bool> socket_file_is_bound(const std::string& path) {
+/// 0 or EPROTOTYPE when a socket is bound to the file at the path,
+/// ECONNREFUSED when none is, or the errno that stood in the way.
+int bound_probe(const std::string& path) {
   // A datagram connect looks the socket up by the file's inode and checks
   // its type after finding it: a stream or message listener answers
   // EPROTOTYPE, a datagram socket accepts (which sends nothing), and a file
   // with no socket bound to it is refused. A busy pipe, shut down for
   // reading, is still found, so it is never mistaken for a stale file.
   const ProbeSocket probe(SOCK_DGRAM);
-  switch (probe.connect_to(path)) {
+  return probe.connect_to(path);
+}
+
+}  // namespace
+
+std::optional<bool> socket_file_is_bound(const std::string& path) {
+  switch (bound_probe(path)) {
     case 0:
     case EPROTOTYPE: return true;
     case ECONNREFUSED:
@@ -82,8 +90,7 @@ PathProbe probe_socket_path(const std::string& path) {
     return probe;
   }
 
-  const ProbeSocket dgram(SOCK_DGRAM);
-  const int bound_err = dgram.connect_to(path);
+  const int bound_err = bound_probe(path);
   if (bound_err == ECONNREFUSED) {
     probe.state = PathProbe::State::stale;
     return probe;
