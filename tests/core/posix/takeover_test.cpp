@@ -122,6 +122,20 @@ char listen_in_child(const char* name) {
   return 0;
 }
 
+/// In a child: the same, then refuse connects as a busy PipeScope pipe does
+/// (shut down for reading), so only the socket's identity shows it is live.
+char busy_in_child(const char* name) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, name, sizeof addr.sun_path - 1);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 4) != 0 ||
+      ::shutdown(fd, SHUT_RD) != 0) {
+    return 2;
+  }
+  return 0;
+}
+
 class Takeover : public ::testing::Test {
  protected:
   void TearDown() override {
@@ -198,6 +212,28 @@ TEST_F(Takeover, LiveServerInAnotherNetworkNamespaceIsRefused) {
   }
   ASSERT_EQ(foreign.status(), char{0});
   expect_refused(o, "a server in another network namespace");
+}
+
+TEST_F(Takeover, BusyServerInAnotherNetworkNamespaceIsNeitherTakenOverNorCalledStale) {
+  auto o = options("netns-busy");
+  const std::string path = path_of(o.name);
+  const ForeignProcess foreign([&path] {
+    if (::unshare(CLONE_NEWNET) != 0) return char{4};
+    return busy_in_child(path.c_str());
+  });
+  if (foreign.status() == char{4}) {
+    GTEST_SKIP() << "unshare(CLONE_NEWNET) is not permitted here (needs CAP_SYS_ADMIN or user namespaces)";
+  }
+  ASSERT_EQ(foreign.status(), char{0});
+  // Neither sock_diag nor /proc/net/unix of this namespace shows it; the
+  // kernel still finds it by the file.
+  expect_refused(o, "a busy server in another network namespace");
+  ClientOptions c;
+  c.name = o.name;
+  c.busy_timeout = 200ms;
+  auto client = engine_.connect(c);
+  ASSERT_FALSE(client.ok());
+  EXPECT_EQ(client.error().errc(), Errc::sem_timeout) << "waited as for a busy pipe: " << client.error().summary();
 }
 
 TEST_F(Takeover, BusyPipeScopeServerIsNotTakenOverByASecondServer) {
