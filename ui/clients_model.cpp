@@ -125,7 +125,7 @@ ClientsModel::Row ClientsModel::makeRow(pipescope::EndpointId id, pipescope::End
   const auto info = lookup_.info ? lookup_.info(id) : std::nullopt;
   if (info) {
     row.label = shortLabel(info->label);
-    row.pipe = toQString(info->pipe_name);
+    row.pipe = displayText(info->pipe_name);
   }
   if (row.label.isEmpty()) {
     row.label = QStringLiteral("%1 %2").arg(kindText(kind)).arg(id);
@@ -175,7 +175,7 @@ void ClientsModel::onEvents(const EventBatch& batch) {
       }
       row->childPid = started->pid;
       if (row->pipe.isEmpty()) {
-        row->pipe = toQString(started->command_line);
+        row->pipe = displayText(started->command_line);
       }
       touch(started->endpoint);
     } else if (const auto* exited = std::get_if<pipescope::ChildExited>(&event)) {

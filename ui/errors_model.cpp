@@ -30,7 +30,7 @@ QVariant ErrorsModel::data(const QModelIndex& index, int role) const {
     case TimeColumn: return formatTime(row.timeNs);
     case EndpointColumn: return row.endpoint == 0 ? QString() : QString::number(row.endpoint);
     case CodeColumn: return toQString(row.error.symbol_text());
-    case SummaryColumn: return toQString(row.error.summary());
+    case SummaryColumn: return displayText(row.error.summary());
     default: return {};
   }
 }
@@ -71,7 +71,7 @@ void ErrorsModel::append(std::vector<Row> added) {
   std::move(added.begin(), added.end(), std::back_inserter(rows_));
   endInsertRows();
   for (std::size_t i = static_cast<std::size_t>(first); i < rows_.size(); ++i) {
-    emit errorAdded(toQString(rows_[i].error.summary()), toQString(rows_[i].error.explanation()));
+    emit errorAdded(displayText(rows_[i].error.summary()), toQString(rows_[i].error.explanation()));
   }
 }
 

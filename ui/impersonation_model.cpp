@@ -12,7 +12,7 @@ namespace {
 QString joinGroups(const std::vector<std::string>& groups) {
   QStringList list;
   for (const auto& group : groups) {
-    list << toQString(group);
+    list << displayText(group);
   }
   return list.join(QStringLiteral(", "));
 }
@@ -55,8 +55,8 @@ QVariant ImpersonationModel::data(const QModelIndex& index, int role) const {
         return tr("impersonated");
       }
       return r.error ? toQString(r.error->symbol_text()) : tr("failed");
-    case UserColumn: return toQString(r.user);
-    case SidColumn: return toQString(r.sid);
+    case UserColumn: return displayText(r.user);
+    case SidColumn: return displayText(r.sid);
     case GroupsColumn: return joinGroups(r.groups);
     case LevelColumn: return toQString(r.level);
     case IntegrityColumn: return toQString(r.integrity_level);
@@ -65,17 +65,17 @@ QVariant ImpersonationModel::data(const QModelIndex& index, int role) const {
         return {};
       }
       if (r.probe_granted.value_or(false)) {
-        return tr("%1: granted").arg(toQString(r.probe_path));
+        return tr("%1: granted").arg(displayText(r.probe_path));
       }
       return tr("%1: denied%2")
-          .arg(toQString(r.probe_path), r.probe_error ? QStringLiteral(" (%1)").arg(toQString(r.probe_error->symbol_text()))
+          .arg(displayText(r.probe_path), r.probe_error ? QStringLiteral(" (%1)").arg(toQString(r.probe_error->symbol_text()))
                                                       : QString());
     case RevertedColumn:
       if (!r.impersonated) {
         return {};
       }
       return r.reverted ? tr("yes") : tr("NO");
-    case NotesColumn: return toQString(r.notes);
+    case NotesColumn: return displayText(r.notes);
     default: return {};
   }
 }
@@ -109,7 +109,7 @@ QString ImpersonationModel::describeRow(int rowNumber) const {
   QStringList lines;
   lines << tr("Instance %1 at %2").arg(row.instance).arg(formatTime(row.timeNs));
   if (r.impersonated) {
-    lines << tr("The server took on the client's identity: %1 (%2).").arg(toQString(r.user), toQString(r.sid));
+    lines << tr("The server took on the client's identity: %1 (%2).").arg(displayText(r.user), displayText(r.sid));
   } else if (r.error) {
     lines << tr("Impersonation failed: %1").arg(errorDetails(*r.error));
   }
@@ -124,7 +124,7 @@ QString ImpersonationModel::describeRow(int rowNumber) const {
   }
   if (!r.probe_path.empty()) {
     lines << tr("Probe %1 opened as the client: %2")
-                 .arg(toQString(r.probe_path), r.probe_granted.value_or(false) ? tr("granted") : tr("denied"));
+                 .arg(displayText(r.probe_path), r.probe_granted.value_or(false) ? tr("granted") : tr("denied"));
     if (r.probe_error) {
       lines << errorDetails(*r.probe_error);
     }
@@ -134,7 +134,7 @@ QString ImpersonationModel::describeRow(int rowNumber) const {
                          : tr("WARNING: reverting to the server's own identity failed."));
   }
   if (!r.notes.empty()) {
-    lines << toQString(r.notes);
+    lines << displayText(r.notes);
   }
   return lines.join(QLatin1Char('\n'));
 }

@@ -644,7 +644,7 @@ std::optional<pipescope::Error> MainWindow::createServer(const pipescope::Server
     return result.error();
   }
   QSettings().setValue(QStringLiteral("recent/serverName"), toQString(options.name));
-  statusBar()->showMessage(tr("Serving %1").arg(toQString(options.name)), kStatusMessageMs);
+  statusBar()->showMessage(tr("Serving %1").arg(displayText(options.name)), kStatusMessageMs);
   refreshPipes();
   return std::nullopt;
 }
@@ -656,7 +656,7 @@ std::optional<pipescope::Error> MainWindow::connectClient(const pipescope::Clien
     return result.error();
   }
   QSettings().setValue(QStringLiteral("recent/clientName"), toQString(options.name));
-  statusBar()->showMessage(tr("Connecting to %1…").arg(toQString(options.name)), kStatusMessageMs);
+  statusBar()->showMessage(tr("Connecting to %1…").arg(displayText(options.name)), kStatusMessageMs);
   return std::nullopt;
 }
 
@@ -720,7 +720,7 @@ void MainWindow::stopSelectedServer() {
 void MainWindow::refreshPipes() {
   auto pipes = engine_->list_pipes();
   if (!pipes) {
-    statusBar()->showMessage(toQString(pipes.error().summary()), kStatusMessageMs);
+    statusBar()->showMessage(displayText(pipes.error().summary()), kStatusMessageMs);
     return;
   }
   pipesModel_->update(*pipes);

@@ -84,7 +84,7 @@ QVariant MessageLogModel::data(const QModelIndex& index, int role) const {
       }
       if (index.column() == EndpointColumn) {
         if (const auto info = log_.endpoint(record.endpoint)) {
-          return tr("%1 %2 on %3").arg(kindText(info->kind), toQString(info->label), toQString(info->pipe_name));
+          return tr("%1 %2 on %3").arg(kindText(info->kind), displayText(info->label), displayText(info->pipe_name));
         }
       }
       return {};

@@ -56,7 +56,8 @@ QVariant PipesModel::data(const QModelIndex& index, int role) const {
     default: return {};
   }
   switch (index.column()) {
-    case NameColumn: return toQString(pipe.name);
+    // Names and paths of other users' sockets: shown escaped, never obeyed.
+    case NameColumn: return displayText(pipe.name);
     case InstancesColumn: {
       const QString current = pipe.current_instances >= 0 ? QString::number(pipe.current_instances) : tr("?");
       QString max = tr("?");
@@ -75,7 +76,7 @@ QVariant PipesModel::data(const QModelIndex& index, int role) const {
       }
       return pids.join(QStringLiteral(", "));
     }
-    case OsPathColumn: return toQString(pipe.os_path);
+    case OsPathColumn: return displayText(pipe.os_path);
     default: return {};
   }
 }

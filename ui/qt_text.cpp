@@ -5,14 +5,18 @@
 
 #include <array>
 
+#include "pipescope/codec.hpp"
+
 namespace pipescope::ui {
 
 namespace {
 QString tr(const char* text) { return QCoreApplication::translate("pipescope", text); }
 }  // namespace
 
+QString displayText(std::string_view text) { return toQString(pipescope::escape_for_display(text)); }
+
 QString shortLabel(std::string_view label) {
-  QString text = toQString(label);
+  QString text = displayText(label);
   text.replace(QStringLiteral("\\\\.\\pipe\\"), QString(), Qt::CaseInsensitive);
   return text;
 }
@@ -88,7 +92,7 @@ QString flagsExplanation(std::uint8_t flags) {
 }
 
 QString errorDetails(const pipescope::Error& error) {
-  QString text = toQString(error.summary());
+  QString text = displayText(error.summary());
   const std::string_view explanation = error.explanation();
   if (!explanation.empty()) {
     text += QStringLiteral("\n\n") + toQString(explanation);

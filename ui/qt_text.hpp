@@ -23,6 +23,11 @@ namespace pipescope::ui {
   return {utf8.constData(), static_cast<std::size_t>(utf8.size())};
 }
 
+/// Text from outside (names, paths, users, labels, command lines) as a
+/// person may safely see it: control and layout characters escaped, as
+/// pipescope::escape_for_display does for the console tool.
+[[nodiscard]] QString displayText(std::string_view text);
+
 /// An endpoint label for a table cell: the local pipe prefix "\\.\pipe\"
 /// is left out ("client 2 → demo" rather than "client 2 → \\.\pipe\demo");
 /// tooltips keep the full name.

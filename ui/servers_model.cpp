@@ -168,7 +168,7 @@ QVariant ServersModel::instanceData(const Instance& instance, int column, int ro
     case PeerPidColumn: return instance.peer.pid >= 0 ? QVariant::fromValue<qlonglong>(instance.peer.pid) : QVariant();
     case PeerUserColumn:
       if (!instance.peer.user.empty()) {
-        return toQString(instance.peer.user);
+        return displayText(instance.peer.user);
       }
       return instance.peer.uid >= 0 ? tr("uid %1").arg(instance.peer.uid) : QVariant();
     default: return {};
@@ -235,8 +235,8 @@ void ServersModel::serverStarted(const pipescope::ServerStarted& event) {
     return;
   }
   Server& server = servers_[static_cast<std::size_t>(row)];
-  server.name = toQString(event.name);
-  server.osPath = toQString(event.os_path);
+  server.name = displayText(event.name);
+  server.osPath = displayText(event.os_path);
   server.stopped = false;
   emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }

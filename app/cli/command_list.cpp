@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "json_events.hpp"
+#include "pipescope/codec.hpp"
 
 namespace pipescope::cli {
 namespace {
@@ -53,7 +54,8 @@ int list_command(Session& session) {
   std::vector<std::vector<std::string>> rows;
   rows.reserve(pipes.size());
   for (const PipeInfo& pipe : pipes) {
-    rows.push_back({pipe.name, count_text(pipe.current_instances), count_text(pipe.max_instances),
+    // Names and paths are other users' text: shown escaped, never obeyed.
+    rows.push_back({escape_for_display(pipe.name), count_text(pipe.current_instances), count_text(pipe.max_instances),
                     pipe.type.empty() ? std::string("?") : pipe.type, pids_text(pipe.server_pids)});
   }
   std::vector<std::size_t> widths(header.size());

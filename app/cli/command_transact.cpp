@@ -10,6 +10,7 @@
 #include "exit_codes.hpp"
 #include "json_events.hpp"
 #include "platform.hpp"
+#include "pipescope/codec.hpp"
 #include "pipescope/name.hpp"
 
 namespace pipescope::cli {
@@ -122,7 +123,7 @@ int inspect_command(const InspectSettings& settings, Session& session) {
   const std::string max_text = i.max_instances == static_cast<std::int64_t>(kUnlimitedInstances)
                                    ? std::string("unlimited")
                                    : number_or_unknown(i.max_instances);
-  console.say(fmt::format("{} (client end)", pipe_name));
+  console.say(fmt::format("{} (client end)", escape_for_display(pipe_name)));
   console.say(fmt::format("  type: {}, read mode: {}, wait mode: {}", i.type.empty() ? "unknown" : i.type,
                           i.read_mode.empty() ? "unknown" : i.read_mode, i.wait_mode.empty() ? "unknown" : i.wait_mode));
   console.say(fmt::format("  bytes available: {}, left in this message: {}", number_or_unknown(i.bytes_available),
@@ -133,8 +134,8 @@ int inspect_command(const InspectSettings& settings, Session& session) {
   console.say(fmt::format("  server pid: {}, session: {}; client pid: {}, session: {}", number_or_unknown(i.server_pid),
                           number_or_unknown(i.server_session), number_or_unknown(i.client_pid),
                           number_or_unknown(i.client_session)));
-  console.say(fmt::format("  security: {}", i.security_descriptor.empty() ? "unknown" : i.security_descriptor));
-  if (!i.notes.empty()) console.say(fmt::format("  notes: {}", i.notes));
+  console.say(fmt::format("  security: {}", i.security_descriptor.empty() ? "unknown" : escape_for_display(i.security_descriptor)));
+  if (!i.notes.empty()) console.say(fmt::format("  notes: {}", escape_for_display(i.notes)));
   static_cast<void>(engine.disconnect(me));
   return to_int(ExitCode::ok);
 }

@@ -24,7 +24,7 @@ std::string peer_text(const PeerInfo& peer) {
     text += fmt::format("pid {}", peer.pid);
   }
   if (!peer.user.empty()) {
-    text += fmt::format("{}user {}", text.empty() ? "" : ", ", peer.user);
+    text += fmt::format("{}user {}", text.empty() ? "" : ", ", escape_for_display(peer.user));
   } else if (peer.uid >= 0) {
     text += fmt::format("{}uid {}", text.empty() ? "" : ", ", peer.uid);
   }
@@ -44,9 +44,10 @@ std::string reason_text(std::error_code reason) {
 
 std::string impersonation_text(const ImpersonationResult& r) {
   if (!r.impersonated) {
-    return fmt::format("impersonation failed: {}", r.error ? r.error->summary() : std::string("no reason given"));
+    return fmt::format("impersonation failed: {}",
+                       r.error ? escape_for_display(r.error->summary()) : std::string("no reason given"));
   }
-  std::string text = fmt::format("impersonated {}", r.user.empty() ? r.sid : r.user);
+  std::string text = fmt::format("impersonated {}", escape_for_display(r.user.empty() ? r.sid : r.user));
   if (!r.level.empty()) {
     text += fmt::format(", level {}", r.level);
   }
@@ -54,12 +55,12 @@ std::string impersonation_text(const ImpersonationResult& r) {
     text += fmt::format(", integrity {}", r.integrity_level);
   }
   if (!r.probe_path.empty()) {
-    text += fmt::format(", opening {} was {}", r.probe_path,
+    text += fmt::format(", opening {} was {}", escape_for_display(r.probe_path),
                         r.probe_granted.value_or(false) ? "allowed" : "refused");
   }
   text += r.reverted ? ", reverted" : ", NOT REVERTED";
   if (!r.notes.empty()) {
-    text += fmt::format(" ({})", r.notes);
+    text += fmt::format(" ({})", escape_for_display(r.notes));
   }
   return text;
 }
@@ -93,7 +94,7 @@ void Console::error(const Error& error, std::string_view explanation) const {
     write_line(stderr, to_json_line(object));
     return;
   }
-  write_line(stderr, fmt::format("error: {}", error.summary()));
+  write_line(stderr, fmt::format("error: {}", escape_for_display(error.summary())));
   if (!explanation.empty()) {
     write_line(stderr, fmt::format("  {}", explanation));
   }
@@ -109,7 +110,7 @@ void Console::input_error(const Error& error, const InputCaret& caret) const {
     write_line(stderr, to_json_line(object));
     return;
   }
-  write_line(stderr, fmt::format("error: {}", error.summary()));
+  write_line(stderr, fmt::format("error: {}", escape_for_display(error.summary())));
   write_line(stderr, fmt::format("  {}", caret.excerpt));
   write_line(stderr, fmt::format("  {:>{}}", "^", caret.caret_column + 1));
   if (!error.explanation().empty()) {
@@ -150,7 +151,7 @@ void Console::event(const Event& event, Engine& engine, const TextFilter& filter
 
 std::string endpoint_label(Engine& engine, EndpointId id) {
   if (const auto info = engine.endpoint(id); info && !info->label.empty()) {
-    return info->label;
+    return escape_for_display(info->label);
   }
   return fmt::format("endpoint {}", id);
 }
@@ -160,7 +161,8 @@ std::string event_text(const Event& event, Engine& engine) {
       [&engine](const auto& e) -> std::string {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, ServerStarted>) {
-          return fmt::format("server {} started: {} (the OS calls it {})", e.server, e.name, e.os_path);
+          return fmt::format("server {} started: {} (the OS calls it {})", e.server, escape_for_display(e.name),
+                             escape_for_display(e.os_path));
         } else if constexpr (std::is_same_v<T, ServerStopped>) {
           return fmt::format("server {} stopped", e.server);
         } else if constexpr (std::is_same_v<T, StateChanged>) {
@@ -184,11 +186,11 @@ std::string event_text(const Event& event, Engine& engine) {
           }
           return text + ")";
         } else if constexpr (std::is_same_v<T, ErrorEvent>) {
-          return fmt::format("{}: {}", endpoint_label(engine, e.endpoint), e.error.summary());
+          return fmt::format("{}: {}", endpoint_label(engine, e.endpoint), escape_for_display(e.error.summary()));
         } else if constexpr (std::is_same_v<T, Impersonated>) {
           return fmt::format("{}: {}", endpoint_label(engine, e.endpoint), impersonation_text(e.result));
         } else if constexpr (std::is_same_v<T, ChildStarted>) {
-          return fmt::format("child {} started: {}", e.pid, e.command_line);
+          return fmt::format("child {} started: {}", e.pid, escape_for_display(e.command_line));
         } else if constexpr (std::is_same_v<T, ChildExited>) {
           if (e.signal != 0) {
             return fmt::format("child {} ended by signal {}", e.pid, e.signal);

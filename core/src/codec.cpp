@@ -343,4 +343,87 @@ std::string format_preview(std::span<const std::byte> data, std::size_t max_char
   return out;
 }
 
+namespace {
+
+/// The length of the valid UTF-8 sequence at text[i] and its code point, or
+/// 0 when the byte there starts none (stray continuation, overlong form,
+/// surrogate, beyond U+10FFFF, cut short).
+std::size_t utf8_sequence(std::string_view text, std::size_t i, char32_t& code) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned lead = byte(i);
+  std::size_t length = 0;
+  unsigned low = 0x80;
+  unsigned high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+    code = lead & 0x1FU;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    code = lead & 0x0FU;
+    if (lead == 0xE0) low = 0xA0;   // overlong below U+0800
+    if (lead == 0xED) high = 0x9F;  // UTF-16 surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    code = lead & 0x07U;
+    if (lead == 0xF0) low = 0x90;   // overlong below U+10000
+    if (lead == 0xF4) high = 0x8F;  // beyond U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + length > text.size()) return 0;
+  for (std::size_t k = 1; k < length; ++k) {
+    const unsigned next = byte(i + k);
+    if (next < (k == 1 ? low : 0x80U) || next > (k == 1 ? high : 0xBFU)) return 0;
+    code = (code << 6) | (next & 0x3FU);
+  }
+  return length;
+}
+
+/// Code points that change how the text around them is laid out: C1
+/// controls, bidirectional marks, overrides and isolates ("Trojan Source"),
+/// line and paragraph separators, and the byte order mark.
+bool is_layout_control(char32_t code) {
+  return (code >= 0x80 && code <= 0x9F) || code == 0x200E || code == 0x200F || (code >= 0x202A && code <= 0x202E) ||
+         (code >= 0x2066 && code <= 0x2069) || code == 0x2028 || code == 0x2029 || code == 0x061C || code == 0xFEFF;
+}
+
+}  // namespace
+
+std::string escape_for_display(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {
+      switch (byte) {
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case 0x1b: out += "\\e"; break;
+        default:
+          if (byte < 0x20 || byte == 0x7f) {
+            out += fmt::format("\\x{:02x}", byte);
+          } else {
+            out += static_cast<char>(byte);
+          }
+      }
+      ++i;
+      continue;
+    }
+    char32_t code = 0;
+    const std::size_t length = utf8_sequence(text, i, code);
+    if (length == 0) {
+      out += fmt::format("\\x{:02x}", byte);
+      ++i;
+    } else if (is_layout_control(code)) {
+      out += fmt::format("\\u{:04x}", static_cast<std::uint32_t>(code));
+      i += length;
+    } else {
+      out.append(text.substr(i, length));
+      i += length;
+    }
+  }
+  return out;
+}
+
 }  // namespace pipescope

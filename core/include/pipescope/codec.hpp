@@ -50,6 +50,16 @@ struct ParseResult {
 /// characters (followed by "…" when cut).
 [[nodiscard]] std::string format_preview(std::span<const std::byte> data, std::size_t max_chars = 64);
 
+/// Text from outside (pipe names, socket paths, user names, command lines,
+/// labels) made safe to show a person on a terminal or in a widget: control
+/// characters (C0, DEL, C1) and the Unicode marks that reorder or break
+/// lines (bidirectional overrides and isolates, line and paragraph
+/// separators) become escapes ("\n", "\e", "\x7f", "\u202e"); each byte
+/// that is not part of valid UTF-8 becomes "\xHH"; everything else,
+/// backslashes included (pipe names are full of them), stays as it is. For
+/// display only: the exact bytes are what --json and the log keep.
+[[nodiscard]] std::string escape_for_display(std::string_view text);
+
 [[nodiscard]] inline std::span<const std::byte> as_bytes(std::string_view s) noexcept {
   return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
 }

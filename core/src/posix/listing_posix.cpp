@@ -1,54 +1,25 @@
-// Listing the pipes of this machine from /proc/net/unix: every listening
-// socket with a path. Sockets in the .NET layout ($TMPDIR/CoreFxPipe_Name)
-// are shown by their pipe name; accepted connections inherit the listener's
-// path, which gives the number of connected instances.
+// Listing the pipes of this machine: every listening socket with a file
+// that reaches it, from sock_diag (or, where that is unavailable,
+// /proc/net/unix checked against the sockets themselves). Sockets in the
+// .NET layout ($TMPDIR/CoreFxPipe_Name) are shown by their pipe name;
+// accepted connections share the listener's file, which gives the number of
+// connected instances.
 #include <dirent.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 #include <fmt/format.h>
 
+#include "listing_sources.hpp"
 #include "posix_backend.hpp"
+#include "socket_probe.hpp"
 
 namespace pipescope::detail::posix {
 
 namespace {
-
-struct SocketEntry {
-  std::string path;
-  unsigned long inode = 0;
-  bool listening = false;
-  bool connected = false;
-  std::string type;
-};
-
-std::vector<SocketEntry> read_unix_sockets() {
-  std::vector<SocketEntry> entries;
-  std::ifstream table("/proc/net/unix");
-  std::string line;
-  std::getline(table, line);
-  while (std::getline(table, line)) {
-    std::istringstream fields(line);
-    std::string num, refcount, protocol, flags, type, state, inode, path;
-    if (!(fields >> num >> refcount >> protocol >> flags >> type >> state >> inode >> path)) continue;
-    if (path.empty() || path.front() != '/') continue;  // unnamed or abstract
-    SocketEntry e;
-    e.path = path;
-    e.inode = std::strtoul(inode.c_str(), nullptr, 10);
-    e.listening = (std::strtoul(flags.c_str(), nullptr, 16) & 0x10000UL) != 0;
-    e.connected = state == "03";
-    const unsigned long t = std::strtoul(type.c_str(), nullptr, 16);
-    e.type = t == 1 ? "byte" : t == 5 ? "message" : "";
-    const auto temp = e.path.find(kTempSuffix);
-    if (temp != std::string::npos) e.path.resize(temp);
-    entries.push_back(std::move(e));
-  }
-  return entries;
-}
 
 /// socket inode -> pids holding it, for the inodes asked for.
 std::map<unsigned long, std::vector<std::int64_t>> owners_of(const std::map<unsigned long, std::size_t>& inodes) {
@@ -90,29 +61,26 @@ Result<std::vector<PipeInfo>> PosixBackend::list_pipes() const {
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   const std::string prefix = dir + "/CoreFxPipe_";
 
-  std::ifstream probe("/proc/net/unix");
-  if (!probe) {
-    return make_error(Errc::unsupported_on_platform, "list pipes", "/proc/net/unix cannot be read here");
+  auto diag = dump_unix_sockets();
+  if (!diag && !std::ifstream("/proc/net/unix")) {
+    return make_error(Errc::unsupported_on_platform, "list pipes",
+                      fmt::format("neither sock_diag ({}) nor /proc/net/unix can be read here", diag.error().summary()));
   }
-  const auto entries = read_unix_sockets();
+  const auto listeners = diag ? listeners_from_diag(*diag, dir) : listeners_from_table(dir);
   std::map<std::string, PipeInfo> pipes;
   std::map<unsigned long, std::size_t> listener_inodes;
   std::map<unsigned long, std::string> inode_path;
-  for (const auto& e : entries) {
-    if (!e.listening) continue;
-    PipeInfo& info = pipes[e.path];
-    info.os_path = e.path;
-    info.name = e.path.starts_with(prefix) ? "\\\\.\\pipe\\" + e.path.substr(prefix.size()) : e.path;
-    info.type = e.type;
+  for (const auto& [path, l] : listeners) {
+    PipeInfo& info = pipes[path];
+    info.os_path = path;
+    info.name = path.starts_with(prefix) ? "\\\\.\\pipe\\" + path.substr(prefix.size()) : path;
+    info.type = l.type;
     // A listening socket stands for one listening instance, as a Windows
     // server keeps one instance waiting for the next client.
-    info.current_instances = 1;
-    listener_inodes[e.inode] = 0;
-    inode_path[e.inode] = e.path;
-  }
-  for (const auto& e : entries) {
-    if (e.connected && !e.listening) {
-      if (auto it = pipes.find(e.path); it != pipes.end()) ++it->second.current_instances;
+    info.current_instances = 1 + l.connected;
+    if (l.inode != 0) {
+      listener_inodes[l.inode] = 0;
+      inode_path[l.inode] = path;
     }
   }
   for (auto& [inode, pids] : owners_of(listener_inodes)) {

@@ -13,6 +13,8 @@
 #include "fault_injection.hpp"
 #include "message_end.hpp"
 #include "message_limit.hpp"
+#include "socket_file.hpp"
+#include "socket_probe.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -208,37 +210,30 @@ Result<int> PosixBackend::open_listener(Server& server, bool first) {
   // A socket file takes its mode from the socket inode (less the umask) at
   // bind time: setting it first means the name is never reachable with a
   // wider mode than chosen, not even for a moment.
-  ::fchmod(fd, *mode);
-
+  if (::fchmod(fd, *mode) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return error_from_errno(err, IoContext::create, "fchmod", server.name);
+  }
   // A fresh socket takes over the path by rename(), so clients never see the
-  // name missing. If the temporary name would not fit in sun_path, bind the
-  // path directly instead (the old file is unlinked first).
-  std::string bind_path = server.path;
-  const std::string temp = fmt::format("{}{}{}-{}", server.path, kTempSuffix, ::getpid(), ++server.temp_counter);
-  const bool via_temp = temp.size() < sizeof(sockaddr_un::sun_path);
-  if (via_temp) {
-    bind_path = temp;
-    ::unlink(temp.c_str());
-  } else if (!first) {
-    ::unlink(server.path.c_str());
-  }
-  sockaddr_un addr = address_of(bind_path);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, kListenBacklog) != 0) {
-    const int err = errno;
+  // name missing; no link is followed or clobbered (see socket_file.cpp).
+  const FileId own{server.dev, server.ino};
+  auto bound = bind_socket_file(fd, server.path, server.temp_counter, first ? nullptr : &own);
+  if (!bound) {
     ::close(fd);
-    if (via_temp) ::unlink(temp.c_str());
-    return error_from_errno(err, IoContext::create, "bind", bind_path);
+    return std::move(bound).error();
   }
-  // The umask may have narrowed "everyone"; widen it to what was chosen.
-  ::chmod(bind_path.c_str(), *mode);
-  if (via_temp && ::rename(temp.c_str(), server.path.c_str()) != 0) {
-    const int err = errno;
+  auto placed = ::listen(fd, kListenBacklog) == 0
+                    ? widen_socket_mode(fd, bound->path, *mode)
+                    : Result<void>{error_from_errno(errno, IoContext::create, "listen", bound->path)};
+  if (placed && bound->temporary) placed = move_socket_into_place(bound->path, server.path, first ? nullptr : &own);
+  if (!placed) {
     ::close(fd);
-    ::unlink(temp.c_str());
-    return error_from_errno(err, IoContext::create, "rename", server.path);
+    if (bound->temporary) ::unlink(bound->path.c_str());
+    return std::move(placed).error();
   }
   struct stat st {};
-  if (::stat(server.path.c_str(), &st) == 0) {
+  if (::lstat(server.path.c_str(), &st) == 0) {
     server.dev = st.st_dev;
     server.ino = st.st_ino;
   }
@@ -249,25 +244,9 @@ Result<ServerId> PosixBackend::start_server(const ServerOptions& options, const 
   auto path = socket_path_for(name);
   if (!path) return std::move(path).error();
   return loop_.call([&]() -> Result<ServerId> {
-    struct stat st {};
-    if (::lstat(path->c_str(), &st) == 0) {
-      if (!S_ISSOCK(st.st_mode)) {
-        return make_error(Errc::access_denied, "create",
-                          fmt::format("{} exists and is not a socket; PipeScope will not replace it", *path));
-      }
-      if (socket_path_is_live(*path)) {
-        // Windows would let a second server add instances to a live pipe
-        // unless it asked to be first; a Unix socket has one owner, so we
-        // refuse either way and never take over a live pipe.
-        return make_error(Errc::access_denied, "create",
-                          options.first_instance
-                              ? fmt::format("{} is already served by a live server (FILE_FLAG_FIRST_PIPE_INSTANCE)",
-                                            name.full())
-                              : fmt::format("{} is already served by another server; on POSIX a pipe name has one "
-                                            "owner, so PipeScope cannot add instances to it",
-                                            name.full()));
-      }
-      // A stale socket file (nobody listens): the new socket replaces it.
+    // Asked of the socket, never read from a table (see socket_probe.cpp).
+    if (auto free = check_path_free(*path, name.full(), options.first_instance); !free) {
+      return std::move(free).error();
     }
     auto server = std::make_unique<Server>();
     server->id = context_.new_server_id();
@@ -283,7 +262,7 @@ Result<ServerId> PosixBackend::start_server(const ServerOptions& options, const 
     if (auto watched = watch_listener(*s); !watched) {
       // Nothing has seen the server yet: it is undone, name and all.
       struct stat bound {};
-      if (::stat(s->path.c_str(), &bound) == 0 && bound.st_dev == s->dev && bound.st_ino == s->ino) {
+      if (::lstat(s->path.c_str(), &bound) == 0 && bound.st_dev == s->dev && bound.st_ino == s->ino) {
         ::unlink(s->path.c_str());
       }
       ::close(s->listen_fd);
@@ -434,7 +413,7 @@ void PosixBackend::close_server(Server& server) {
     // Remove the name only if the file is still the one we bound: never
     // delete the socket of a server that replaced ours.
     struct stat st {};
-    if (::stat(server.path.c_str(), &st) == 0 && st.st_dev == server.dev && st.st_ino == server.ino) {
+    if (::lstat(server.path.c_str(), &st) == 0 && st.st_dev == server.dev && st.st_ino == server.ino) {
       ::unlink(server.path.c_str());
     }
     ::close(fd);
@@ -492,6 +471,12 @@ void PosixBackend::try_connect(EndpointId id) {
   // byte first; message read mode needs a message pipe.
   std::vector<int> types{SOCK_SEQPACKET};
   if (o.read_mode == ReadMode::byte) types.insert(types.begin(), SOCK_STREAM);
+  if (is_symbolic_link(c.path)) {
+    connect_failed(c, make_error(Errc::access_denied, "connect",
+                                 fmt::format("{} is a symbolic link; PipeScope never follows a link to another socket",
+                                             c.path)));
+    return;
+  }
   if (auto why = direction_mismatch(c.path, o.access); !why.empty()) {
     connect_failed(c, make_error(Errc::access_denied, "connect", fmt::format("{}: {}", c.path, why)));
     return;
@@ -553,7 +538,7 @@ void PosixBackend::try_connect(EndpointId id) {
     return;
   }
   const bool maybe_busy = err == ECONNREFUSED || err == EAGAIN;
-  if (err == ECONNREFUSED && !socket_path_is_live(c.path)) {
+  if (err == ECONNREFUSED && socket_file_is_bound(c.path) == false) {
     connect_failed(c, make_error(Errc::file_not_found, "connect",
                                  fmt::format("{}: the socket file exists but no server listens on it (stale)",
                                              c.path)));

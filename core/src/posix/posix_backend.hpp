@@ -30,10 +30,6 @@ namespace pipescope::detail::posix {
 
 /// "/tmp/CoreFxPipe_Name" ($TMPDIR honoured), or the path itself.
 [[nodiscard]] Result<std::string> socket_path_for(const PipeName& name);
-/// Is a server listening on this socket path? Reads /proc/net/unix, which also
-/// sees a server whose pipe is busy (it refuses connects while every instance
-/// is taken), so a busy pipe is never mistaken for a stale file.
-[[nodiscard]] bool socket_path_is_live(const std::string& path);
 /// The suffix of the temporary names a server binds before renaming the
 /// socket into place; listing strips it.
 inline constexpr std::string_view kTempSuffix = ".~pipescope-";

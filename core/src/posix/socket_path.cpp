@@ -1,10 +1,8 @@
-// Where a pipe name lives on POSIX, and whether someone serves it.
+// Where a pipe name lives on POSIX.
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -40,26 +38,6 @@ Result<std::string> socket_path_for(const PipeName& name) {
                                   path.size(), kMaxPath));
   }
   return path;
-}
-
-bool socket_path_is_live(const std::string& path) {
-  std::ifstream table("/proc/net/unix");
-  std::string line;
-  std::getline(table, line);  // header
-  const std::string temp_prefix = path + std::string(kTempSuffix);
-  while (std::getline(table, line)) {
-    std::istringstream fields(line);
-    std::string num, refcount, protocol, flags, type, state, inode, entry_path;
-    if (!(fields >> num >> refcount >> protocol >> flags >> type >> state >> inode >> entry_path)) {
-      continue;  // no path: an unnamed socket
-    }
-    constexpr unsigned long kAcceptCon = 0x10000;  // __SO_ACCEPTCON: a listening socket
-    const bool listening = (std::strtoul(flags.c_str(), nullptr, 16) & kAcceptCon) != 0;
-    if (listening && (entry_path == path || entry_path.starts_with(temp_prefix))) {
-      return true;
-    }
-  }
-  return false;
 }
 
 }  // namespace pipescope::detail::posix
