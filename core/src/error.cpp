@@ -149,7 +149,7 @@ constexpr std::array kErrcInfo{
              "the limit the pipes keep working and every byte is still counted, but the log keeps only each "
              "record's time, endpoint, direction and length, flagged truncated, and once even those fill the "
              "limit it only counts further records. Raise the limit (pipescope-cli --log-memory-limit, the "
-             "GUI's Log > Memory limit), or save and clear the log to start again."},
+             "GUI's File > Log memory limit), or save and clear the log to start again."},
     ErrcInfo{Errc::unknown, "PIPESCOPE_UNKNOWN", "Unknown error.",
              "The operating system reported an error that PipeScope has no name for. The raw OS code shown "
              "with it identifies the problem."},

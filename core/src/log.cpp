@@ -528,11 +528,13 @@ Error MessageLog::full_warning() const {
                         detail::format_byte_size(impl.contents.memory_bytes()), detail::format_byte_size(impl.memory_limit));
   return make_error(
       Errc::log_full, "message log",
-      fmt::format("the log {}. From row {} on, payload bytes are counted but not kept: records keep their time, "
-                  "endpoint, direction and real length and are flagged truncated; once the records alone fill "
-                  "the limit, further records are only counted. The engine's byte and message counters stay "
-                  "exact. Raise the limit with --log-memory-limit (pipescope-cli) or Log > Memory limit (GUI), "
-                  "or save and clear the log",
+      // Error::summary() puts the operation before the detail, so the
+      // detail reads on from "message log".
+      fmt::format("{}; from row {} on, payload bytes are counted but not kept: records keep their time, "
+                  "endpoint, direction and real length and are flagged truncated, and once the records alone "
+                  "fill the limit, further records are only counted. The engine's byte and message counters "
+                  "stay exact. Raise the limit with --log-memory-limit (pipescope-cli) or File > Log memory "
+                  "limit (GUI), or save and clear the log",
                   cause, impl.full_from_row + 1));
 }
 

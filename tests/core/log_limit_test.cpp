@@ -158,7 +158,7 @@ TEST_F(LogLimit, TheWarningNamesTheLimitTheRowAndHowToRaiseIt) {
   const Error warning = log_.full_warning();
   EXPECT_EQ(warning.code, make_error_code(Errc::log_full));
   EXPECT_NE(warning.detail.find("memory limit of 1000 bytes"), std::string::npos) << warning.detail;
-  EXPECT_NE(warning.detail.find("From row 8 on"), std::string::npos) << warning.detail;
+  EXPECT_NE(warning.detail.find("from row 8 on"), std::string::npos) << warning.detail;
   EXPECT_NE(warning.detail.find("--log-memory-limit"), std::string::npos) << warning.detail;
   EXPECT_NE(warning.detail.find("only counted"), std::string::npos) << warning.detail;
   EXPECT_FALSE(warning.explanation().empty());

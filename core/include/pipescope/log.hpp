@@ -94,7 +94,13 @@ class MessageLog {
   [[nodiscard]] Record record(std::uint64_t row) const;
   /// Valid until clear() or load_jsonl(); the arena never moves otherwise.
   [[nodiscard]] std::span<const std::byte> payload(const Record& record) const;
-  [[nodiscard]] std::span<const std::byte> payload(std::uint64_t row) const { return payload(record(row)); }
+  /// The bytes kept of a row: none for a truncated record or for kNoRow (a
+  /// record the full log only counted), so that a Data event's row can
+  /// always be asked for its bytes.
+  [[nodiscard]] std::span<const std::byte> payload(std::uint64_t row) const {
+    if (row == kNoRow) return {};
+    return payload(record(row));
+  }
   /// The whole message that starts at `first_row`: the payloads of the same
   /// endpoint and direction joined up to the first record without more_data.
   [[nodiscard]] std::vector<std::byte> assemble_message(std::uint64_t first_row) const;
