@@ -20,6 +20,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QInputDialog>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -447,12 +448,26 @@ void MainWindow::buildActions() {
   QAction* exportText = make(tr("Export as &text…"), QStringLiteral("actionExportText"), {}, tr("One line per record, payload escaped."));
   QAction* exportHex = make(tr("Export as &hex dump…"), QStringLiteral("actionExportHex"), {}, tr("A header and a hex dump per record."));
   QAction* clearLog = make(tr("&Clear log"), QStringLiteral("actionClearLog"), {}, tr("Forget every record."));
+  QAction* logLimit = make(tr("Log &memory limit…"), QStringLiteral("actionLogMemoryLimit"), {},
+                           tr("The most memory the message log keeps. Beyond it the pipes work on and every byte is "
+                              "counted, but records keep only their length, flagged truncated."));
   QAction* quit = make(tr("&Quit"), QStringLiteral("actionQuit"), QKeySequence::Quit, {});
   connect(openLog, &QAction::triggered, this, &MainWindow::openLog);
   connect(saveLog, &QAction::triggered, this, &MainWindow::saveLog);
   connect(exportText, &QAction::triggered, this, [this] { exportLog(false); });
   connect(exportHex, &QAction::triggered, this, [this] { exportLog(true); });
   connect(clearLog, &QAction::triggered, this, &MainWindow::clearLog);
+  connect(logLimit, &QAction::triggered, this, [this] {
+    constexpr int kMiB = 1 << 20;
+    const auto current = static_cast<int>(std::min<std::uint64_t>(engine_->log().memory_limit() / kMiB, 1 << 30));
+    bool ok = false;
+    const int mib = QInputDialog::getInt(
+        this, tr("Log memory limit"),
+        tr("The most memory the message log keeps, in MiB (default: a quarter of this machine's memory, %1 MiB):")
+            .arg(pipescope::MessageLog::default_memory_limit() / kMiB),
+        current, 1, 1 << 30, 64, &ok);
+    if (ok) setLogMemoryLimit(std::uint64_t{static_cast<unsigned>(mib)} * kMiB);
+  });
   connect(quit, &QAction::triggered, this, &QWidget::close);
 
   QAction* newServer = make(tr("New &server…"), QStringLiteral("actionNewServer"), QKeySequence(Qt::CTRL | Qt::Key_N),
@@ -527,7 +542,7 @@ void MainWindow::buildActions() {
   file->addSeparator();
   file->addActions({exportText, exportHex});
   file->addSeparator();
-  file->addAction(clearLog);
+  file->addActions({clearLog, logLimit});
   file->addSeparator();
   file->addAction(quit);
   QMenu* edit = menuBar()->addMenu(tr("&Edit"));
@@ -580,6 +595,11 @@ void MainWindow::restoreSettings() {
   darkPaletteAction_->setChecked(settings.value(QStringLiteral("view/darkPalette"), false).toBool());
   probePath_->setText(settings.value(QStringLiteral("impersonation/probe")).toString());
   followTail_->setChecked(settings.value(QStringLiteral("log/follow"), true).toBool());
+  if (const QVariant limit = settings.value(QStringLiteral("log/memoryLimit")); limit.isValid()) {
+    bool ok = false;
+    const qulonglong bytes = limit.toULongLong(&ok);
+    if (ok && bytes > 0) engine_->log().set_memory_limit(bytes);
+  }
   sendPanel_->loadLibrary(settings);
   if (!settings.contains(QStringLiteral("window/geometry"))) {
     resize(1440, 900);
@@ -810,10 +830,24 @@ void MainWindow::updateEndpointFilter() {
   endpointFilter_->setCurrentIndex(index < 0 ? 0 : index);
 }
 
+void MainWindow::setLogMemoryLimit(std::uint64_t bytes) {
+  engine_->log().set_memory_limit(bytes);
+  QSettings().setValue(QStringLiteral("log/memoryLimit"), QVariant::fromValue<qulonglong>(bytes));
+  updateStatus();
+}
+
 void MainWindow::updateStatus() {
   const pipescope::MessageLog& log = engine_->log();
-  statusCounts_->setText(tr("%n record(s), %1 of payload", nullptr, static_cast<int>(std::min<std::uint64_t>(log.size(), 0x7FFFFFFF)))
-                             .arg(formatBytes(static_cast<double>(log.payload_bytes()))));
+  QString text = tr("%n record(s), %1 of payload", nullptr, static_cast<int>(std::min<std::uint64_t>(log.size(), 0x7FFFFFFF)))
+                     .arg(formatBytes(static_cast<double>(log.payload_bytes())));
+  // A full log says what it did not keep, next to what it holds.
+  if (const std::uint64_t truncated = log.truncated_records(); truncated != 0) {
+    text += tr(", %1 truncated").arg(truncated);
+  }
+  if (const std::uint64_t dropped = log.dropped_records(); dropped != 0) {
+    text += tr(", %1 only counted").arg(dropped);
+  }
+  statusCounts_->setText(text);
 }
 
 void MainWindow::updateActions() {

@@ -80,6 +80,10 @@ class MainWindow final : public QMainWindow {
   /// The demo's pipe name (empty before startDemo).
   [[nodiscard]] QString demoPipeName() const { return demoName_; }
 
+  /// Sets the message log's memory limit and keeps it in the settings
+  /// ("log/memoryLimit", bytes), so that the next start uses it too.
+  void setLogMemoryLimit(std::uint64_t bytes);
+
   /// The endpoint selected in the servers or clients view (0: none).
   [[nodiscard]] pipescope::EndpointId selectedEndpoint() const noexcept { return selectedEndpoint_; }
 

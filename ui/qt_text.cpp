@@ -88,6 +88,10 @@ QString flagsExplanation(std::uint8_t flags) {
   if ((flags & rf::responder) != 0) {
     lines << tr("responder: written by the engine's own echo/reverse responder, not by you.");
   }
+  if ((flags & rf::truncated) != 0) {
+    lines << tr("truncated: logged while the log was full (File > Log memory limit); the length is real, "
+                "the bytes were not kept.");
+  }
   return lines.join(QLatin1Char('\n'));
 }
 

@@ -34,6 +34,7 @@ int connect_command(const ConnectSettings& settings, Session& session) {
   const std::string pipe_name = PipeName::parse(settings.client.name)->full();
 
   Engine engine(session.inbox.get());
+  session.configure(engine);
   const Result<EndpointId> connected = connect_and_announce(engine, settings.client, pipe_name, console);
   if (!connected) {
     return fail(console, connected.error());

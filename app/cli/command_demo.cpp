@@ -54,6 +54,7 @@ int demo_command(const DemoSettings& settings, Session& session) {
   }
 
   Engine engine(session.inbox.get());
+  session.configure(engine);
   console.say(fmt::format("PipeScope demo on the {} backend. Each step says what happens; the lines after it are "
                           "the engine's events as they arrive.",
                           engine.backend_name()));

@@ -48,6 +48,7 @@ int run_child_command(const RunSettings& settings, Session& session) {
   use_binary_input();
 
   Engine engine(session.inbox.get());
+  session.configure(engine);
   const Result<EndpointId> started = engine.run_child(settings.child);
   if (!started) {
     return report_start_failure(console, started.error());

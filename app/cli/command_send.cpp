@@ -54,6 +54,7 @@ int send_command(const SendSettings& settings, Session& session) {
   }
 
   Engine engine(session.inbox.get());
+  session.configure(engine);
   const Result<EndpointId> connected = connect_and_announce(engine, settings.client, pipe_name, console);
   if (!connected) {
     return fail(console, connected.error());

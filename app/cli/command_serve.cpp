@@ -97,6 +97,7 @@ int serve_command(const ServeSettings& settings, Session& session) {
   }
 
   Engine engine(session.inbox.get());
+  session.configure(engine);
   const Result<ServerId> started = engine.start_server(options);
   if (!started) {
     return fail(console, started.error());

@@ -58,6 +58,7 @@ int transact_command(const SendSettings& settings, Session& session) {
   if (const int* code = std::get_if<int>(&request)) return *code;
 
   Engine engine(session.inbox.get());
+  session.configure(engine);
   const Result<EndpointId> connected = engine.connect(settings.client);
   if (!connected) return fail(console, connected.error());
   const EndpointId me = *connected;
@@ -76,6 +77,7 @@ int call_command(const SendSettings& settings, Session& session) {
   if (const int* code = std::get_if<int>(&request)) return *code;
 
   Engine engine(session.inbox.get());
+  session.configure(engine);
   const Result<Bytes> reply = engine.call(settings.client, std::get<Bytes>(request), settings.timeout);
   if (!reply) return fail(console, reply.error());
   drain_events(session, engine);
@@ -89,6 +91,7 @@ int inspect_command(const InspectSettings& settings, Session& session) {
   const std::string pipe_name = PipeName::parse(settings.client.name)->full();
 
   Engine engine(session.inbox.get());
+  session.configure(engine);
   const Result<EndpointId> connected = engine.connect(settings.client);
   if (!connected) return fail(console, connected.error());
   const EndpointId me = *connected;

@@ -8,8 +8,13 @@ namespace pipescope::cli {
 
 Session::Session(bool json) : console(json), inbox(std::make_shared<Inbox>()) { post_stop_requests_to(inbox); }
 
+void Session::configure(Engine& engine) const {
+  if (log_memory_limit != 0) engine.log().set_memory_limit(log_memory_limit);
+}
+
 int run_command(const CliSettings& settings) {
   Session session(settings.json);
+  session.log_memory_limit = settings.log_memory_limit;
   switch (settings.command) {
     case Command::serve:
       return serve_command(settings.serve, session);

@@ -25,6 +25,11 @@ struct Session {
   Console console;
   /// Shared with the stdin and signal threads, which may outlive a command.
   std::shared_ptr<Inbox> inbox;
+  /// --log-memory-limit; 0: the log's default.
+  std::uint64_t log_memory_limit = 0;
+
+  /// Applies the session's settings to an engine the command just made.
+  void configure(Engine& engine) const;
 };
 
 [[nodiscard]] int run_command(const CliSettings& settings);

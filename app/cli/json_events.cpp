@@ -128,10 +128,12 @@ json event_to_json(const Event& event, Engine& engine) {
         } else if constexpr (std::is_same_v<T, Data>) {
           object = json{{"event", "data"}};
           add_endpoint(object, e.endpoint, engine);
-          const Record record = engine.log().record(e.row);
           object["direction"] = to_string(e.direction);
-          object["row"] = e.row;
-          object["time_ns"] = record.time_ns;
+          // A record the full log only counted has no row and no time.
+          const bool in_log = e.row != MessageLog::kNoRow;
+          const Record record = in_log ? engine.log().record(e.row) : Record{};
+          object["row"] = in_log ? json(e.row) : json(nullptr);
+          object["time_ns"] = in_log ? json(record.time_ns) : json(nullptr);
           object["size"] = e.size;
           object["flags"] = flags_to_json(e.flags);
           if (const auto info = engine.endpoint(e.endpoint); info && info->kind == EndpointKind::child) {

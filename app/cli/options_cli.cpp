@@ -10,6 +10,7 @@
 
 #include "console.hpp"
 #include "exit_codes.hpp"
+#include "pipescope/log.hpp"
 
 namespace pipescope::cli {
 namespace {
@@ -238,6 +239,15 @@ CommandLine::CommandLine() : parts_(std::make_unique<Parts>()) {
   app.add_flag("--json", s.json,
                "Print one JSON object per line for every engine event and result, instead of sentences. "
                "Errors go to standard error as {\"event\":\"error\",...} objects.");
+  app.add_option("--log-memory-limit", s.log_memory_limit,
+                 "The most memory the message log keeps for payloads and records, with a suffix: 512MiB, 4G. "
+                 "Beyond it the pipes work on and every byte is counted, but records keep only their time, "
+                 "endpoint, direction and length (flagged truncated), and one PIPESCOPE_LOG_FULL warning says "
+                 "so. At least 1MiB; default: a quarter of physical memory (" +
+                     std::to_string(MessageLog::default_memory_limit() >> 20) + " MiB here).")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::uint64_t{1} << 20, std::numeric_limits<std::uint64_t>::max()))
+      ->option_text("BYTES");
 
   // --- serve ---------------------------------------------------------------
   CLI::App* serve = app.add_subcommand(

@@ -69,6 +69,9 @@ struct BenchSettings {
 
 struct CliSettings {
   bool json = false;
+  /// The most memory the message log keeps (MessageLog::set_memory_limit);
+  /// 0 until --log-memory-limit is given: the log's default then holds.
+  std::uint64_t log_memory_limit = 0;
   Command command = Command::none;
   ServeSettings serve;
   ConnectSettings connect;

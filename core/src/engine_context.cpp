@@ -72,7 +72,12 @@ std::uint64_t EngineContext::record(EndpointId id, Direction direction, std::spa
   // Data events reach the sink in row order also when two threads record at
   // once (a send written on the caller's thread, a read on the I/O thread).
   const std::lock_guard lock(pending_mutex_);
-  data.row = log_.append(id, direction, bytes, flags);
+  // Never throws for want of memory: a full log keeps the record without its
+  // bytes (or only counts it), and says so once, which is reported here.
+  const AppendResult appended = log_.append_record(id, direction, bytes, flags);
+  data.row = appended.row;
+  data.flags = appended.flags;
+  // The counters count what crossed the pipe, whatever the log could keep.
   if (s != nullptr) {
     // A part flagged more-data is not a whole message yet; the last part counts it.
     const bool completes_message = (flags & record_flags::more_data) == 0;
@@ -85,6 +90,7 @@ std::uint64_t EngineContext::record(EndpointId id, Direction direction, std::spa
     }
   }
   pending_.push_back(data);
+  if (appended.became_full) pending_.push_back(ErrorEvent{id, 0, log_.full_warning()});
   return data.row;
 }
 

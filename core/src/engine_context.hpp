@@ -35,7 +35,10 @@ class EngineContext {
   /// Records a state change and queues a StateChanged event. Repeating the
   /// current state is ignored.
   void set_state(EndpointId id, EndpointState state, const PeerInfo& peer = {}, std::error_code reason = {});
-  /// Appends to the log, bumps the counters and queues a Data event.
+  /// Appends to the log, bumps the counters and queues a Data event (and,
+  /// the first time the log cannot keep a record whole, an ErrorEvent with
+  /// the log's full_warning()). Its row is MessageLog::kNoRow when the full
+  /// log only counted the record.
   std::uint64_t record(EndpointId id, Direction direction, std::span<const std::byte> bytes, std::uint8_t flags);
   /// Queues an error event (and nothing else).
   void report(EndpointId id, ServerId server, Error error);

@@ -144,6 +144,13 @@ constexpr std::array kErrcInfo{
     ErrcInfo{Errc::child_failed, "PIPESCOPE_CHILD_FAILED", "The child process failed.",
              "The child process could not be started or ended abnormally. Check the program path and its "
              "arguments; the OS code or exit status shown with this error says more."},
+    ErrcInfo{Errc::log_full, "PIPESCOPE_LOG_FULL", "The message log is full.",
+             "The message log holds every byte in memory, up to its memory limit (a quarter of physical "
+             "memory unless set otherwise), so that a peer flooding data cannot exhaust the machine. Beyond "
+             "the limit the pipes keep working and every byte is still counted, but the log keeps only each "
+             "record's time, endpoint, direction and length, flagged truncated, and once even those fill the "
+             "limit it only counts further records. Raise the limit (pipescope-cli --log-memory-limit, the "
+             "GUI's File > Log memory limit), or save and clear the log to start again."},
     ErrcInfo{Errc::unknown, "PIPESCOPE_UNKNOWN", "Unknown error.",
              "The operating system reported an error that PipeScope has no name for. The raw OS code shown "
              "with it identifies the problem."},

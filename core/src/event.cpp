@@ -29,8 +29,10 @@ std::string describe(const Event& event) {
             return text;
           },
           [](const Data& e) {
-            return fmt::format("endpoint {} {} {} bytes (row {}{}{})", e.endpoint,
-                               e.direction == Direction::in ? "read" : "wrote", e.size, e.row,
+            const std::string row = e.row == MessageLog::kNoRow ? std::string("not kept: the log is full")
+                                                                 : fmt::format("row {}", e.row);
+            return fmt::format("endpoint {} {} {} bytes ({}{}{})", e.endpoint,
+                               e.direction == Direction::in ? "read" : "wrote", e.size, row,
                                e.flags != 0 ? ", " : "", flags_to_string(e.flags));
           },
           [](const ErrorEvent& e) { return fmt::format("error on endpoint {}: {}", e.endpoint, e.error.summary()); },

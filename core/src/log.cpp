@@ -3,6 +3,7 @@
 #include "pipescope/log.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -15,7 +16,10 @@
 #include <string>
 #include <system_error>
 
+#include <fmt/format.h>
+
 #include "log_store.hpp"
+#include "physical_memory.hpp"
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -28,6 +32,22 @@ namespace detail {
 // ----------------------------------------------------------- memory reserve
 
 namespace {
+/// "512 MiB", "1.5 GiB", "1000 bytes": the limit as the warning shows it.
+std::string format_byte_size(std::uint64_t bytes) {
+  static constexpr std::array<const char*, 5> kUnits{"KiB", "MiB", "GiB", "TiB", "PiB"};
+  if (bytes < 1024) return fmt::format("{} bytes", bytes);
+  double value = static_cast<double>(bytes) / 1024;
+  std::size_t unit = 0;
+  while (value >= 1024 && unit + 1 < kUnits.size()) {
+    value /= 1024;
+    ++unit;
+  }
+  if (value == static_cast<double>(static_cast<std::uint64_t>(value))) {
+    return fmt::format("{} {}", static_cast<std::uint64_t>(value), kUnits[unit]);
+  }
+  return fmt::format("{:.1f} {}", value, kUnits[unit]);
+}
+
 /// The smallest page size of the systems PipeScope runs on; writing one byte
 /// every this many bytes touches every page, whatever the real page size.
 constexpr std::size_t kTouchStride = 4096;
@@ -140,6 +160,11 @@ void PayloadArena::swap(PayloadArena& other) noexcept {
   std::swap(filling_, other.filling_);
   std::swap(asked_ahead_, other.asked_ahead_);
   std::swap(memory_bytes_, other.memory_bytes_);
+  std::swap(abandoned_bytes_, other.abandoned_bytes_);
+}
+
+void PayloadArena::check_allocation(std::size_t bytes) const {
+  if (bytes > allocation_limit || memory_bytes_ > allocation_limit - bytes) throw std::bad_alloc();
 }
 
 PayloadArena::Chunk& PayloadArena::new_chunk() {
@@ -161,6 +186,7 @@ std::uint64_t PayloadArena::store(std::span<const std::byte> payload, MemoryRese
       (*chunks_)[filling_].capacity - (*chunks_)[filling_].used.load(std::memory_order_relaxed) >= length) {
     chunk_index = filling_;
   } else if (length >= kDedicatedThreshold) {
+    check_allocation(length);
     Chunk& chunk = new_chunk();
     chunk.data = std::make_unique_for_overwrite<std::byte[]>(length);
     chunk.capacity = length;
@@ -196,12 +222,20 @@ std::byte* PayloadArena::start_regular_chunk(MemoryReserve* reserve) {
   } else if (asked_ahead_ && reserve != nullptr) {
     data = reserve->take(0);
     asked_ahead_ = false;
-    if (data) memory_bytes_ += kChunkBytes;
+    if (data) {
+      check_allocation(kChunkBytes);
+      memory_bytes_ += kChunkBytes;
+    }
   }
   if (!data) {
+    check_allocation(kChunkBytes);
     // Not zeroed: the pages are faulted in only as payloads are written.
     data = std::make_unique_for_overwrite<std::byte[]>(kChunkBytes);
     memory_bytes_ += kChunkBytes;
+  }
+  if (filling_ != kNoChunk) {
+    const Chunk& full = (*chunks_)[filling_];
+    abandoned_bytes_ += full.capacity - full.used.load(std::memory_order_relaxed);
   }
   chunk.data = std::move(data);
   chunk.capacity = kChunkBytes;
@@ -245,6 +279,7 @@ void PayloadArena::clear() {
   }
   chunk_count_.store(0, std::memory_order_release);
   filling_ = kNoChunk;
+  abandoned_bytes_ = 0;
 }
 
 // -------------------------------------------------------------- record index
@@ -290,6 +325,7 @@ void RecordIndex::reserve_one(MemoryReserve* reserve) {
     }
     return;
   }
+  if (kBlockBytes > allocation_limit || memory_bytes() > allocation_limit - kBlockBytes) throw std::bad_alloc();
   blocks_->ensure(block_count_);
   owned_.reserve(owned_.size() + 1);
   std::unique_ptr<std::byte[]> memory;
@@ -310,17 +346,24 @@ void RecordIndex::reserve_one(MemoryReserve* reserve) {
 
 // ------------------------------------------------------------------ contents
 
-std::uint64_t LogContents::append(EndpointId endpoint, Direction direction, std::span<const std::byte> payload,
-                                  std::uint8_t flags, std::int64_t time_ns, MemoryReserve* reserve) {
-  if ((flags & ~kKnownRecordFlags) != 0) {
+void LogContents::check(Direction direction, std::size_t length, std::uint8_t flags) {
+  if ((flags & ~kCallerRecordFlags) != 0) {
+    if ((flags & record_flags::truncated) != 0) {
+      throw std::invalid_argument("message log: the truncated flag is set by the log, not by a caller");
+    }
     throw std::invalid_argument("message log: unknown record flag bits " + std::to_string(flags & ~kKnownRecordFlags));
   }
-  if (payload.size() > std::numeric_limits<std::uint32_t>::max()) {
+  if (length > std::numeric_limits<std::uint32_t>::max()) {
     throw std::length_error("message log: a record's payload is limited to 4 GiB");
   }
   if (direction != Direction::in && direction != Direction::out) {
     throw std::invalid_argument("message log: direction is neither in nor out");
   }
+}
+
+std::uint64_t LogContents::append_checked(EndpointId endpoint, Direction direction,
+                                          std::span<const std::byte> payload, std::uint8_t flags,
+                                          std::int64_t time_ns, MemoryReserve* reserve) {
   // The record slot first, the payload second: if either allocation fails,
   // no record has been added.
   records.reserve_one(reserve);
@@ -333,6 +376,23 @@ std::uint64_t LogContents::append(EndpointId endpoint, Direction direction, std:
   record.flags = flags;
   records.push_back(record);
   payload_bytes += payload.size();
+  held_bytes += payload.size() + kRecordCost;
+  return records.size() - 1;
+}
+
+std::uint64_t LogContents::append_unkept(EndpointId endpoint, Direction direction, std::uint32_t length,
+                                         std::uint8_t flags, std::int64_t time_ns, MemoryReserve* reserve) {
+  records.reserve_one(reserve);
+  Record record;
+  record.time_ns = time_ns;
+  record.length = length;
+  record.endpoint = endpoint;
+  record.direction = direction;
+  record.flags = length == 0 ? flags : static_cast<std::uint8_t>(flags | record_flags::truncated);
+  records.push_back(record);
+  payload_bytes += length;
+  held_bytes += kRecordCost;
+  if (length != 0) ++truncated_records;
   return records.size() - 1;
 }
 
@@ -341,20 +401,141 @@ void LogContents::clear() {
   records.clear();
   endpoints.clear();
   payload_bytes = 0;
+  held_bytes = 0;
+  truncated_records = 0;
+  dropped_records = 0;
+  dropped_bytes = 0;
 }
+
+LogContents& MessageLogAccess::contents(MessageLog& log) noexcept { return log.impl_->contents; }
 
 }  // namespace detail
 
-MessageLog::MessageLog() : impl_(std::make_unique<Impl>()) {}
+MessageLog::MessageLog() : impl_(std::make_unique<Impl>()) {
+  impl_->apply_memory_limit(default_memory_limit());
+}
 
 MessageLog::~MessageLog() = default;
 
-std::uint64_t MessageLog::append(EndpointId endpoint, Direction direction, std::span<const std::byte> payload,
-                                 std::uint8_t flags, std::int64_t time_ns) {
+AppendResult MessageLog::append_record(EndpointId endpoint, Direction direction, std::span<const std::byte> payload,
+                                       std::uint8_t flags, std::int64_t time_ns) {
+  detail::LogContents::check(direction, payload.size(), flags);
   const std::lock_guard lock(impl_->append_mutex);
-  const std::uint64_t row = impl_->contents.append(endpoint, direction, payload, flags, time_ns, &impl_->reserve);
-  impl_->publish_counters();
-  return row;
+  Impl& impl = *impl_;
+  detail::FullReason reason = detail::FullReason::limit;
+  // The whole cost of the limit on the common path: a flag, a sum and a
+  // comparison.
+  if (impl.keeping_payloads &&
+      impl.contents.limited_bytes() + detail::kRecordCost + payload.size() <= impl.payload_limit) {
+    try {
+      AppendResult result;
+      result.row = impl.contents.append_checked(endpoint, direction, payload, flags, time_ns, &impl.reserve);
+      result.flags = flags;
+      impl.publish_counters();
+      return result;
+    } catch (const std::bad_alloc&) {
+      // The system (or the arena's own bounds, as length_error) refused
+      // memory below the limit; append_checked() added nothing. The log
+      // treats it as full rather than let the exception end the engine's
+      // I/O thread, and keeps no payloads from here on, so it does not ask
+      // a short system for memory again at every record.
+      reason = detail::FullReason::allocation_failed;
+    } catch (const std::length_error&) {
+      reason = detail::FullReason::allocation_failed;
+    }
+  }
+  return impl.append_without_payload(endpoint, direction, payload, flags, time_ns, reason);
+}
+
+AppendResult MessageLog::Impl::append_without_payload(EndpointId endpoint, Direction direction,
+                                                      std::span<const std::byte> payload, std::uint8_t flags,
+                                                      std::int64_t time_ns, detail::FullReason reason) {
+  AppendResult result;
+  if (keeping_payloads) {
+    keeping_payloads = false;
+    full_reason = reason;
+    full_from_row = contents.records.size();
+    result.became_full = true;
+  }
+  const auto length = static_cast<std::uint32_t>(payload.size());
+  bool kept = false;
+  if (contents.limited_bytes() + detail::kRecordCost <= memory_limit) {
+    try {
+      result.row = contents.append_unkept(endpoint, direction, length, flags, time_ns, &reserve);
+      kept = true;
+    } catch (const std::bad_alloc&) {
+      // Not even the index could grow: the record is counted below.
+    } catch (const std::length_error&) {
+    }
+  }
+  if (!kept) {
+    result.row = MessageLog::kNoRow;
+    ++contents.dropped_records;
+    contents.dropped_bytes += length;
+  }
+  result.flags = length == 0 ? flags : static_cast<std::uint8_t>(flags | record_flags::truncated);
+  publish_counters();
+  publish_limit_counters();
+  return result;
+}
+
+std::uint64_t MessageLog::memory_limit() const noexcept {
+  return impl_->published_limit.load(std::memory_order_relaxed);
+}
+
+void MessageLog::set_memory_limit(std::uint64_t bytes) {
+  const std::lock_guard lock(impl_->append_mutex);
+  impl_->apply_memory_limit(bytes);
+}
+
+std::uint64_t MessageLog::default_memory_limit() noexcept {
+  // A quarter of physical memory. The log is not all a capture needs: the
+  // system and the programs being watched need theirs, and the GUI's views,
+  // a save or an export and assembled messages need memory besides the log.
+  // Three quarters left to them means that a flood meets the limit and a
+  // clear warning, not swapping or the system's out-of-memory killer; and a
+  // quarter of a machine of 8-32 GiB is 2-8 GiB, tens of millions of
+  // messages, more than anyone reads in a view. The limit is also kept
+  // within a quarter of the address space, which matters to a 32-bit build.
+  static const std::uint64_t limit = [] {
+    constexpr std::uint64_t kWhenUnknown = std::uint64_t{1} << 30;
+    const std::uint64_t physical = detail::physical_memory_bytes();
+    const std::uint64_t quarter = physical == 0 ? kWhenUnknown : physical / 4;
+    return std::min<std::uint64_t>(quarter, std::numeric_limits<std::size_t>::max() / 4);
+  }();
+  return limit;
+}
+
+std::uint64_t MessageLog::truncated_records() const noexcept {
+  return impl_->truncated_records.load(std::memory_order_relaxed);
+}
+
+std::uint64_t MessageLog::dropped_records() const noexcept {
+  return impl_->dropped_records.load(std::memory_order_relaxed);
+}
+
+std::uint64_t MessageLog::dropped_bytes() const noexcept {
+  return impl_->dropped_bytes.load(std::memory_order_relaxed);
+}
+
+Error MessageLog::full_warning() const {
+  const std::lock_guard lock(impl_->append_mutex);
+  const Impl& impl = *impl_;
+  const std::string cause =
+      impl.full_reason == detail::FullReason::limit
+          ? fmt::format("reached its memory limit of {}", detail::format_byte_size(impl.memory_limit))
+          : fmt::format("could not get more memory from the system with {} held, below its limit of {}",
+                        detail::format_byte_size(impl.contents.memory_bytes()), detail::format_byte_size(impl.memory_limit));
+  return make_error(
+      Errc::log_full, "message log",
+      // Error::summary() puts the operation before the detail, so the
+      // detail reads on from "message log".
+      fmt::format("{}; from row {} on, payload bytes are counted but not kept: records keep their time, "
+                  "endpoint, direction and real length and are flagged truncated, and once the records alone "
+                  "fill the limit, further records are only counted. The engine's byte and message counters "
+                  "stay exact. Raise the limit with --log-memory-limit (pipescope-cli) or File > Log memory "
+                  "limit (GUI), or save and clear the log",
+                  cause, impl.full_from_row + 1));
 }
 
 std::uint64_t MessageLog::size() const noexcept { return impl_->published_rows(); }
@@ -412,7 +593,9 @@ void MessageLog::clear() {
   std::unique_lock lock(impl_->mutex);
   impl_->contents.clear();
   ++impl_->generation;
+  impl_->keeping_payloads = true;
   impl_->publish_counters();
+  impl_->publish_limit_counters();
 }
 
 void MessageLog::register_endpoint(const EndpointInfo& info) {

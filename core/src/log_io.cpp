@@ -5,6 +5,9 @@
 //   {"type":"pipescope-log","version":1}
 //   {"type":"endpoint","id":1,"kind":"instance","server":1,"pipe":"\\\\.\\pipe\\demo","label":"demo #1"}
 //   {"type":"record","time_ns":1700000000000000000,"endpoint":1,"direction":"in","flags":["message"],"hex":"48656c"}
+//   {"type":"record","time_ns":1700000000000000001,"endpoint":1,"direction":"in","flags":["truncated"],"length":65536,"hex":""}
+// A record flagged truncated was logged while the log was full: "length" is
+// its real length and "hex" is empty, because none of its bytes were kept.
 // The header comes first; an endpoint comes before the first record that
 // names it. Blank lines are ignored, and so are fields a reader does not know.
 #include <algorithm>
@@ -78,7 +81,11 @@ void append_record_line(std::string& text, const Record& record, std::span<const
     text += name;
     text += '"';
   }
-  text += R"(],"hex":")";
+  text += "],";
+  if ((record.flags & record_flags::truncated) != 0) {
+    fmt::format_to(std::back_inserter(text), R"("length":{},)", record.length);
+  }
+  text += R"("hex":")";
   append_hex(text, payload);
   text += "\"}\n";
 }
@@ -272,6 +279,17 @@ void read_record(const nlohmann::json& line, detail::LogContents& contents, std:
     flags |= known->first;
   }
   decode_hex(require_string(line, what, "hex"), payload);
+  if ((flags & record_flags::truncated) != 0) {
+    const auto length =
+        static_cast<std::uint32_t>(require_unsigned(line, what, "length", std::numeric_limits<std::uint32_t>::max()));
+    if (!payload.empty()) {
+      throw LineError{"a record flagged truncated keeps none of its bytes; its \"hex\" must be empty"};
+    }
+    if (length == 0) throw LineError{"a record flagged truncated has lost bytes; its \"length\" cannot be 0"};
+    contents.append_unkept(endpoint, direction, length, static_cast<std::uint8_t>(flags & ~record_flags::truncated),
+                           time_ns, nullptr);
+    return;
+  }
   contents.append(endpoint, direction, payload, flags, time_ns);
 }
 
@@ -403,7 +421,9 @@ Result<void> MessageLog::load_jsonl(std::istream& in) {
     // Moving swaps: `loaded` takes the old contents.
     impl_->contents = std::move(loaded);
     ++impl_->generation;
+    impl_->keeping_payloads = true;
     impl_->publish_counters();
+    impl_->publish_limit_counters();
   }
   // `loaded` now holds the old contents; they are freed here, outside the lock.
   return {};

@@ -11,6 +11,14 @@
 // take `append_mutex` and then `mutex` exclusively because they do change
 // what readers can reach. load_jsonl() fills a second LogContents without any
 // lock and swaps it in only when the whole file was good.
+//
+// The memory limit (see log.hpp) is decided on the append path by one sum
+// and one comparison against limits computed when the limit is set: no
+// system call, no lock beyond append_mutex. What it bounds is `held_bytes`,
+// the payload bytes kept plus 24 bytes for every record, plus the room left
+// unused at the ends of full arena chunks; it is counted as records are
+// appended rather than read from the allocations, so it is exact to the byte
+// also for the small limits tests use.
 #pragma once
 
 #include <algorithm>
@@ -19,6 +27,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -41,20 +50,25 @@ namespace pipescope::detail {
 
 /// The words for the record flags, in bit order. flags_to_string() and the
 /// JSON-lines format use the same words, so a saved file reads like the UI.
-inline constexpr std::array<std::pair<std::uint8_t, std::string_view>, 6> kRecordFlagNames{{
+inline constexpr std::array<std::pair<std::uint8_t, std::string_view>, 7> kRecordFlagNames{{
     {record_flags::message, "message"},
     {record_flags::more_data, "more-data"},
     {record_flags::partial, "partial"},
     {record_flags::transact, "transact"},
     {record_flags::stderr_stream, "stderr"},
     {record_flags::responder, "responder"},
+    {record_flags::truncated, "truncated"},
 }};
 
 /// Every flag bit that has a meaning. append() rejects the others, so that
 /// every stored record can be saved and loaded again.
 inline constexpr std::uint8_t kKnownRecordFlags = record_flags::message | record_flags::more_data |
                                                   record_flags::partial | record_flags::transact |
-                                                  record_flags::stderr_stream | record_flags::responder;
+                                                  record_flags::stderr_stream | record_flags::responder |
+                                                  record_flags::truncated;
+/// The flags a caller may pass to append(): truncated is the log's to set,
+/// because only the log knows that it kept no bytes.
+inline constexpr std::uint8_t kCallerRecordFlags = kKnownRecordFlags & ~record_flags::truncated;
 
 /// Keeps the next arena chunk and the next index block ready: allocated,
 /// with every page written once, by a thread of its own. A page the appending
@@ -145,6 +159,15 @@ class PayloadArena {
   /// Needs the appender and every reader kept out.
   void clear();
   [[nodiscard]] std::uint64_t memory_bytes() const noexcept { return memory_bytes_; }
+  /// Room left unused at the ends of regular chunks that are no longer
+  /// filled: memory the limit must count although no payload holds it.
+  [[nodiscard]] std::uint64_t abandoned_bytes() const noexcept { return abandoned_bytes_; }
+
+  /// The most memory the arena may hold; asking for more throws
+  /// std::bad_alloc, as a system out of memory would. The tests' seam for an
+  /// allocation failure, which a real system cannot be made to produce on
+  /// cue. It belongs to the arena object and is not swapped by a move.
+  std::uint64_t allocation_limit = std::numeric_limits<std::uint64_t>::max();
 
  private:
   struct Chunk {
@@ -159,6 +182,8 @@ class PayloadArena {
 
   std::byte* start_regular_chunk(MemoryReserve* reserve);
   Chunk& new_chunk();
+  /// Throws std::bad_alloc if `bytes` more would exceed allocation_limit.
+  void check_allocation(std::size_t bytes) const;
   void swap(PayloadArena& other) noexcept;
 
   // Index = chunk number in an offset: 4096 pages of 256 chunks.
@@ -171,6 +196,7 @@ class PayloadArena {
   std::size_t filling_ = kNoChunk;                     // the regular chunk being filled
   bool asked_ahead_ = false;                           // the next chunk was asked of the reserve
   std::uint64_t memory_bytes_ = 0;                     // every chunk held, spare ones included
+  std::uint64_t abandoned_bytes_ = 0;                  // see abandoned_bytes()
 };
 
 /// One record as the index keeps it: 24 bytes rather than the 32 of the
@@ -228,6 +254,10 @@ class RecordIndex {
   void clear() noexcept { size_ = 0; }
   [[nodiscard]] std::uint64_t memory_bytes() const noexcept { return std::uint64_t{block_count_} * kBlockBytes; }
 
+  /// As PayloadArena::allocation_limit: the tests' seam for a failed
+  /// allocation of a block.
+  std::uint64_t allocation_limit = std::numeric_limits<std::uint64_t>::max();
+
  private:
   using Block = IndexEntry*;
   [[nodiscard]] IndexEntry* block(std::uint64_t row) const noexcept { return (*blocks_)[row / kRecordsPerBlock]; }
@@ -243,31 +273,72 @@ class RecordIndex {
   bool asked_ahead_ = false;
 };
 
+/// What the memory limit counts for every record besides its payload: its
+/// index entry.
+inline constexpr std::uint64_t kRecordCost = sizeof(IndexEntry);
+
 /// Everything a log holds: records, their payloads and the endpoints.
 struct LogContents {
   PayloadArena arena;
   RecordIndex records;
   std::map<EndpointId, EndpointInfo> endpoints;
+  /// The real lengths of every record's payload, kept or truncated.
   std::uint64_t payload_bytes = 0;
+  /// Payload bytes kept plus kRecordCost a record (see the top of this file;
+  /// arena.abandoned_bytes() is added where the limit is checked).
+  std::uint64_t held_bytes = 0;
+  std::uint64_t truncated_records = 0;
+  /// Records the full log only counted, and their payload bytes.
+  std::uint64_t dropped_records = 0;
+  std::uint64_t dropped_bytes = 0;
 
-  /// Checks the flags and the length, stores the payload and the record and
-  /// returns its row. Throws std::invalid_argument for unknown flag bits and
-  /// std::length_error for a payload longer than a record can describe; if it
+  /// Throws std::invalid_argument for flag bits a caller may not pass and
+  /// for a bad direction, std::length_error for a payload longer than a
+  /// record can describe.
+  static void check(Direction direction, std::size_t length, std::uint8_t flags);
+  /// Checks, stores the payload and the record and returns its row. If it
   /// throws, nothing was added. `reserve` (may be null) prepares memory ahead.
   std::uint64_t append(EndpointId endpoint, Direction direction, std::span<const std::byte> payload,
-                       std::uint8_t flags, std::int64_t time_ns, MemoryReserve* reserve = nullptr);
+                       std::uint8_t flags, std::int64_t time_ns, MemoryReserve* reserve = nullptr) {
+    check(direction, payload.size(), flags);
+    return append_checked(endpoint, direction, payload, flags, time_ns, reserve);
+  }
+  /// append() for arguments check() accepted.
+  std::uint64_t append_checked(EndpointId endpoint, Direction direction, std::span<const std::byte> payload,
+                               std::uint8_t flags, std::int64_t time_ns, MemoryReserve* reserve);
+  /// Appends a record of `length` bytes without keeping them; flagged
+  /// truncated unless the length is 0 (then nothing is missing). May throw
+  /// std::bad_alloc or std::length_error when the index cannot grow, and then
+  /// adds nothing.
+  std::uint64_t append_unkept(EndpointId endpoint, Direction direction, std::uint32_t length, std::uint8_t flags,
+                              std::int64_t time_ns, MemoryReserve* reserve);
+  /// The bytes kept for a record: none for a truncated one.
   [[nodiscard]] std::span<const std::byte> payload(const Record& record) const {
+    if ((record.flags & record_flags::truncated) != 0) return {};
     return arena.view(record.offset, record.length);
   }
+  /// What the memory limit compares with.
+  [[nodiscard]] std::uint64_t limited_bytes() const noexcept { return held_bytes + arena.abandoned_bytes(); }
   void clear();
   [[nodiscard]] std::uint64_t memory_bytes() const noexcept {
     return arena.memory_bytes() + records.memory_bytes();
   }
 };
 
+/// Why a log stopped keeping payloads.
+enum class FullReason : std::uint8_t { limit, allocation_failed };
+
 }  // namespace pipescope::detail
 
 namespace pipescope {
+
+namespace detail {
+/// The tests' way to a log's contents, for the allocation seams of its arena
+/// and index (PayloadArena::allocation_limit, RecordIndex::allocation_limit).
+struct MessageLogAccess {
+  static LogContents& contents(MessageLog& log) noexcept;
+};
+}  // namespace detail
 
 struct MessageLog::Impl {
   /// Declared first so that it outlives the contents, which take from it.
@@ -278,6 +349,21 @@ struct MessageLog::Impl {
   /// load_jsonl() and register_endpoint(), which change what readers reach.
   mutable detail::SharedMutex mutex;
   detail::LogContents contents;
+  /// The memory limit and what follows from it, guarded by append_mutex:
+  /// payloads are kept while limited_bytes() stays within payload_limit, and
+  /// records without payload while it stays within memory_limit. An eighth of
+  /// the limit is left for records without payload, so that a flood still
+  /// shows its shape (when, who, how much) for a good while after the bytes
+  /// stop being kept: at 4 GiB, 512 MiB hold 22 million records.
+  std::uint64_t memory_limit = 0;
+  std::uint64_t payload_limit = 0;
+  /// False from the first record not kept whole until clear(), load_jsonl()
+  /// or set_memory_limit(): the log then keeps no payload at all, so that a
+  /// reader knows every byte before that row was kept and none after it.
+  bool keeping_payloads = true;
+  detail::FullReason full_reason = detail::FullReason::limit;
+  std::uint64_t full_from_row = 0;
+
   /// Counts clear() and load_jsonl(), so that a long save or export that
   /// releases the lock between batches notices that the rows it was walking
   /// are gone. Guarded by mutex.
@@ -288,6 +374,11 @@ struct MessageLog::Impl {
   std::atomic<std::uint64_t> size{0};
   std::atomic<std::uint64_t> payload_bytes{0};
   std::atomic<std::uint64_t> memory_bytes{0};
+  /// Change only on the slow paths (publish_limit_counters()).
+  std::atomic<std::uint64_t> published_limit{0};
+  std::atomic<std::uint64_t> truncated_records{0};
+  std::atomic<std::uint64_t> dropped_records{0};
+  std::atomic<std::uint64_t> dropped_bytes{0};
 
   /// Call with append_mutex held, after the contents changed.
   void publish_counters() noexcept {
@@ -295,6 +386,24 @@ struct MessageLog::Impl {
     memory_bytes.store(contents.memory_bytes() + reserve.held_bytes(), std::memory_order_relaxed);
     size.store(contents.records.size(), std::memory_order_release);
   }
+  /// Call with append_mutex held, after a record was not kept whole, or the
+  /// contents or the limit were replaced.
+  void publish_limit_counters() noexcept {
+    published_limit.store(memory_limit, std::memory_order_relaxed);
+    truncated_records.store(contents.truncated_records, std::memory_order_relaxed);
+    dropped_records.store(contents.dropped_records, std::memory_order_relaxed);
+    dropped_bytes.store(contents.dropped_bytes, std::memory_order_relaxed);
+  }
+  /// Sets the limit and starts keeping payloads again (append_mutex held).
+  void apply_memory_limit(std::uint64_t bytes) noexcept {
+    memory_limit = bytes;
+    payload_limit = bytes - bytes / 8;
+    keeping_payloads = true;
+    publish_limit_counters();
+  }
+  /// append_record()'s path for a record whose bytes are not kept.
+  AppendResult append_without_payload(EndpointId endpoint, Direction direction, std::span<const std::byte> payload,
+                                      std::uint8_t flags, std::int64_t time_ns, detail::FullReason reason);
   /// The rows a reader may use.
   [[nodiscard]] std::uint64_t published_rows() const noexcept { return size.load(std::memory_order_acquire); }
 

@@ -54,6 +54,7 @@ const std::vector<Errc> kAllErrc = {
     Errc::unsupported_on_platform,
     Errc::bad_input,
     Errc::child_failed,
+    Errc::log_full,
     Errc::unknown,
 };
 

@@ -305,7 +305,8 @@ TEST(MessageLog, FlagsAndDirectionAsText) {
   EXPECT_EQ(flags_to_string(record_flags::message | record_flags::more_data), "message|more-data");
   EXPECT_EQ(flags_to_string(0x3F), "message|more-data|partial|transact|stderr|responder");
   EXPECT_EQ(flags_to_string(record_flags::responder | record_flags::partial), "partial|responder");
-  EXPECT_EQ(flags_to_string(0xC0 | record_flags::message), "message|0xc0");
+  EXPECT_EQ(flags_to_string(0x80 | record_flags::message), "message|0x80");
+  EXPECT_EQ(flags_to_string(0xC0 | record_flags::message), "message|truncated|0x80");
 }
 
 // ---------------------------------------------------------------- threads

@@ -54,6 +54,7 @@ enum class Errc : std::int32_t {
   unsupported_on_platform = 0x20000008,
   bad_input = 0x20000009,
   child_failed = 0x2000000A,
+  log_full = 0x20000010,
   unknown = 0x2000FFFF,
 };
 

@@ -48,9 +48,11 @@ struct StateChanged {
 struct Data {
   EndpointId endpoint = 0;
   Direction direction = Direction::in;
-  std::uint64_t row = 0;     ///< the record's row in the log
-  std::uint32_t size = 0;
-  std::uint8_t flags = 0;    ///< record_flags
+  /// The record's row in the log; MessageLog::kNoRow when the full log only
+  /// counted it (flags then say truncated when it had bytes).
+  std::uint64_t row = 0;
+  std::uint32_t size = 0;    ///< the real length, also of a truncated record
+  std::uint8_t flags = 0;    ///< record_flags, as the log stored them
 };
 
 struct ErrorEvent {

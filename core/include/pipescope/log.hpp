@@ -4,6 +4,15 @@
 // Append-only: one arena of payload bytes (chunks that never move, so a
 // payload span stays valid until clear()) and a compact index of 32-byte
 // records. Thread-safe: engine threads append while the GUI thread reads.
+//
+// Memory limit: until the log can spill to disk, it holds at most
+// memory_limit() bytes of payloads and records (a quarter of physical memory
+// unless set otherwise). When the next payload would not fit, the log stops
+// keeping payloads: from that record on, every record is still appended with
+// its time, endpoint, direction and real length, but without its bytes, and
+// is flagged truncated. Once even the records alone fill the limit, further
+// records are only counted (dropped_records()). Running out of memory below
+// the limit is met the same way: an append never throws for want of memory.
 #pragma once
 
 #include <cstddef>
@@ -30,6 +39,9 @@ inline constexpr std::uint8_t partial = 1U << 2;    ///< the peer vanished or th
 inline constexpr std::uint8_t transact = 1U << 3;   ///< part of a TransactNamedPipe exchange
 inline constexpr std::uint8_t stderr_stream = 1U << 4;  ///< a child's standard error (else stdout/stdin)
 inline constexpr std::uint8_t responder = 1U << 5;  ///< written by the engine's echo/reverse responder
+/// The log was full: the record's length is real, its bytes were not kept.
+/// Set by the log itself; append() refuses it from a caller.
+inline constexpr std::uint8_t truncated = 1U << 6;
 }  // namespace record_flags
 
 struct Record {
@@ -41,31 +53,84 @@ struct Record {
   std::uint8_t flags = 0;
 };
 
+/// What MessageLog::append_record() did with one record.
+struct AppendResult {
+  /// The record's row, or MessageLog::kNoRow when the full log only counted it.
+  std::uint64_t row = 0;
+  /// The flags as stored: the caller's, and truncated if the bytes were not kept.
+  std::uint8_t flags = 0;
+  /// True for the first record the log could not keep whole since it was made,
+  /// cleared, loaded or given a new limit: the one moment to warn (full_warning()).
+  bool became_full = false;
+};
+
+namespace detail {
+struct MessageLogAccess;
+}  // namespace detail
+
 class MessageLog {
  public:
+  /// The row of a record that the full log only counted.
+  static constexpr std::uint64_t kNoRow = static_cast<std::uint64_t>(-1);
+
   MessageLog();
   ~MessageLog();
   MessageLog(const MessageLog&) = delete;
   MessageLog& operator=(const MessageLog&) = delete;
 
-  /// Appends one record and returns its row.
+  /// Appends one record and returns its row (kNoRow if the full log only
+  /// counted it). Throws std::invalid_argument for unknown flag bits or the
+  /// truncated flag and std::length_error for a payload over 4 GiB; never for
+  /// want of memory (see the top of this file).
   std::uint64_t append(EndpointId endpoint, Direction direction, std::span<const std::byte> payload,
-                       std::uint8_t flags = 0, std::int64_t time_ns = now_ns());
+                       std::uint8_t flags = 0, std::int64_t time_ns = now_ns()) {
+    return append_record(endpoint, direction, payload, flags, time_ns).row;
+  }
+  /// append(), telling also the flags stored and whether the log just became full.
+  AppendResult append_record(EndpointId endpoint, Direction direction, std::span<const std::byte> payload,
+                             std::uint8_t flags = 0, std::int64_t time_ns = now_ns());
 
   [[nodiscard]] std::uint64_t size() const noexcept;
   [[nodiscard]] Record record(std::uint64_t row) const;
   /// Valid until clear() or load_jsonl(); the arena never moves otherwise.
   [[nodiscard]] std::span<const std::byte> payload(const Record& record) const;
-  [[nodiscard]] std::span<const std::byte> payload(std::uint64_t row) const { return payload(record(row)); }
+  /// The bytes kept of a row: none for a truncated record or for kNoRow (a
+  /// record the full log only counted), so that a Data event's row can
+  /// always be asked for its bytes.
+  [[nodiscard]] std::span<const std::byte> payload(std::uint64_t row) const {
+    if (row == kNoRow) return {};
+    return payload(record(row));
+  }
   /// The whole message that starts at `first_row`: the payloads of the same
   /// endpoint and direction joined up to the first record without more_data.
   [[nodiscard]] std::vector<std::byte> assemble_message(std::uint64_t first_row) const;
 
+  /// The real payload length of every record in the log, kept or truncated.
   [[nodiscard]] std::uint64_t payload_bytes() const noexcept;
   /// Memory the log holds (arena and index, including reserved spare room).
   [[nodiscard]] std::uint64_t memory_bytes() const noexcept;
 
-  /// Forgets every record and endpoint; keeps the arena's memory for reuse.
+  /// The most bytes of payloads and records (24 bytes each) the log keeps.
+  /// The arena allocates in 8 MiB chunks and prepares one ahead, and the
+  /// index grows in blocks of 768 KiB, so memory_bytes() may exceed the limit
+  /// by about 18 MiB.
+  [[nodiscard]] std::uint64_t memory_limit() const noexcept;
+  /// Sets the limit. The log keeps payloads again (if they fit) and warns
+  /// again when it fills; records already truncated stay so.
+  void set_memory_limit(std::uint64_t bytes);
+  /// A quarter of physical memory (1 GiB if the system does not say).
+  [[nodiscard]] static std::uint64_t default_memory_limit() noexcept;
+  /// Records kept without their bytes (flagged truncated).
+  [[nodiscard]] std::uint64_t truncated_records() const noexcept;
+  /// Records the full log only counted, and their payload bytes.
+  [[nodiscard]] std::uint64_t dropped_records() const noexcept;
+  [[nodiscard]] std::uint64_t dropped_bytes() const noexcept;
+  /// The warning for a log that became full (Errc::log_full): the limit, the
+  /// row from which bytes were not kept, why, and how to raise the limit.
+  [[nodiscard]] Error full_warning() const;
+
+  /// Forgets every record and endpoint; keeps the arena's memory for reuse
+  /// and the memory limit.
   void clear();
 
   /// Endpoints named by records. The engine registers each one it creates.
@@ -88,6 +153,7 @@ class MessageLog {
   [[nodiscard]] static std::int64_t now_ns() noexcept;
 
  private:
+  friend struct detail::MessageLogAccess;  // the tests' way to the allocation seam
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
