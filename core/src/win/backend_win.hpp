@@ -64,6 +64,11 @@ class Server : public std::enable_shared_from_this<Server> {
   /// Wraps a new handle as an instance; the caller starts it listening
   /// after releasing the lock (its callbacks take the lock).
   [[nodiscard]] std::shared_ptr<PipeEnd> add_instance_locked(UniqueHandle handle);
+  [[nodiscard]] std::shared_ptr<PipeEnd> make_instance_locked(EndpointId id, UniqueHandle handle);
+  /// Reports that the next listening instance could not be made.
+  void report_listen_failure(const std::exception_ptr& exception);
+  /// Starts a new instance listening; what that throws closes it.
+  static void start_listening(const std::shared_ptr<PipeEnd>& next);
   /// Makes a listening instance if none is listening and the maximum allows.
   [[nodiscard]] std::shared_ptr<PipeEnd> ensure_listening_locked();
   void on_instance_connected(PipeEnd& end);
