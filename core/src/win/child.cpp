@@ -184,8 +184,14 @@ void Child::read_stream(HANDLE handle, bool is_stderr, std::size_t reader) {
       break;
     }
     if (bytes > 0) {
-      context_.record(id_, Direction::in, std::span<const std::byte>(buffer.data(), bytes), flags);
-      context_.flush();
+      try {
+        run_io_fault_hook(id_);
+        context_.record(id_, Direction::in, std::span<const std::byte>(buffer.data(), bytes), flags);
+        context_.flush();
+      } catch (...) {
+        fail_after_exception(std::current_exception(), "ReadFile", stream);
+        break;
+      }
     }
   }
   {
@@ -251,8 +257,13 @@ void Child::write_stdin() {
     DWORD written = 0;
     const BOOL ok = WriteFile(stdin_write_.get(), chunk.data(), static_cast<DWORD>(chunk.size()), &written, nullptr);
     if (written > 0 || ok) {
-      context_.record(id_, Direction::out, std::span<const std::byte>(chunk.data(), written),
-                      ok ? std::uint8_t{0} : record_flags::partial);
+      try {
+        context_.record(id_, Direction::out, std::span<const std::byte>(chunk.data(), written),
+                        ok ? std::uint8_t{0} : record_flags::partial);
+      } catch (...) {
+        fail_after_exception(std::current_exception(), "WriteFile", "child stdin");
+        break;
+      }
     }
     if (!ok) {
       context_.report(id_, 0, error_from_win32(GetLastError(), IoContext::write, "WriteFile", "child stdin"));
@@ -294,6 +305,26 @@ void Child::wait_for_exit() {
   context_.set_state(id_, EndpointState::disconnected);
   context_.set_state(id_, EndpointState::closed);
   context_.flush();
+}
+
+void Child::fail_after_exception(const std::exception_ptr& exception, const char* operation,
+                                 const char* stream) noexcept {
+  // What this child's streams carry can no longer be logged, and a stream
+  // left unread would block the child: the child is ended, which closes the
+  // endpoint the ordinary way (its exit is reported).
+  try {
+    context_.report(id_, 0,
+                    error_from_exception(exception, operation, "child " + std::to_string(pid_) + " " + stream,
+                                         "the child is ended and its endpoint closed, the engine goes on"));
+    context_.flush();
+  } catch (...) {
+    // Out of memory even for the report; ending the child still closes it.
+  }
+  try {
+    static_cast<void>(kill());
+  } catch (...) {
+    // kill() only fails to lock when the process is beyond saving.
+  }
 }
 
 Result<void> Child::kill() {

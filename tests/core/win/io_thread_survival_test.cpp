@@ -5,8 +5,10 @@
 // The engine must instead report the failure against the endpoint it was
 // handling, close that endpoint, and go on serving every other one.
 //
-// The fault is injected through replace_io_fault_hook: the hook runs
-// where a read completion logs its bytes and throws once, for one endpoint.
+// The fault is injected through replace_io_fault_hook: the hook runs where
+// an engine thread logs what it read (a pipe end's completion, a child's
+// reader) or makes a connected client's pipe end (the connector), and throws
+// once, for one endpoint.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -26,11 +28,33 @@ void throw_once_for_the_faulty_endpoint(EndpointId endpoint) {
   if (endpoint != 0 && g_faulty_endpoint.compare_exchange_strong(expected, 0)) throw std::bad_alloc();
 }
 
+/// For the connector's case: the engine whose connecting client should fail
+/// once, and whether that is still to happen.
+std::atomic<Engine*> g_engine{nullptr};
+std::atomic<bool> g_fail_next_connect{false};
+
+/// Throws std::bad_alloc for the first client that is still connecting when
+/// the hook runs: only the connector calls it for such a client.
+void throw_once_for_a_connecting_client(EndpointId endpoint) {
+  Engine* engine = g_engine.load();
+  if (engine != nullptr && engine->state(endpoint) == EndpointState::connecting && g_fail_next_connect.exchange(false)) {
+    throw std::bad_alloc();
+  }
+}
+
 class IoThreadSurvival : public EngineConformance {
  protected:
   void TearDown() override {
     detail::win::replace_io_fault_hook(nullptr);
     g_faulty_endpoint = 0;
+    g_engine = nullptr;
+    g_fail_next_connect = false;
+  }
+
+  ChildOptions cat_child() {
+    ChildOptions options;
+    options.argv = {child_helper_path(), "cat"};
+    return options;
   }
 };
 
@@ -69,6 +93,59 @@ TEST_F(IoThreadSurvival, AThrowingReadHandlerClosesItsEndpointAndTheOthersGoOn) 
   for (EndpointId id : {survivor->client, survivor->instance, newcomer->client, newcomer->instance}) {
     EXPECT_TRUE(state_is(engine_.state(id), EndpointState::closed)) << "endpoint " << id;
   }
+}
+
+// The connector's thread makes the pipe end of a client whose CreateFileW
+// succeeded; an exception there fails that connect alone.
+TEST_F(IoThreadSurvival, AThrowingConnectFailsThatClientAloneAndTheConnectorGoesOn) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  g_engine = &engine_;
+  g_fail_next_connect = true;
+  detail::win::replace_io_fault_hook(&throw_once_for_a_connecting_client);
+
+  auto doomed = engine_.connect(client_options(served->name));
+  ASSERT_FALSE(doomed.ok()) << "the connect succeeded: the hook never ran";
+  EXPECT_TRUE(has_code(doomed.error(), Errc::not_enough_memory));
+  EXPECT_NE(doomed.error().detail.find("bad_alloc"), std::string::npos) << doomed.error().summary();
+  EXPECT_FALSE(g_fail_next_connect.load());
+
+  // The connector's thread is still there, and the server still serves.
+  auto link = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(link);
+  EXPECT_TRUE(delivered(link->client, link->instance, "next client"));
+  engine_.close_all();
+  EXPECT_TRUE(state_is(engine_.state(link->client), EndpointState::closed));
+}
+
+// A child's reader thread logs what the child wrote; an exception there ends
+// that child alone, with its error reported.
+TEST_F(IoThreadSurvival, AThrowingChildReaderEndsThatChildAloneAndOthersGoOn) {
+  auto doomed = engine_.run_child(cat_child());
+  ASSERT_TRUE(succeeded(doomed));
+  auto survivor = engine_.run_child(cat_child());
+  ASSERT_TRUE(succeeded(survivor));
+
+  g_faulty_endpoint = *doomed;
+  detail::win::replace_io_fault_hook(&throw_once_for_the_faulty_endpoint);
+  // The helper's C runtime holds its output back until its input ends.
+  ASSERT_TRUE(succeeded(engine_.send(*doomed, as_bytes(std::string_view("echo me")))));
+  ASSERT_TRUE(succeeded(engine_.disconnect(*doomed)));
+
+  auto error = await_error(*doomed);
+  ASSERT_TRUE(error) << recent_events();
+  EXPECT_TRUE(has_code(error->error, Errc::not_enough_memory));
+  EXPECT_NE(error->error.detail.find("bad_alloc"), std::string::npos) << error->error.summary();
+  EXPECT_TRUE(await<ChildExited>([&](const ChildExited& e) { return e.endpoint == *doomed; })) << recent_events();
+  EXPECT_TRUE(await_state(*doomed, EndpointState::closed)) << recent_events();
+  EXPECT_EQ(g_faulty_endpoint.load(), 0U) << "the hook never ran: the test proved nothing";
+
+  ASSERT_TRUE(succeeded(engine_.send(*survivor, as_bytes(std::string_view("still echoing")))));
+  ASSERT_TRUE(succeeded(engine_.disconnect(*survivor)));
+  EXPECT_TRUE(await_bytes(*survivor, Direction::in, 13)) << recent_events();
+  EXPECT_EQ(text_of(logged_bytes(*survivor, Direction::in)), "still echoing");
+  engine_.close_all();
+  EXPECT_TRUE(state_is(engine_.state(*survivor), EndpointState::closed));
 }
 
 }  // namespace
