@@ -23,9 +23,10 @@ class PipeEnd;
 
 /// A test's stand-in for a fault on an engine I/O thread: called with the
 /// endpoint whose input is about to be logged (a completed read of a pipe
-/// end, a read of a child's output) and before a connected client becomes a
-/// pipe end, which is where std::bad_alloc or std::length_error come from
-/// (the log grows, objects are made). It may throw. No hook (the default)
+/// end, a read of a child's output), before a connected client becomes a
+/// pipe end and before a child's exit is reported, which is where
+/// std::bad_alloc or std::length_error come from (the log grows, objects
+/// and events are made). It may throw. No hook (the default)
 /// does nothing. Returns the hook it replaced.
 using IoFaultHook = void (*)(EndpointId endpoint);
 IoFaultHook replace_io_fault_hook(IoFaultHook hook) noexcept;

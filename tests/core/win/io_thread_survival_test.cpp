@@ -7,8 +7,8 @@
 //
 // The fault is injected through replace_io_fault_hook: the hook runs where
 // an engine thread logs what it read (a pipe end's completion, a child's
-// reader) or makes a connected client's pipe end (the connector), and throws
-// once, for one endpoint.
+// reader), makes a connected client's pipe end (the connector) or reports a
+// child's exit, and throws once, for one endpoint.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -146,6 +146,34 @@ TEST_F(IoThreadSurvival, AThrowingChildReaderEndsThatChildAloneAndOthersGoOn) {
   EXPECT_EQ(text_of(logged_bytes(*survivor, Direction::in)), "still echoing");
   engine_.close_all();
   EXPECT_TRUE(state_is(engine_.state(*survivor), EndpointState::closed));
+}
+
+// A child's exit thread reports the exit; an exception there still closes
+// that child's endpoint, and its writer and reader threads end (close_all
+// joins them).
+TEST_F(IoThreadSurvival, AThrowingExitReportStillClosesTheChild) {
+  auto doomed = engine_.run_child(cat_child());
+  ASSERT_TRUE(succeeded(doomed));
+  g_faulty_endpoint = *doomed;
+  detail::win::replace_io_fault_hook(&throw_once_for_the_faulty_endpoint);
+  // With its input closed before it wrote anything, the helper exits
+  // without output: the hook first runs when the exit is reported.
+  ASSERT_TRUE(succeeded(engine_.disconnect(*doomed)));
+
+  auto error = await_error(*doomed);
+  ASSERT_TRUE(error) << recent_events();
+  EXPECT_TRUE(has_code(error->error, Errc::not_enough_memory));
+  EXPECT_NE(error->error.detail.find("bad_alloc"), std::string::npos) << error->error.summary();
+  EXPECT_TRUE(await_state(*doomed, EndpointState::closed)) << recent_events();
+  EXPECT_EQ(g_faulty_endpoint.load(), 0U) << "the hook never ran: the test proved nothing";
+
+  auto next = engine_.run_child(cat_child());
+  ASSERT_TRUE(succeeded(next));
+  ASSERT_TRUE(succeeded(engine_.send(*next, as_bytes(std::string_view("after")))));
+  ASSERT_TRUE(succeeded(engine_.disconnect(*next)));
+  EXPECT_TRUE(await<ChildExited>([&](const ChildExited& e) { return e.endpoint == *next; })) << recent_events();
+  EXPECT_EQ(text_of(logged_bytes(*next, Direction::in)), "after");
+  engine_.close_all();
 }
 
 }  // namespace
