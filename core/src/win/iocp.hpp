@@ -24,7 +24,8 @@ class PipeEnd;
 /// A test's stand-in for a fault on an engine I/O thread: called with the
 /// endpoint whose input is about to be logged (a completed read of a pipe
 /// end, a read of a child's output), before a connected client becomes a
-/// pipe end and before a child's exit is reported, which is where
+/// pipe end, before a server makes its next instance after one got its
+/// client, and before a child's exit is reported, which is where
 /// std::bad_alloc or std::length_error come from (the log grows, objects
 /// and events are made). It may throw. No hook (the default)
 /// does nothing. Returns the hook it replaced.

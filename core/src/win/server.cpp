@@ -231,6 +231,7 @@ void Server::on_instance_connected(PipeEnd& end) {
     std::lock_guard lock(mutex_);
     if (listening_ == end.id()) listening_ = 0;
     try {
+      run_io_fault_hook(end.id());
       next = ensure_listening_locked();
     } catch (...) {
       report_listen_failure(std::current_exception());

@@ -148,6 +148,35 @@ TEST_F(IoThreadSurvival, AThrowingChildReaderEndsThatChildAloneAndOthersGoOn) {
   EXPECT_TRUE(state_is(engine_.state(*survivor), EndpointState::closed));
 }
 
+// When an instance gets its client, the server makes the next listening
+// instance on that pool thread. If that throws, the failure is the server's:
+// it is reported against the server, the connected instance serves on, and
+// the server listens again once an instance closes.
+TEST_F(IoThreadSurvival, AThrowingNextInstanceIsTheServersFailureAndTheLinkServesOn) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  g_faulty_endpoint = served->first_instance;
+  detail::win::replace_io_fault_hook(&throw_once_for_the_faulty_endpoint);
+  auto link = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(link);
+
+  auto error = await<ErrorEvent>([&](const ErrorEvent& e) { return e.server == served->server; });
+  ASSERT_TRUE(error) << recent_events();
+  EXPECT_EQ(error->endpoint, 0U) << error->error.summary();
+  EXPECT_TRUE(has_code(error->error, Errc::not_enough_memory));
+  EXPECT_NE(error->error.detail.find("bad_alloc"), std::string::npos) << error->error.summary();
+  EXPECT_EQ(g_faulty_endpoint.load(), 0U) << "the hook never ran: the test proved nothing";
+
+  EXPECT_TRUE(delivered(link->client, link->instance, "served on"));
+  EXPECT_TRUE(delivered(link->instance, link->client, "both ways"));
+  ASSERT_TRUE(succeeded(engine_.disconnect(link->client)));
+  EXPECT_TRUE(await_state(link->instance, EndpointState::closed)) << recent_events();
+  auto next = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(next);
+  EXPECT_TRUE(delivered(next->client, next->instance, "listening again"));
+  engine_.close_all();
+}
+
 // A child's exit thread reports the exit; an exception there still closes
 // that child's endpoint, and its writer and reader threads end (close_all
 // joins them).
