@@ -64,6 +64,11 @@ class Server : public std::enable_shared_from_this<Server> {
   /// Wraps a new handle as an instance; the caller starts it listening
   /// after releasing the lock (its callbacks take the lock).
   [[nodiscard]] std::shared_ptr<PipeEnd> add_instance_locked(UniqueHandle handle);
+  [[nodiscard]] std::shared_ptr<PipeEnd> make_instance_locked(EndpointId id, UniqueHandle handle);
+  /// Reports that the next listening instance could not be made.
+  void report_listen_failure(const std::exception_ptr& exception);
+  /// Starts a new instance listening; what that throws closes it.
+  static void start_listening(const std::shared_ptr<PipeEnd>& next);
   /// Makes a listening instance if none is listening and the maximum allows.
   [[nodiscard]] std::shared_ptr<PipeEnd> ensure_listening_locked();
   void on_instance_connected(PipeEnd& end);
@@ -114,6 +119,9 @@ class Connector {
   void run();
   /// One CreateFileW; true when the connect is finished (either way).
   bool attempt(Pending& pending);
+  /// attempt(), but what it throws fails that connect (or closes the client
+  /// it made) instead of leaving the connector's thread.
+  bool attempt_guarded(Pending& pending);
   void succeed(Pending& pending, UniqueHandle handle);
   void fail(Pending& pending, Error error);
   /// Waits until our listening instances of that name have seen their client.
@@ -153,6 +161,9 @@ class Child : public std::enable_shared_from_this<Child> {
   /// After the child exited: lets the readers finish the output within the
   /// grace period, then cancels the reads a grandchild keeps open.
   void finish_readers();
+  /// What a child's reader or writer thread does with an exception its
+  /// logging threw: reports it and ends the child.
+  void fail_after_exception(const std::exception_ptr& exception, const char* operation, const char* stream) noexcept;
 
   EngineContext& context_;
   const ChildOptions options_;

@@ -184,8 +184,14 @@ void Child::read_stream(HANDLE handle, bool is_stderr, std::size_t reader) {
       break;
     }
     if (bytes > 0) {
-      context_.record(id_, Direction::in, std::span<const std::byte>(buffer.data(), bytes), flags);
-      context_.flush();
+      try {
+        run_io_fault_hook(id_);
+        context_.record(id_, Direction::in, std::span<const std::byte>(buffer.data(), bytes), flags);
+        context_.flush();
+      } catch (...) {
+        fail_after_exception(std::current_exception(), "ReadFile", stream);
+        break;
+      }
     }
   }
   {
@@ -200,11 +206,16 @@ void Child::finish_readers() {
   const auto all_ended = [this] { return reader_ended_[0] && reader_ended_[1]; };
   if (!reader_ended_signal_.wait_for(lock, std::chrono::milliseconds(kOutputGraceMs), all_ended)) {
     stop_reading_ = true;
-    context_.report(id_, 0,
-                    make_error(Errc::operation_aborted, "ReadFile",
-                               "child " + std::to_string(pid_) +
-                                   " exited but its output stayed open (a process it started holds it); "
-                                   "reading stopped"));
+    try {
+      context_.report(id_, 0,
+                      make_error(Errc::operation_aborted, "ReadFile",
+                                 "child " + std::to_string(pid_) +
+                                     " exited but its output stayed open (a process it started holds it); "
+                                     "reading stopped"));
+    } catch (...) {
+      // Out of memory for the report; the readers must be stopped and
+      // joined all the same.
+    }
     while (!all_ended()) {
       for (std::size_t reader = 0; reader < 2; ++reader) {
         if (!reader_ended_[reader] && reader_threads_[reader]) CancelSynchronousIo(reader_threads_[reader].get());
@@ -251,8 +262,13 @@ void Child::write_stdin() {
     DWORD written = 0;
     const BOOL ok = WriteFile(stdin_write_.get(), chunk.data(), static_cast<DWORD>(chunk.size()), &written, nullptr);
     if (written > 0 || ok) {
-      context_.record(id_, Direction::out, std::span<const std::byte>(chunk.data(), written),
-                      ok ? std::uint8_t{0} : record_flags::partial);
+      try {
+        context_.record(id_, Direction::out, std::span<const std::byte>(chunk.data(), written),
+                        ok ? std::uint8_t{0} : record_flags::partial);
+      } catch (...) {
+        fail_after_exception(std::current_exception(), "WriteFile", "child stdin");
+        break;
+      }
     }
     if (!ok) {
       context_.report(id_, 0, error_from_win32(GetLastError(), IoContext::write, "WriteFile", "child stdin"));
@@ -272,28 +288,67 @@ void Child::wait_for_exit() {
   // Everything the child wrote is read before its exit is reported, so the
   // log has the whole output when ChildExited arrives.
   finish_readers();
+  std::size_t unsent = 0;
   {
     std::lock_guard lock(mutex_);
     exited_ = true;
-    std::size_t unsent = 0;
     for (const auto& chunk : stdin_queue_) unsent += chunk.size();
+    stdin_queue_.clear();
+  }
+  // The writer thread ends on this, whatever happens below: join() waits for it.
+  stdin_ready_.notify_all();
+  try {
+    run_io_fault_hook(id_);
     if (unsent > 0) {
       context_.report(id_, 0,
                       make_error(Errc::no_data, "WriteFile",
                                  "child " + std::to_string(pid_) + " exited before reading " + std::to_string(unsent) +
                                      " queued bytes of its standard input"));
     }
-    stdin_queue_.clear();
+    ChildExited exited;
+    exited.endpoint = id_;
+    exited.pid = pid_;
+    exited.exit_code = static_cast<int>(exit_code);
+    context_.emit(exited);
+    context_.set_state(id_, EndpointState::disconnected);
+    context_.set_state(id_, EndpointState::closed);
+    context_.flush();
+  } catch (...) {
+    // The exit could not be reported in full (out of memory): say so if
+    // possible, and close the endpoint all the same.
+    try {
+      context_.report(id_, 0,
+                      error_from_exception(std::current_exception(), "GetExitCodeProcess",
+                                           "child " + std::to_string(pid_) + " exited with code " +
+                                               std::to_string(exit_code),
+                                           "its exit could not be reported in full; its endpoint is closed, the "
+                                           "engine goes on"));
+      context_.set_state(id_, EndpointState::closed);
+      context_.flush();
+    } catch (...) {
+      // Nothing more can be said; the thread ends and join() returns.
+    }
   }
-  stdin_ready_.notify_all();
-  ChildExited exited;
-  exited.endpoint = id_;
-  exited.pid = pid_;
-  exited.exit_code = static_cast<int>(exit_code);
-  context_.emit(exited);
-  context_.set_state(id_, EndpointState::disconnected);
-  context_.set_state(id_, EndpointState::closed);
-  context_.flush();
+}
+
+void Child::fail_after_exception(const std::exception_ptr& exception, const char* operation,
+                                 const char* stream) noexcept {
+  // What this child's streams carry can no longer be logged, and a stream
+  // left unread would block the child: the child is ended, which closes the
+  // endpoint the ordinary way (its exit is reported).
+  try {
+    context_.report(id_, 0,
+                    error_from_exception(exception, operation, "child " + std::to_string(pid_) + " " + stream,
+                                         "the child is ended and its endpoint closed, the engine goes on"));
+    context_.flush();
+  } catch (...) {
+    // Out of memory even for the report; ending the child still closes it.
+  }
+  try {
+    static_cast<void>(kill());
+  } catch (...) {
+    // kill() only fails to lock when the process is beyond saving.
+  }
 }
 
 Result<void> Child::kill() {

@@ -2,6 +2,7 @@
 // level, WaitNamedPipeW while every instance is busy, SetNamedPipeHandleState
 // for message read mode. One connector thread serves every pending connect.
 #include <algorithm>
+#include <utility>
 
 #include "backend_win.hpp"
 
@@ -129,7 +130,7 @@ void Connector::run() {
     for (auto& pending : batch) {
       if (cancel_batch_) {
         fail(pending, make_error(Errc::operation_aborted, "CreateFileW", pending.full_name + ": connect cancelled"));
-      } else if (!attempt(pending)) {
+      } else if (!attempt_guarded(pending)) {
         still_busy.push_back(std::move(pending));
       }
     }
@@ -166,6 +167,32 @@ void Connector::run() {
     }
     // Connects queued meanwhile go after the ones that were already waiting.
     for (auto it = still_busy.rbegin(); it != still_busy.rend(); ++it) pending_.push_front(std::move(*it));
+  }
+}
+
+bool Connector::attempt_guarded(Pending& pending) {
+  try {
+    return attempt(pending);
+  } catch (...) {
+    const std::exception_ptr exception = std::current_exception();
+    try {
+      Error error = error_from_exception(exception, "CreateFileW",
+                                         pending.full_name + " (endpoint " + std::to_string(pending.id) + ")",
+                                         "this client is closed, the engine goes on");
+      if (auto end = shared_.ends.find(pending.id)) {
+        // The pipe end was made before the failure: close it like any other.
+        shared_.context.report(pending.id, 0, error);
+        end->abort();
+        shared_.context.flush();
+        if (auto done = std::exchange(pending.done, nullptr)) done(Result<void>(std::move(error)));
+      } else {
+        fail(pending, std::move(error));
+      }
+    } catch (...) {
+      // Out of memory even for the report; the thread goes on with the
+      // other connects.
+    }
+    return true;
   }
 }
 
@@ -231,12 +258,14 @@ void Connector::succeed(Pending& pending, UniqueHandle handle) {
   config.read_buffer_size = options.read_buffer_size;
   PipeEnd::Callbacks callbacks;
   callbacks.closed = [ends = &shared_.ends](PipeEnd& end, UniqueHandle) { ends->remove(end.id()); };
+  run_io_fault_hook(pending.id);
   auto end = std::make_shared<PipeEnd>(shared_.context, shared_.port, std::move(config), std::move(handle),
                                        std::move(callbacks));
   shared_.ends.add(end);
   end->start_connected();
   shared_.context.flush();
-  if (pending.done) pending.done(Result<void>{});
+  // Taken out before the call, so that it is called once even if it throws.
+  if (auto done = std::exchange(pending.done, nullptr)) done(Result<void>{});
 }
 
 void Connector::wait_for_own_instance(const std::string& full_name) {
@@ -254,7 +283,7 @@ void Connector::fail(Pending& pending, Error error) {
   shared_.context.report(pending.id, 0, error);
   shared_.context.set_state(pending.id, EndpointState::closed, {}, error.code);
   shared_.context.flush();
-  if (pending.done) pending.done(Result<void>(std::move(error)));
+  if (auto done = std::exchange(pending.done, nullptr)) done(Result<void>(std::move(error)));
 }
 
 }  // namespace pipescope::detail::win

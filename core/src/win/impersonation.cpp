@@ -1,8 +1,11 @@
 // ImpersonateNamedPipeClient and what the client's token shows. The thread
 // goes back to its own identity through an RAII guard on every path, also
-// when something in between fails or throws.
+// when something in between fails or throws; if going back fails, the
+// process ends (revert_failure.cpp says why and how).
+#include <atomic>
 #include <vector>
 
+#include "impersonation.hpp"
 #include "pipe_end.hpp"
 
 // After <windows.h>, which it needs.
@@ -12,23 +15,27 @@ namespace pipescope::detail::win {
 
 namespace {
 
+std::atomic<RevertFunction> g_revert{&RevertToSelf};
+
 /// Reverts the calling thread to its own token when it goes out of scope.
+/// When the revert fails the thread must not go on (it still runs as the
+/// client): the process ends (end_process_running_as_client), so revert()
+/// returns only after a revert that worked.
 class RevertGuard {
  public:
-  RevertGuard() = default;
+  explicit RevertGuard(const ImpersonatingEnd& end) noexcept : end_(end) {}
   RevertGuard(const RevertGuard&) = delete;
   RevertGuard& operator=(const RevertGuard&) = delete;
   ~RevertGuard() { revert(); }
-  bool revert() noexcept {
-    if (reverted_) return succeeded_;
+  void revert() noexcept {
+    if (reverted_) return;
+    if (g_revert.load()() == FALSE) end_process_running_as_client(end_, GetLastError());
     reverted_ = true;
-    succeeded_ = RevertToSelf() != FALSE;
-    return succeeded_;
   }
 
  private:
+  const ImpersonatingEnd& end_;
   bool reverted_ = false;
-  bool succeeded_ = false;
 };
 
 std::vector<std::byte> token_information(HANDLE token, TOKEN_INFORMATION_CLASS which) {
@@ -122,7 +129,9 @@ bool thread_has_token() {
 
 }  // namespace
 
-ImpersonationResult impersonate_client(HANDLE pipe, const ImpersonationRequest& request) {
+RevertFunction replace_revert_function(RevertFunction revert) noexcept { return g_revert.exchange(revert); }
+
+ImpersonationResult impersonate_client(HANDLE pipe, const ImpersonationRequest& request, const ImpersonatingEnd& end) {
   ImpersonationResult result;
   if (running_under_wine()) {
     result.notes =
@@ -132,7 +141,7 @@ ImpersonationResult impersonate_client(HANDLE pipe, const ImpersonationRequest& 
   }
   UniqueHandle token;
   {
-    RevertGuard guard;
+    RevertGuard guard(end);
     if (!ImpersonateNamedPipeClient(pipe)) {
       result.error = error_from_win32(GetLastError(), IoContext::generic, "ImpersonateNamedPipeClient");
     } else {

@@ -13,7 +13,17 @@ constexpr ULONG_PTR kTaskKey = 2;  // a posted task (OVERLAPPED* is a std::funct
 constexpr ULONG_PTR kQuitKey = 3;  // a pool thread should end
 
 constexpr ULONG kBatchSize = 32;
+
+std::atomic<IoFaultHook> g_fault_hook{nullptr};
 }  // namespace
+
+IoFaultHook replace_io_fault_hook(IoFaultHook hook) noexcept {
+  return g_fault_hook.exchange(hook);
+}
+
+void run_io_fault_hook(EndpointId endpoint) {
+  if (const IoFaultHook hook = g_fault_hook.load(std::memory_order_relaxed)) hook(endpoint);
+}
 
 CompletionPort::CompletionPort(EngineContext& context, std::size_t threads) : context_(context) {
   port_ = CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 0);
@@ -57,6 +67,36 @@ void CompletionPort::post(std::function<void()> task) {
   }
 }
 
+void CompletionPort::dispatch(const OVERLAPPED_ENTRY& entry) {
+  if (entry.lpCompletionKey == kTaskKey) {
+    std::unique_ptr<std::function<void()>> task(reinterpret_cast<std::function<void()>*>(entry.lpOverlapped));
+    (*task)();
+  } else if (entry.lpOverlapped != nullptr) {
+    auto* op = reinterpret_cast<IoOperation*>(entry.lpOverlapped);
+    // The batch form reports the NTSTATUS in Internal; turn it into the
+    // Win32 code GetOverlappedResult would have given (e.g.
+    // STATUS_BUFFER_OVERFLOW is ERROR_MORE_DATA).
+    const auto status = static_cast<NTSTATUS>(entry.lpOverlapped->Internal);
+    const DWORD error = status == 0 ? ERROR_SUCCESS : RtlNtStatusToDosError(status);
+    // The operation is dequeued: the OS is done with its OVERLAPPED, which
+    // stays in its owner (alive until this reference goes).
+    std::shared_ptr<PipeEnd> owner = std::move(op->keep_alive);
+    owner->complete(*op, entry.dwNumberOfBytesTransferred, error);
+  }
+}
+
+void CompletionPort::report_escaped(const std::exception_ptr& exception) noexcept {
+  try {
+    context_.report(0, 0,
+                    error_from_exception(exception, "I/O completion", "the completion port",
+                                         "the failure of one endpoint could not be reported against it; the engine "
+                                         "goes on"));
+  } catch (...) {
+    // Out of memory even for the report: nothing more can be said, and the
+    // thread goes on with the next completion.
+  }
+}
+
 void CompletionPort::run() {
   OVERLAPPED_ENTRY entries[kBatchSize];
   for (;;) {
@@ -69,21 +109,25 @@ void CompletionPort::run() {
       const OVERLAPPED_ENTRY& entry = entries[i];
       if (entry.lpCompletionKey == kQuitKey) {
         ++quits;
-      } else if (entry.lpCompletionKey == kTaskKey) {
-        std::unique_ptr<std::function<void()>> task(reinterpret_cast<std::function<void()>*>(entry.lpOverlapped));
-        (*task)();
-      } else if (entry.lpOverlapped != nullptr) {
-        auto* op = reinterpret_cast<IoOperation*>(entry.lpOverlapped);
-        // The batch form reports the NTSTATUS in Internal; turn it into the
-        // Win32 code GetOverlappedResult would have given (e.g.
-        // STATUS_BUFFER_OVERFLOW is ERROR_MORE_DATA).
-        const auto status = static_cast<NTSTATUS>(entry.lpOverlapped->Internal);
-        const DWORD error = status == 0 ? ERROR_SUCCESS : RtlNtStatusToDosError(status);
-        std::shared_ptr<PipeEnd> owner = std::move(op->keep_alive);
-        owner->complete(*op, entry.dwNumberOfBytesTransferred, error);
+        continue;
+      }
+      // An exception must not leave this thread: std::terminate would end
+      // the process and every pipe in it. The handlers catch what their own
+      // work throws and close the endpoint concerned (PipeEnd::complete,
+      // PipeEnd::post_task_locked); this is the last guard, for a failure
+      // while reporting such a failure.
+      try {
+        dispatch(entry);
+      } catch (...) {
+        report_escaped(std::current_exception());
       }
     }
-    context_.flush();
+    try {
+      context_.flush();
+    } catch (...) {
+      // The host's sink threw. The batch is gone either way (flush never
+      // delivers an event twice); the pool must go on serving.
+    }
     if (quits > 0) {
       // One thread may dequeue several threads' quit packets in one batch:
       // hand the extra ones back so that every thread ends.

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -19,6 +20,19 @@
 namespace pipescope::detail::win {
 
 class PipeEnd;
+
+/// A test's stand-in for a fault on an engine I/O thread: called with the
+/// endpoint whose input is about to be logged (a completed read of a pipe
+/// end, a read of a child's output), before a connected client becomes a
+/// pipe end, before a server makes its next instance after one got its
+/// client, and before a child's exit is reported, which is where
+/// std::bad_alloc or std::length_error come from (the log grows, objects
+/// and events are made). It may throw. No hook (the default)
+/// does nothing. Returns the hook it replaced.
+using IoFaultHook = void (*)(EndpointId endpoint);
+IoFaultHook replace_io_fault_hook(IoFaultHook hook) noexcept;
+/// Calls the hook, if a test set one.
+void run_io_fault_hook(EndpointId endpoint);
 
 /// The owner of one OVERLAPPED. It lives at a stable address (always held by
 /// a std::unique_ptr) from the moment the OS is given its OVERLAPPED until
@@ -68,6 +82,10 @@ class CompletionPort {
 
  private:
   void run();
+  /// Handles one dequeued packet (a posted task or an I/O completion).
+  void dispatch(const OVERLAPPED_ENTRY& entry);
+  /// Reports, as an engine error, an exception a handler let out.
+  void report_escaped(const std::exception_ptr& exception) noexcept;
 
   EngineContext& context_;
   HANDLE port_ = nullptr;

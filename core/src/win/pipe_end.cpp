@@ -42,8 +42,65 @@ PipeEnd::PipeEnd(EngineContext& context, CompletionPort& port, PipeEndConfig con
 }
 
 void PipeEnd::run(Followup& followup) {
-  if (followup.connected && callbacks_.connected) callbacks_.connected(*this);
-  if (followup.closed && callbacks_.closed) callbacks_.closed(*this, std::move(followup.reusable));
+  // Each callback runs even when the other one threw: the closed callback is
+  // what takes the end out of the registry, without which close_all would
+  // wait for it forever. The first exception is passed on afterwards.
+  std::exception_ptr failure;
+  if (followup.connected && callbacks_.connected) {
+    try {
+      callbacks_.connected(*this);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  }
+  if (followup.closed && callbacks_.closed) {
+    try {
+      callbacks_.closed(*this, std::move(followup.reusable));
+    } catch (...) {
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
+void PipeEnd::fail_after_exception(const std::exception_ptr& exception, const char* operation) {
+  Error failure = error_from_exception(exception, operation,
+                                       config_.pipe_name + " (endpoint " + std::to_string(config_.id) + ")",
+                                       "this endpoint is closed, the engine goes on");
+  Followup f;
+  {
+    std::lock_guard lock(mutex_);
+    const std::error_code reason = failure.code;
+    context_.report(config_.id, config_.server, std::move(failure));
+    // What the handler left half done is not known, so the end closes at
+    // once, as abort() does, and an instance's handle is not reused for the
+    // next listener. Pending operations are cancelled; their OVERLAPPEDs
+    // stay in this end until their completions are dequeued.
+    aborted_ = true;
+    if (phase_ == Phase::connected || phase_ == Phase::draining) {
+      context_.set_state(config_.id, EndpointState::disconnected, {}, reason);
+    }
+    begin_close_locked();
+    maybe_finish_close_locked(f);
+  }
+  run(f);
+}
+
+void PipeEnd::post_task_locked(void (PipeEnd::*work)(), const char* operation) {
+  ++outstanding_;
+  try {
+    port_.post([self = shared_from_this(), work, operation] {
+      try {
+        ((*self).*work)();
+      } catch (...) {
+        self->fail_after_exception(std::current_exception(), operation);
+      }
+    });
+  } catch (...) {
+    // Not posted: it will never run, so it holds nothing open.
+    --outstanding_;
+    throw;
+  }
 }
 
 void PipeEnd::start_listening() {
@@ -158,6 +215,7 @@ void PipeEnd::on_read_done_locked(DWORD bytes, DWORD error, Followup& f) {
   // A zero-byte read is a message of its own only in message read mode; in
   // byte mode it carries nothing worth a record.
   if (bytes > 0 || config_.message_read) {
+    run_io_fault_hook(config_.id);
     context_.record(config_.id, Direction::in, data, flags);
   }
   has_read_ = true;
@@ -354,9 +412,8 @@ void PipeEnd::schedule_disconnect_locked() {
   // FlushFileBuffers waits until the client has read everything, so it runs
   // on a pool thread rather than on the caller's; the handle stays open
   // until it returns because the task counts as outstanding.
-  ++outstanding_;
   phase_ = Phase::closing;
-  port_.post([self = shared_from_this()] { self->finish_disconnect(); });
+  post_task_locked(&PipeEnd::finish_disconnect, "DisconnectNamedPipe");
 }
 
 void PipeEnd::finish_disconnect() {
@@ -447,28 +504,38 @@ Result<void> PipeEnd::impersonate(const ImpersonationRequest& request) {
     // Windows lets a server impersonate only after it read from the pipe;
     // that has happened (or never can, on an outbound pipe), so do it now on
     // a pool thread.
-    ++outstanding_;
-    port_.post([self = shared_from_this()] {
-      Followup f;
-      {
-        std::lock_guard inner(self->mutex_);
-        --self->outstanding_;
-        if (self->pending_impersonation_ && self->handle_) self->impersonate_now_locked();
-        self->maybe_finish_close_locked(f);
-      }
-      self->run(f);
-    });
+    post_task_locked(&PipeEnd::impersonate_task, "ImpersonateNamedPipeClient");
   }
   return {};
+}
+
+void PipeEnd::impersonate_task() {
+  Followup f;
+  {
+    std::lock_guard lock(mutex_);
+    --outstanding_;
+    if (pending_impersonation_ && handle_) impersonate_now_locked();
+    maybe_finish_close_locked(f);
+  }
+  run(f);
 }
 
 void PipeEnd::impersonate_now_locked() {
   ImpersonationRequest request = std::move(*pending_impersonation_);
   pending_impersonation_.reset();
-  context_.emit(Impersonated{config_.id, impersonate_client(handle_.get(), request)});
+  const ImpersonatingEnd end{context_, config_.id, config_.server, config_.pipe_name};
+  context_.emit(Impersonated{config_.id, impersonate_client(handle_.get(), request, end)});
 }
 
 void PipeEnd::complete(IoOperation& op, DWORD bytes, DWORD error) {
+  try {
+    handle_completion(op, bytes, error);
+  } catch (...) {
+    fail_after_exception(std::current_exception(), "I/O completion");
+  }
+}
+
+void PipeEnd::handle_completion(IoOperation& op, DWORD bytes, DWORD error) {
   Followup f;
   {
     std::lock_guard lock(mutex_);

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -17,6 +18,7 @@
 #include <string>
 
 #include "engine_context.hpp"
+#include "impersonation.hpp"
 #include "iocp.hpp"
 #include "pipescope/engine.hpp"
 #include "responder.hpp"
@@ -85,7 +87,14 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
   void wait_while_listening(std::chrono::steady_clock::time_point deadline);
 
   /// The completion port's threads call this for every dequeued completion.
+  /// What the handling throws is reported against this end, which is then
+  /// closed (fail_after_exception); it does not leave the pool thread.
   void complete(IoOperation& op, DWORD bytes, DWORD error);
+  /// After an exception escaped work on this end (on any engine thread):
+  /// reports it as this end's error and closes the end at once, as abort()
+  /// does; every operation the OS still holds keeps its OVERLAPPED until its
+  /// cancelled completion is dequeued. `operation` names the work.
+  void fail_after_exception(const std::exception_ptr& exception, const char* operation);
 
  private:
   enum class Phase : std::uint8_t { idle, listening, connected, draining, closing, closed };
@@ -99,6 +108,11 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
   };
 
   void run(Followup& followup);
+  void handle_completion(IoOperation& op, DWORD bytes, DWORD error);
+  /// Runs `work` on a pool thread; it counts as outstanding until it has
+  /// run, and what it throws closes this end (fail_after_exception).
+  void post_task_locked(void (PipeEnd::*work)(), const char* operation);
+  void impersonate_task();
   void become_connected_locked(const PeerInfo& peer, Followup& f);
   void start_read_locked(Followup& f);
   void on_read_done_locked(DWORD bytes, DWORD error, Followup& f);
@@ -153,7 +167,9 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
 };
 
 /// The identity and the access probe, read while impersonating the client of
-/// `pipe`; impersonation is reverted before it returns, on every path.
-[[nodiscard]] ImpersonationResult impersonate_client(HANDLE pipe, const ImpersonationRequest& request);
+/// `pipe`; impersonation is reverted before it returns, on every path. If
+/// the revert fails it never returns: the process ends (impersonation.hpp).
+[[nodiscard]] ImpersonationResult impersonate_client(HANDLE pipe, const ImpersonationRequest& request,
+                                                     const ImpersonatingEnd& end);
 
 }  // namespace pipescope::detail::win

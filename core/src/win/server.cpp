@@ -142,6 +142,18 @@ std::shared_ptr<PipeEnd> Server::add_instance_locked(UniqueHandle handle) {
   const EndpointId id =
       shared_.context.add_endpoint(EndpointKind::instance, id_, name_.full(),
                                    name_.leaf() + " #" + std::to_string(created_), EndpointState::listening);
+  try {
+    return make_instance_locked(id, std::move(handle));
+  } catch (...) {
+    // The instance never came to be: nobody may wait for it to close (stop()
+    // waits until instances_ is empty), and its endpoint says it is gone.
+    instances_.erase(id);
+    shared_.context.set_state(id, EndpointState::closed);
+    throw;
+  }
+}
+
+std::shared_ptr<PipeEnd> Server::make_instance_locked(EndpointId id, UniqueHandle handle) {
   PipeEndConfig config;
   config.id = id;
   config.server = id_;
@@ -159,15 +171,42 @@ std::shared_ptr<PipeEnd> Server::add_instance_locked(UniqueHandle handle) {
     if (auto server = weak.lock()) server->on_instance_connected(end);
   };
   callbacks.closed = [weak, ends = &shared_.ends](PipeEnd& end, UniqueHandle reusable) {
+    // The registry forgets the end also when the server's part throws:
+    // close_all waits until the registry is empty.
+    struct Forget {
+      EndRegistry* ends;
+      EndpointId id;
+      ~Forget() { ends->remove(id); }
+    } forget{ends, end.id()};
     if (auto server = weak.lock()) server->on_instance_closed(end, std::move(reusable));
-    ends->remove(end.id());
   };
   auto end = std::make_shared<PipeEnd>(shared_.context, shared_.port, std::move(config), std::move(handle),
                                        std::move(callbacks));
   instances_.emplace(id, end);
+  try {
+    shared_.ends.add(end);
+  } catch (...) {
+    instances_.erase(id);
+    throw;
+  }
   listening_ = id;
-  shared_.ends.add(end);
   return end;
+}
+
+void Server::report_listen_failure(const std::exception_ptr& exception) {
+  shared_.context.report(0, id_,
+                         error_from_exception(exception, "CreateNamedPipeW", name_.full(),
+                                              "the server could not make a new listening instance; it keeps "
+                                              "serving the clients it has"));
+}
+
+void Server::start_listening(const std::shared_ptr<PipeEnd>& next) {
+  if (!next) return;
+  try {
+    next->start_listening();
+  } catch (...) {
+    next->fail_after_exception(std::current_exception(), "ConnectNamedPipe");
+  }
 }
 
 std::shared_ptr<PipeEnd> Server::ensure_listening_locked() {
@@ -183,15 +222,23 @@ std::shared_ptr<PipeEnd> Server::ensure_listening_locked() {
   return add_instance_locked(std::move(*handle));
 }
 
+// The two callbacks below run on pool threads for an instance that is not
+// to blame when making the next instance fails (out of memory): that failure
+// is the server's, reported against it, and the instance's own work goes on.
 void Server::on_instance_connected(PipeEnd& end) {
   std::shared_ptr<PipeEnd> next;
   {
     std::lock_guard lock(mutex_);
     if (listening_ == end.id()) listening_ = 0;
-    next = ensure_listening_locked();
+    try {
+      run_io_fault_hook(end.id());
+      next = ensure_listening_locked();
+    } catch (...) {
+      report_listen_failure(std::current_exception());
+    }
   }
   // Started outside the lock: its callbacks come back into this server.
-  if (next) next->start_listening();
+  start_listening(next);
 }
 
 void Server::on_instance_closed(PipeEnd& end, UniqueHandle reusable) {
@@ -200,19 +247,23 @@ void Server::on_instance_closed(PipeEnd& end, UniqueHandle reusable) {
     std::lock_guard lock(mutex_);
     instances_.erase(end.id());
     if (listening_ == end.id()) listening_ = 0;
-    if (reusable && !stopped_ && listening_ == 0) {
-      // The old instance's handle becomes the new listening instance (a new
-      // endpoint). DisconnectNamedPipe puts it back in the state where
-      // ConnectNamedPipe may be called; it fails harmlessly when the
-      // disconnect already happened.
-      DisconnectNamedPipe(reusable.get());
-      next = add_instance_locked(std::move(reusable));
-    } else {
-      next = ensure_listening_locked();
+    try {
+      if (reusable && !stopped_ && listening_ == 0) {
+        // The old instance's handle becomes the new listening instance (a new
+        // endpoint). DisconnectNamedPipe puts it back in the state where
+        // ConnectNamedPipe may be called; it fails harmlessly when the
+        // disconnect already happened.
+        DisconnectNamedPipe(reusable.get());
+        next = add_instance_locked(std::move(reusable));
+      } else {
+        next = ensure_listening_locked();
+      }
+    } catch (...) {
+      report_listen_failure(std::current_exception());
     }
   }
   instances_changed_.notify_all();
-  if (next) next->start_listening();
+  start_listening(next);
 }
 
 void Server::stop() {

@@ -4,6 +4,7 @@
 
 #include <windows.h>
 
+#include <exception>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -78,6 +79,13 @@ class LocalMemory {
 /// in, to our vocabulary. The raw code is kept by error_from_win32.
 [[nodiscard]] Errc errc_from_win32(DWORD code, IoContext context) noexcept;
 [[nodiscard]] Error error_from_win32(DWORD code, IoContext context, std::string operation, std::string detail = {});
+
+/// An exception that a handler on an engine thread let out, as an Error:
+/// std::bad_alloc is ERROR_NOT_ENOUGH_MEMORY, anything else
+/// PIPESCOPE_UNKNOWN. The detail reads "<where>: <the exception's type and
+/// message> escaped the engine's handler; <consequence>" (io_failure.cpp).
+[[nodiscard]] Error error_from_exception(const std::exception_ptr& exception, std::string operation,
+                                         std::string_view where, std::string_view consequence);
 
 /// True when the process runs under Wine (ntdll exports wine_get_version).
 [[nodiscard]] bool running_under_wine() noexcept;
