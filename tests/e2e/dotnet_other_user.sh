@@ -57,6 +57,7 @@ pass "PipeScope's default --security owner (0600): nobody's .NET client gets Soc
 
 name="$(unique_name dn-everyone)"
 start_server everyone_out "$name" --reverse --security everyone
+[ "$(file_mode "$(socket_path "$name")")" = "0666" ] || fail "serve --security everyone's socket is not 0666"
 PEER_AS="${AS_NOBODY[*]}" run_peer "$WORK/everyone.out" $'abc\n' client "$name"
 [ "$PEER_STATUS" -eq 0 ] || fail "nobody's .NET client failed on an everyone pipe: $(cat "$WORK/everyone.out")"
 assert_contains "$WORK/everyone.out" "reply cba" "nobody's .NET client"

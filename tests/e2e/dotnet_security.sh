@@ -21,6 +21,7 @@ pass "a .NET server with PipeOptions.CurrentUserOnly answers a PipeScope client 
 
 name="$(unique_name dn-cuo-client)"
 start_server serve_out "$name" --reverse
+[ "$(file_mode "$(socket_path "$name")")" = "0600" ] || fail "serve's default socket is not 0600"
 run_peer "$WORK/cuo-client.out" $'abc\n' client "$name" --current-user-only
 [ "$PEER_STATUS" -eq 0 ] || fail "a CurrentUserOnly .NET client was refused by our own server: $(cat "$WORK/cuo-client.out")"
 assert_contains "$WORK/cuo-client.out" "reply cba" "the CurrentUserOnly .NET client"
