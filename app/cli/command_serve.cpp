@@ -124,6 +124,7 @@ int serve_command(const ServeSettings& settings, Session& session) {
   MessageCounter counter(options.read_mode, settings.max_messages);
   std::uint64_t responder_bytes = 0;
   std::set<EndpointId> ever_connected;
+  std::set<EndpointId> impersonated;
   bool finishing = false;
   auto finish_deadline = std::chrono::steady_clock::now();
   int exit_code = to_int(ExitCode::ok);
@@ -172,6 +173,13 @@ int serve_command(const ServeSettings& settings, Session& session) {
 
     if (const auto* data = std::get_if<Data>(event); data && is_our_instance(data->endpoint)) {
       if (data->direction == Direction::in) {
+        // Windows lets a server impersonate its client only once it has read
+        // from the pipe, so the first message is the moment on every system.
+        if (!settings.impersonate_probe.empty() && impersonated.insert(data->endpoint).second) {
+          if (Result<void> asked = engine.impersonate(data->endpoint, {settings.impersonate_probe}); !asked) {
+            console.error(asked.error());
+          }
+        }
         counter.received(engine.log().payload(data->row), data->flags);
         if (counter.limit_reached()) {
           start_finishing(fmt::format("{} message(s) received (--max-messages)", settings.max_messages));

@@ -324,6 +324,12 @@ CommandLine::CommandLine() : parts_(std::make_unique<Parts>()) {
       ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()))
       ->option_text("N");
   serve->add_flag("--once", s.serve.once, "Stop and exit 0 when the first client disconnects.");
+  serve->add_option("--impersonate", s.serve.impersonate_probe,
+                    "Impersonate every client once, after its first message has been read "
+                    "(ImpersonateNamedPipeClient needs a read first), open FILE for reading as that client, revert "
+                    "and print who the client was and whether the file opened. On POSIX the identity comes from "
+                    "the socket's peer credentials, and only a process that may change ids really switches.")
+      ->option_text("FILE");
   serve->callback([&s, &p] {
     s.command = Command::serve;
     ServerOptions& options = s.serve.server;

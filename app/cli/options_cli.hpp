@@ -21,6 +21,8 @@ struct ServeSettings {
   ServerOptions server;
   std::uint64_t max_messages = 0;  ///< 0: no limit
   bool once = false;
+  /// Not empty: every client is impersonated once and this file opened as it.
+  std::string impersonate_probe;
 };
 
 struct ConnectSettings {
