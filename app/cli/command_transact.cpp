@@ -16,8 +16,9 @@ namespace pipescope::cli {
 namespace {
 
 /// The request, or the exit code after the problem with it was reported.
-std::variant<Bytes, int> request_of(const SendSettings& settings, const Console& console) {
-  auto prepared = bytes_to_send(settings);
+std::variant<Bytes, int> request_of(const SendSettings& settings, Session& session) {
+  const Console& console = session.console;
+  auto prepared = bytes_to_send_or_exit(settings, session);
   if (const auto* problem = std::get_if<InputProblem>(&prepared)) {
     report(console, *problem);
     return to_int(ExitCode::bad_input);
@@ -53,10 +54,13 @@ std::string number_or_unknown(std::int64_t value) { return value < 0 ? "unknown"
 int transact_command(const SendSettings& settings, Session& session) {
   const Console& console = session.console;
   if (Result<void> valid = validate(settings.client); !valid) return fail(console, valid.error());
-  auto request = request_of(settings, console);
+  auto request = request_of(settings, session);
   if (const int* code = std::get_if<int>(&request)) return *code;
 
   Engine engine(session.inbox.get());
+  const std::string pipe_name = PipeName::parse(settings.client.name)->full();
+  // TransactNamedPipe (and the busy wait before it) blocks this thread.
+  const StopEndsProcess stop(session, Errc::sem_timeout, "transact", fmt::format("while waiting on {}", pipe_name));
   const Result<EndpointId> connected = engine.connect(settings.client);
   if (!connected) return fail(console, connected.error());
   const EndpointId me = *connected;
@@ -71,10 +75,13 @@ int transact_command(const SendSettings& settings, Session& session) {
 int call_command(const SendSettings& settings, Session& session) {
   const Console& console = session.console;
   if (Result<void> valid = validate(settings.client); !valid) return fail(console, valid.error());
-  auto request = request_of(settings, console);
+  auto request = request_of(settings, session);
   if (const int* code = std::get_if<int>(&request)) return *code;
 
   Engine engine(session.inbox.get());
+  const std::string pipe_name = PipeName::parse(settings.client.name)->full();
+  // CallNamedPipe waits for an instance and for the reply on this thread.
+  const StopEndsProcess stop(session, Errc::sem_timeout, "call", fmt::format("while waiting on {}", pipe_name));
   const Result<Bytes> reply = engine.call(settings.client, std::get<Bytes>(request), settings.timeout);
   if (!reply) return fail(console, reply.error());
   drain_events(session, engine);

@@ -1,5 +1,7 @@
 #include "input_data.hpp"
 
+#include <algorithm>
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -100,7 +102,26 @@ std::variant<Bytes, InputProblem> parse_for_sending(std::string_view input, Inpu
   return InputProblem{std::move(error), std::move(caret)};
 }
 
-std::variant<std::string, InputProblem> read_input_file(const std::string& path) {
+std::size_t max_input_chars(InputFormat format) noexcept {
+  return format == InputFormat::text ? kMaxMessageBytes : 8 * kMaxMessageBytes;
+}
+
+std::string limit_text(std::size_t limit) {
+  return fmt::format("{} MiB ({} bytes)", limit / (1024 * 1024), limit);
+}
+
+std::optional<InputProblem> check_message_size(const Bytes& bytes, std::string_view source) {
+  if (bytes.size() <= kMaxMessageBytes) {
+    return std::nullopt;
+  }
+  return InputProblem{make_error(Errc::bad_input, "send",
+                                 fmt::format("{}: {} bytes is more than {}, the most one message may carry; nothing "
+                                             "was sent",
+                                             source, bytes.size(), limit_text(kMaxMessageBytes))),
+                      std::nullopt};
+}
+
+std::variant<std::string, InputProblem> read_input_file(const std::string& path, std::size_t max_chars) {
   const auto problem = [&path](std::string_view why) {
     return InputProblem{make_error(Errc::bad_input, "read file", fmt::format("{}: {}", path, why)), std::nullopt};
   };
@@ -116,9 +137,21 @@ std::variant<std::string, InputProblem> read_input_file(const std::string& path)
   if (!in) {
     return problem("cannot be opened (permissions?)");
   }
-  std::string content{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  // One character more than the limit tells a file of exactly the limit
+  // from a longer one, without reading the rest of a file that never ends.
+  std::string content;
+  std::array<char, 64 * 1024> buffer{};
+  while (content.size() <= max_chars && in) {
+    const std::size_t wanted = std::min(buffer.size(), max_chars + 1 - content.size());
+    in.read(buffer.data(), static_cast<std::streamsize>(wanted));
+    content.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
+  }
   if (in.bad()) {
     return problem("reading failed part-way");
+  }
+  if (content.size() > max_chars) {
+    return problem(fmt::format("the file is more than {}, the most read for one message; nothing was sent",
+                               limit_text(max_chars)));
   }
   return content;
 }
