@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <memory>
 #include <system_error>
 
 #include <fmt/format.h>
+
+#include "platform.hpp"
 
 namespace pipescope::cli {
 namespace {
@@ -133,20 +136,23 @@ std::variant<std::string, InputProblem> read_input_file(const std::string& path,
   if (std::filesystem::is_directory(status)) {
     return problem("is a folder, not a file");
   }
-  std::ifstream in(path, std::ios::binary);
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(open_for_reading(path), &std::fclose);
   if (!in) {
-    return problem("cannot be opened (permissions?)");
+    return problem(fmt::format("cannot be opened: {}", std::generic_category().message(errno)));
   }
   // One character more than the limit tells a file of exactly the limit
   // from a longer one, without reading the rest of a file that never ends.
   std::string content;
   std::array<char, 64 * 1024> buffer{};
-  while (content.size() <= max_chars && in) {
+  while (content.size() <= max_chars) {
     const std::size_t wanted = std::min(buffer.size(), max_chars + 1 - content.size());
-    in.read(buffer.data(), static_cast<std::streamsize>(wanted));
-    content.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
+    const std::size_t got = std::fread(buffer.data(), 1, wanted, in.get());
+    content.append(buffer.data(), got);
+    if (got < wanted) {
+      break;  // the end of the file, or an error (below)
+    }
   }
-  if (in.bad()) {
+  if (std::ferror(in.get()) != 0) {
     return problem("reading failed part-way");
   }
   if (content.size() > max_chars) {

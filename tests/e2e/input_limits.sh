@@ -13,9 +13,12 @@ MEMORY_KIB=$((512 * 1024))
 
 name="$(unique_name limits)"
 start_server server_out "$name"
-# The server prints every byte it reads; nobody needs those lines here.
+# The server prints every byte it reads; nobody needs those lines here. The
+# FIFO is left to the draining cat alone: were this shell to keep it open,
+# the server's last lines at cleanup (after cat is gone) would wait forever.
 cat <&"$server_out" >/dev/null &
 BACKGROUND_PIDS+=("$!")
+exec {server_out}<&-
 
 # bounded COMMAND...: the command with its memory and its time bounded; a
 # hang ends in exit 124 from timeout.
@@ -73,6 +76,9 @@ wait_for_open() {
 
 # stop_and_wait PID: sends SIGTERM to PID and sets STATUS to its exit
 # status; a tool that ignores the signal is killed by its own timeout (137).
+# PID is a `timeout --foreground`, which passes the signal on to the tool
+# once; without --foreground it would also signal its process group, and
+# the tool would see a second SIGTERM, which ends it at once (by design).
 stop_and_wait() {
   STATUS=0
   kill -TERM "$1"
@@ -82,7 +88,7 @@ stop_and_wait() {
 # A file that never ends and never sends anything: a FIFO whose writer stays.
 mkfifo "$WORK/endless"
 exec {endless}<>"$WORK/endless"
-timeout -s KILL "$WAIT_SECONDS" "$CLI" send "$name" --file "$WORK/endless" \
+timeout --foreground -s KILL "$WAIT_SECONDS" "$CLI" send "$name" --file "$WORK/endless" \
   >"$WORK/fifo.out" 2>"$WORK/fifo.err" &
 reader=$!
 wait_for_open "$reader" "$WORK/endless" || fail "send never opened the FIFO: $(cat "$WORK/fifo.err")"
@@ -96,7 +102,7 @@ exec {endless}>&-
 # connect waiting for standard input that never comes.
 mkfifo "$WORK/connect.in" "$WORK/connect.out"
 exec {connect_in}<>"$WORK/connect.in"
-timeout -s KILL "$WAIT_SECONDS" "$CLI" connect "$name" <"$WORK/connect.in" \
+timeout --foreground -s KILL "$WAIT_SECONDS" "$CLI" connect "$name" <"$WORK/connect.in" \
   >"$WORK/connect.out" 2>"$WORK/connect.err" &
 connecter=$!
 exec {connect_out}<"$WORK/connect.out"
@@ -113,7 +119,7 @@ exec {connect_in}>&- {connect_out}<&-
 # events on the FIFO drained above, so a second server is watched here.
 quiet="$(unique_name quiet)"
 start_server quiet_out "$quiet"
-timeout -s KILL "$WAIT_SECONDS" "$CLI" send "$quiet" hello --reply --timeout 60000 \
+timeout --foreground -s KILL "$WAIT_SECONDS" "$CLI" send "$quiet" hello --reply --timeout 60000 \
   >"$WORK/reply.out" 2>"$WORK/reply.err" &
 waiter=$!
 wait_for_line "$quiet_out" '"event":"data"' >/dev/null || fail "the server never read the request"
