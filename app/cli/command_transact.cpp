@@ -95,7 +95,11 @@ int inspect_command(const InspectSettings& settings, Session& session) {
   const std::string pipe_name = PipeName::parse(settings.client.name)->full();
 
   Engine engine(session.inbox.get());
-  const Result<EndpointId> connected = engine.connect(settings.client);
+  const Result<EndpointId> connected = [&] {
+    // A busy pipe is waited for as long as --busy-timeout says.
+    const StopEndsProcess stop(session, Errc::sem_timeout, "connect", fmt::format("while connecting to {}", pipe_name));
+    return engine.connect(settings.client);
+  }();
   if (!connected) return fail(console, connected.error());
   const EndpointId me = *connected;
   const Result<PipeInspection> inspection = engine.inspect(me);
