@@ -127,3 +127,36 @@ stop_and_wait "$waiter"
 [ "$STATUS" -eq 6 ] || fail "SIGTERM while send waits for a reply: exit $STATUS; $(cat "$WORK/reply.err")"
 assert_contains "$WORK/reply.err" "interrupted by SIGTERM" "the error"
 pass "SIGTERM while send --reply waits: ends at once, exit 6"
+
+# send waiting for a busy pipe: the only instance is held by a connect.
+busy="$(unique_name busy)"
+start_server busy_out "$busy" --max-instances 1
+mkfifo "$WORK/holder.in"
+"$CLI" connect "$busy" <"$WORK/holder.in" >/dev/null 2>&1 &
+holder=$!
+BACKGROUND_PIDS+=("$holder")
+exec {hold}>"$WORK/holder.in"
+wait_for_line "$busy_out" "\"pid\":$holder," >/dev/null || fail "the holding client never connected"
+timeout --foreground -s KILL "$WAIT_SECONDS" "$CLI" send "$busy" hello --busy-timeout 60000 \
+  >"$WORK/busy.out" 2>"$WORK/busy.err" &
+busy_sender=$!
+# The tool prints nothing while it waits for the pipe; its engine's epoll
+# descriptor says it is past reading its data and inside the wait (a stop
+# that comes just before the wait is taken when the wait begins).
+wait_for_engine() {
+  local pid deadline=$((SECONDS + WAIT_SECONDS)) fd
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    pid="$(pgrep -P "$1" || true)"
+    for fd in /proc/"${pid:-none}"/fd/*; do
+      [ "$(readlink "$fd" 2>/dev/null)" = "anon_inode:[eventpoll]" ] && return 0
+    done
+    kill -0 "$1" 2>/dev/null || return 1
+  done
+  return 1
+}
+wait_for_engine "$busy_sender" || fail "send never started its engine: $(cat "$WORK/busy.err")"
+stop_and_wait "$busy_sender"
+[ "$STATUS" -eq 6 ] || fail "SIGTERM while send waits for a busy pipe: exit $STATUS; $(cat "$WORK/busy.err")"
+assert_contains "$WORK/busy.err" "interrupted by SIGTERM while connecting" "the error"
+pass "SIGTERM while send waits for a busy pipe: ends at once, exit 6"
+exec {hold}>&-
