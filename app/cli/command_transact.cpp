@@ -59,12 +59,15 @@ int transact_command(const SendSettings& settings, Session& session) {
 
   Engine engine(session.inbox.get());
   const std::string pipe_name = PipeName::parse(settings.client.name)->full();
-  // TransactNamedPipe (and the busy wait before it) blocks this thread.
-  const StopEndsProcess stop(session, Errc::sem_timeout, "transact", fmt::format("while waiting on {}", pipe_name));
-  const Result<EndpointId> connected = engine.connect(settings.client);
-  if (!connected) return fail(console, connected.error());
-  const EndpointId me = *connected;
-  const Result<Bytes> reply = engine.transact(me, std::get<Bytes>(request), settings.timeout);
+  EndpointId me = 0;
+  const Result<Bytes> reply = [&]() -> Result<Bytes> {
+    // TransactNamedPipe (and the busy wait before it) blocks this thread.
+    const StopEndsProcess stop(session, Errc::sem_timeout, "transact", fmt::format("while waiting on {}", pipe_name));
+    const Result<EndpointId> connected = engine.connect(settings.client);
+    if (!connected) return connected.error();
+    me = *connected;
+    return engine.transact(me, std::get<Bytes>(request), settings.timeout);
+  }();
   if (!reply) return fail(console, reply.error());
   drain_events(session, engine);
   print_reply(console, me, *reply);
@@ -80,9 +83,11 @@ int call_command(const SendSettings& settings, Session& session) {
 
   Engine engine(session.inbox.get());
   const std::string pipe_name = PipeName::parse(settings.client.name)->full();
-  // CallNamedPipe waits for an instance and for the reply on this thread.
-  const StopEndsProcess stop(session, Errc::sem_timeout, "call", fmt::format("while waiting on {}", pipe_name));
-  const Result<Bytes> reply = engine.call(settings.client, std::get<Bytes>(request), settings.timeout);
+  const Result<Bytes> reply = [&] {
+    // CallNamedPipe waits for an instance and for the reply on this thread.
+    const StopEndsProcess stop(session, Errc::sem_timeout, "call", fmt::format("while waiting on {}", pipe_name));
+    return engine.call(settings.client, std::get<Bytes>(request), settings.timeout);
+  }();
   if (!reply) return fail(console, reply.error());
   drain_events(session, engine);
   print_reply(console, 0, *reply);

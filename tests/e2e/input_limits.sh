@@ -128,6 +128,19 @@ stop_and_wait "$waiter"
 assert_contains "$WORK/reply.err" "interrupted by SIGTERM" "the error"
 pass "SIGTERM while send --reply waits: ends at once, exit 6"
 
+# transact waiting for a reply that never comes (TransactNamedPipe blocks
+# the tool's main thread, which does not look at its inbox meanwhile).
+silent="$(unique_name silent)"
+start_server silent_out "$silent" --type message
+timeout --foreground -s KILL "$WAIT_SECONDS" "$CLI" transact "$silent" hello --timeout 60000 \
+  >"$WORK/transact.out" 2>"$WORK/transact.err" &
+transactor=$!
+wait_for_line "$silent_out" '"event":"data"' >/dev/null || fail "the server never read the transact's request"
+stop_and_wait "$transactor"
+[ "$STATUS" -eq 6 ] || fail "SIGTERM while transact waits: exit $STATUS; $(cat "$WORK/transact.err")"
+assert_contains "$WORK/transact.err" "interrupted by SIGTERM while waiting on" "the error"
+pass "SIGTERM while transact waits for the reply: ends at once, exit 6"
+
 # send waiting for a busy pipe: the only instance is held by a connect.
 busy="$(unique_name busy)"
 start_server busy_out "$busy" --max-instances 1
