@@ -1,8 +1,9 @@
 // "Impersonating" a client on POSIX: the peer's identity comes from
 // SO_PEERCRED and its groups from SO_PEERGROUPS; where this process may
 // change ids (CAP_SETUID and CAP_SETGID), the access probe runs on a
-// dedicated thread switched to the client's uid and gids with raw per-thread setresuid/setresgid/setgroups system calls (glibc's
-// wrappers would switch every thread), then switches back.
+// dedicated thread switched to the client's uid and gids with raw per-thread
+// setresuid/setresgid/setgroups system calls (glibc's wrappers would switch
+// every thread), then switches back.
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
