@@ -11,6 +11,7 @@
 #include <QDialog>
 #include <QDockWidget>
 #include <QPointer>
+#include <QFile>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -38,6 +39,7 @@
 #include <vector>
 
 #include "clients_model.hpp"
+#include "device_stream.hpp"
 #include "dialogs.hpp"
 #include "endpoint_lookup.hpp"
 #include "errors_model.hpp"
@@ -983,9 +985,17 @@ void MainWindow::saveLog() {
   if (path.isEmpty()) {
     return;
   }
-  std::ofstream out(path.toStdString(), std::ios::binary);
-  auto result = out ? engine_->log().save_jsonl(out)
-                    : pipescope::Result<void>(pipescope::make_error(pipescope::Errc::access_denied, "save log", toStdString(path)));
+  // A QFile, not a std::ofstream: its descriptor is close-on-exec, so a
+  // child started meanwhile does not inherit it (see device_stream.hpp).
+  QFile file(path);
+  const bool opened = file.open(QIODevice::WriteOnly | QIODevice::Truncate);
+  DeviceOutputStream out(file);
+  auto result = opened ? engine_->log().save_jsonl(out)
+                       : pipescope::Result<void>(pipescope::make_error(pipescope::Errc::access_denied, "save log", toStdString(path)));
+  if (result && !out.flush()) {
+    // The stream does not say why its last block could not be written.
+    result = pipescope::make_error(pipescope::Errc::unknown, "save log", toStdString(path) + ": writing failed");
+  }
   if (!result) {
     reportError(result.error());
     return;
@@ -1019,7 +1029,12 @@ void MainWindow::exportLog(bool hex) {
   if (path.isEmpty()) {
     return;
   }
-  std::ofstream out(path.toStdString(), std::ios::binary);
+  QFile file(path);
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+    reportError(pipescope::make_error(pipescope::Errc::access_denied, "export log", toStdString(path)));
+    return;
+  }
+  DeviceOutputStream out(file);
   auto result = hex ? engine_->log().export_hexdump(out) : engine_->log().export_text(out);
   if (!result) {
     reportError(result.error());

@@ -35,7 +35,7 @@ int connect_command(const ConnectSettings& settings, Session& session) {
 
   Engine engine(session.inbox.get());
   session.configure(engine);
-  const Result<EndpointId> connected = connect_and_announce(engine, settings.client, pipe_name, console);
+  const Result<EndpointId> connected = connect_or_exit(engine, settings.client, pipe_name, session);
   if (!connected) {
     return fail(console, connected.error());
   }
@@ -48,7 +48,10 @@ int connect_command(const ConnectSettings& settings, Session& session) {
     console.say(fmt::format("connected to {}. Each line you type is sent; end with Ctrl-D (Ctrl-Z, Enter on "
                             "Windows) or Ctrl-C.",
                             pipe_name));
-    start_stdin_reader(session.inbox);
+    // Text lines get their "\n" back, which must fit in the message too.
+    const std::size_t max_line = settings.format == InputFormat::text ? kMaxMessageBytes - 1
+                                                                      : max_input_chars(settings.format);
+    start_stdin_reader(session.inbox, max_line);
   } else {
     console.say(fmt::format("connected to {} for reading. Ctrl-C stops.", pipe_name));
   }
@@ -57,6 +60,7 @@ int connect_command(const ConnectSettings& settings, Session& session) {
   // byte written, then a quiet moment of --linger ms.
   std::uint64_t unwritten = 0;
   bool input_ended = false;
+  std::uint64_t refused_line = 0;  // the number of a line too long to send
   int result = to_int(ExitCode::ok);
   const TextFilter filter{.incoming_data = true, .outgoing_data = false, .state_changes = true};
 
@@ -75,7 +79,8 @@ int connect_command(const ConnectSettings& settings, Session& session) {
       }
       break;
     }
-    if (std::holds_alternative<StopRequest>(*item)) {
+    if (const auto* stop = std::get_if<StopRequest>(&*item)) {
+      console.note(fmt::format("stopping: {}", stop->what));
       break;
     }
     if (std::holds_alternative<InputEnd>(*item)) {
@@ -83,6 +88,19 @@ int connect_command(const ConnectSettings& settings, Session& session) {
       continue;
     }
     if (const auto* line = std::get_if<InputLine>(&*item)) {
+      if (line->continues || line->number == refused_line) {
+        // A line longer than one message: refused whole, its pieces skipped.
+        if (line->number != refused_line) {
+          refused_line = line->number;
+          report(console, InputProblem{make_error(Errc::bad_input, "send",
+                                                  fmt::format("stdin line {} is more than {}, the most one message "
+                                                              "may carry; it was not sent",
+                                                              line->number, limit_text(kMaxMessageBytes))),
+                                       std::nullopt});
+          result = to_int(ExitCode::bad_input);
+        }
+        continue;
+      }
       auto bytes = line_to_bytes(*line, settings.format);
       if (const auto* problem = std::get_if<InputProblem>(&bytes)) {
         report(console, *problem);
@@ -90,6 +108,11 @@ int connect_command(const ConnectSettings& settings, Session& session) {
         continue;
       }
       const Bytes& payload = std::get<Bytes>(bytes);
+      if (auto too_big = check_message_size(payload, fmt::format("stdin line {}", line->number))) {
+        report(console, *too_big);
+        result = to_int(ExitCode::bad_input);
+        continue;
+      }
       if (payload.empty()) {
         continue;  // an empty hex or escaped line spells no bytes
       }

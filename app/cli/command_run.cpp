@@ -54,7 +54,9 @@ int run_child_command(const RunSettings& settings, Session& session) {
     return report_start_failure(console, started.error());
   }
   const EndpointId child = *started;
-  start_stdin_reader(session.inbox);
+  // The child's input is a byte stream: a longer line is passed on in
+  // pieces, in order, so nothing is lost.
+  start_stdin_reader(session.inbox, kMaxMessageBytes);
 
   bool forwarding_input = true;
   bool kill_sent = false;

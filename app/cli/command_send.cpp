@@ -13,9 +13,23 @@
 
 namespace pipescope::cli {
 
+namespace {
+
+/// The parsed bytes, or a problem when they are more than one message.
+std::variant<Bytes, InputProblem> within_limit(std::variant<Bytes, InputProblem> parsed, std::string_view source) {
+  if (const auto* bytes = std::get_if<Bytes>(&parsed)) {
+    if (auto too_big = check_message_size(*bytes, source)) {
+      return std::move(*too_big);
+    }
+  }
+  return parsed;
+}
+
+}  // namespace
+
 std::variant<Bytes, InputProblem> bytes_to_send(const SendSettings& settings) {
   if (settings.file) {
-    auto content = read_input_file(*settings.file);
+    auto content = read_input_file(*settings.file, max_input_chars(settings.format));
     if (auto* problem = std::get_if<InputProblem>(&content)) {
       return std::move(*problem);
     }
@@ -23,13 +37,26 @@ std::variant<Bytes, InputProblem> bytes_to_send(const SendSettings& settings) {
     if (settings.format == InputFormat::text) {
       return to_bytes(text);
     }
-    return parse_for_sending(text, settings.format, *settings.file);
+    return within_limit(parse_for_sending(text, settings.format, *settings.file), *settings.file);
   }
   auto parsed = parse_for_sending(settings.data.value_or(""), settings.format, "DATA");
   if (auto* bytes = std::get_if<Bytes>(&parsed); bytes && settings.add_newline) {
     bytes->push_back(std::byte{'\n'});
   }
-  return parsed;
+  return within_limit(std::move(parsed), "DATA");
+}
+
+std::variant<Bytes, InputProblem> bytes_to_send_or_exit(const SendSettings& settings, Session& session) {
+  // Reading a FIFO or a device may block for as long as its writer likes.
+  const StopEndsProcess stop(session, Errc::bad_input, "read the data", "while reading it; nothing was sent");
+  return bytes_to_send(settings);
+}
+
+Result<EndpointId> connect_or_exit(Engine& engine, const ClientOptions& options, const std::string& pipe_name,
+                                   Session& session) {
+  // A busy pipe is waited for as long as --busy-timeout says.
+  const StopEndsProcess stop(session, Errc::sem_timeout, "connect", fmt::format("while connecting to {}", pipe_name));
+  return connect_and_announce(engine, options, pipe_name, session.console);
 }
 
 int send_command(const SendSettings& settings, Session& session) {
@@ -39,7 +66,7 @@ int send_command(const SendSettings& settings, Session& session) {
   }
   const std::string pipe_name = PipeName::parse(settings.client.name)->full();
 
-  auto prepared = bytes_to_send(settings);
+  auto prepared = bytes_to_send_or_exit(settings, session);
   if (const auto* problem = std::get_if<InputProblem>(&prepared)) {
     report(console, *problem);
     return to_int(ExitCode::bad_input);
@@ -55,7 +82,7 @@ int send_command(const SendSettings& settings, Session& session) {
 
   Engine engine(session.inbox.get());
   session.configure(engine);
-  const Result<EndpointId> connected = connect_and_announce(engine, settings.client, pipe_name, console);
+  const Result<EndpointId> connected = connect_or_exit(engine, settings.client, pipe_name, session);
   if (!connected) {
     return fail(console, connected.error());
   }
@@ -114,7 +141,8 @@ int send_command(const SendSettings& settings, Session& session) {
     // Ctrl-C while waiting is a wait cut short: the same class as a timeout.
     const bool writing = !write_seen || written < payload.size();
     return fail(console, make_error(Errc::sem_timeout, writing ? "write" : "wait for the reply",
-                                    stopped ? fmt::format("{}: interrupted while waiting", pipe_name)
+                                    stopped ? fmt::format("{}: interrupted by {} while waiting", pipe_name,
+                                                          session.inbox->stop_reason())
                                             : fmt::format("{}: nothing after --timeout {} ms", pipe_name,
                                                           settings.timeout.count())));
   }

@@ -17,8 +17,9 @@ namespace pipescope::cli {
 namespace {
 
 /// The request, or the exit code after the problem with it was reported.
-std::variant<Bytes, int> request_of(const SendSettings& settings, const Console& console) {
-  auto prepared = bytes_to_send(settings);
+std::variant<Bytes, int> request_of(const SendSettings& settings, Session& session) {
+  const Console& console = session.console;
+  auto prepared = bytes_to_send_or_exit(settings, session);
   if (const auto* problem = std::get_if<InputProblem>(&prepared)) {
     report(console, *problem);
     return to_int(ExitCode::bad_input);
@@ -54,15 +55,21 @@ std::string number_or_unknown(std::int64_t value) { return value < 0 ? "unknown"
 int transact_command(const SendSettings& settings, Session& session) {
   const Console& console = session.console;
   if (Result<void> valid = validate(settings.client); !valid) return fail(console, valid.error());
-  auto request = request_of(settings, console);
+  auto request = request_of(settings, session);
   if (const int* code = std::get_if<int>(&request)) return *code;
 
   Engine engine(session.inbox.get());
   session.configure(engine);
-  const Result<EndpointId> connected = engine.connect(settings.client);
-  if (!connected) return fail(console, connected.error());
-  const EndpointId me = *connected;
-  const Result<Bytes> reply = engine.transact(me, std::get<Bytes>(request), settings.timeout);
+  const std::string pipe_name = PipeName::parse(settings.client.name)->full();
+  EndpointId me = 0;
+  const Result<Bytes> reply = [&]() -> Result<Bytes> {
+    // TransactNamedPipe (and the busy wait before it) blocks this thread.
+    const StopEndsProcess stop(session, Errc::sem_timeout, "transact", fmt::format("while waiting on {}", pipe_name));
+    const Result<EndpointId> connected = engine.connect(settings.client);
+    if (!connected) return connected.error();
+    me = *connected;
+    return engine.transact(me, std::get<Bytes>(request), settings.timeout);
+  }();
   if (!reply) return fail(console, reply.error());
   drain_events(session, engine);
   print_reply(console, me, *reply);
@@ -73,12 +80,17 @@ int transact_command(const SendSettings& settings, Session& session) {
 int call_command(const SendSettings& settings, Session& session) {
   const Console& console = session.console;
   if (Result<void> valid = validate(settings.client); !valid) return fail(console, valid.error());
-  auto request = request_of(settings, console);
+  auto request = request_of(settings, session);
   if (const int* code = std::get_if<int>(&request)) return *code;
 
   Engine engine(session.inbox.get());
   session.configure(engine);
-  const Result<Bytes> reply = engine.call(settings.client, std::get<Bytes>(request), settings.timeout);
+  const std::string pipe_name = PipeName::parse(settings.client.name)->full();
+  const Result<Bytes> reply = [&] {
+    // CallNamedPipe waits for an instance and for the reply on this thread.
+    const StopEndsProcess stop(session, Errc::sem_timeout, "call", fmt::format("while waiting on {}", pipe_name));
+    return engine.call(settings.client, std::get<Bytes>(request), settings.timeout);
+  }();
   if (!reply) return fail(console, reply.error());
   drain_events(session, engine);
   print_reply(console, 0, *reply);
@@ -92,7 +104,11 @@ int inspect_command(const InspectSettings& settings, Session& session) {
 
   Engine engine(session.inbox.get());
   session.configure(engine);
-  const Result<EndpointId> connected = engine.connect(settings.client);
+  const Result<EndpointId> connected = [&] {
+    // A busy pipe is waited for as long as --busy-timeout says.
+    const StopEndsProcess stop(session, Errc::sem_timeout, "connect", fmt::format("while connecting to {}", pipe_name));
+    return engine.connect(settings.client);
+  }();
   if (!connected) return fail(console, connected.error());
   const EndpointId me = *connected;
   const Result<PipeInspection> inspection = engine.inspect(me);

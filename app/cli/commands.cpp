@@ -1,6 +1,9 @@
 #include "commands.hpp"
 
+#include <cstdlib>
 #include <variant>
+
+#include <fmt/format.h>
 
 #include "exit_codes.hpp"
 
@@ -42,6 +45,21 @@ int run_command(const CliSettings& settings) {
   // CLI11 requires exactly one subcommand, so this is not reached.
   return to_int(ExitCode::bad_arguments);
 }
+
+StopEndsProcess::StopEndsProcess(Session& session, Errc errc, std::string operation, std::string detail)
+    : session_(session) {
+  const Console* console = &session.console;
+  session.inbox->set_stop_action([console, errc, operation = std::move(operation),
+                                  detail = std::move(detail)](std::string_view what) {
+    const Error error = make_error(errc, operation, fmt::format("interrupted by {} {}", what, detail));
+    console->error(error);
+    // The main thread is inside a call that does not return soon; its
+    // objects hold nothing that must be written or removed (see the class).
+    std::_Exit(to_int(exit_code_for(error)));
+  });
+}
+
+StopEndsProcess::~StopEndsProcess() { session_.inbox->set_stop_action({}); }
 
 int fail(const Console& console, const Error& error) {
   console.error(error);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <variant>
 
 #include "console.hpp"
@@ -51,6 +52,32 @@ struct Session {
 /// parsed completely before anything is connected, so that bad input sends
 /// nothing at all.
 [[nodiscard]] std::variant<Bytes, InputProblem> bytes_to_send(const SendSettings& settings);
+
+/// bytes_to_send, ended by a stop request (StopEndsProcess) while it reads.
+[[nodiscard]] std::variant<Bytes, InputProblem> bytes_to_send_or_exit(const SendSettings& settings,
+                                                                      Session& session);
+
+/// connect_and_announce, ended by a stop request while it waits for a busy
+/// pipe.
+[[nodiscard]] Result<EndpointId> connect_or_exit(Engine& engine, const ClientOptions& options,
+                                                 const std::string& pipe_name, Session& session);
+
+/// For the length of a call on the main thread that cannot look at the inbox
+/// (reading the data, connecting while the pipe is busy, a transact), a stop
+/// request ends the process at once instead of waiting in the queue: it
+/// prints an error "`operation`: interrupted by SIGTERM `detail`" and exits
+/// with `code`. Nothing of the tool is left behind: at these moments it has
+/// at most a client open, which the operating system closes.
+class StopEndsProcess {
+ public:
+  StopEndsProcess(Session& session, Errc errc, std::string operation, std::string detail);
+  ~StopEndsProcess();
+  StopEndsProcess(const StopEndsProcess&) = delete;
+  StopEndsProcess& operator=(const StopEndsProcess&) = delete;
+
+ private:
+  Session& session_;
+};
 
 /// Prints the error and returns the exit code for it.
 [[nodiscard]] int fail(const Console& console, const Error& error);

@@ -1,6 +1,8 @@
 #include "inbox.hpp"
 
 #include <iostream>
+#include <streambuf>
+#include <string>
 #include <thread>
 #include <utility>
 
@@ -26,6 +28,42 @@ void Inbox::post(InboxItem item) {
   changed_.notify_one();
 }
 
+void Inbox::request_stop(std::string what) {
+  std::function<void(std::string_view)> action;
+  {
+    const std::lock_guard lock(mutex_);
+    if (stop_reason_.empty()) {
+      stop_reason_ = what;
+    }
+    action = stop_action_;
+    if (!action) {
+      items_.emplace_back(StopRequest{what});
+    }
+  }
+  if (action) {
+    action(what);
+    return;
+  }
+  changed_.notify_one();
+}
+
+std::string Inbox::stop_reason() const {
+  const std::lock_guard lock(mutex_);
+  return stop_reason_;
+}
+
+void Inbox::set_stop_action(std::function<void(std::string_view what)> action) {
+  std::string earlier;
+  {
+    const std::lock_guard lock(mutex_);
+    stop_action_ = action;
+    earlier = stop_reason_;
+  }
+  if (action && !earlier.empty()) {
+    action(earlier);
+  }
+}
+
 std::optional<InboxItem> Inbox::pop(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   const auto has_item = [this] { return !items_.empty(); };
@@ -39,24 +77,46 @@ std::optional<InboxItem> Inbox::pop(std::chrono::milliseconds timeout) {
   return item;
 }
 
-void start_stdin_reader(std::shared_ptr<Inbox> inbox) {
-  std::thread([inbox = std::move(inbox)] {
-    std::string text;
+void start_stdin_reader(std::shared_ptr<Inbox> inbox, std::size_t max_line_chars) {
+  std::thread([inbox = std::move(inbox), max_line_chars] {
+    // Character by character from the stream's buffer: std::getline would
+    // hold a line of any length in memory.
+    std::streambuf* input = std::cin.rdbuf();
+    constexpr int kEnd = std::char_traits<char>::eof();
     std::uint64_t number = 0;
-    while (std::getline(std::cin, text)) {
-      ++number;
-      // getline sets eofbit only when the input ended before a line break,
-      // which tells a last unterminated line from a complete one.
-      const bool terminated = !std::cin.eof();
-      inbox->post(InputLine{std::move(text), number, terminated});
-      text.clear();
+    bool line_started = false;
+    std::string text;
+    for (;;) {
+      const int c = input->sbumpc();
+      if (c == kEnd) {
+        break;
+      }
+      if (!line_started) {
+        line_started = true;
+        ++number;
+      }
+      if (c == '\n') {
+        inbox->post(InputLine{std::move(text), number, true, false});
+        text.clear();
+        line_started = false;
+        continue;
+      }
+      if (text.size() == max_line_chars) {
+        inbox->post(InputLine{std::move(text), number, false, true});
+        text.clear();
+      }
+      text.push_back(static_cast<char>(c));
+    }
+    if (line_started) {
+      // The last line ended without a line break.
+      inbox->post(InputLine{std::move(text), number, false, false});
     }
     inbox->post(InputEnd{});
   }).detach();
 }
 
 void post_stop_requests_to(std::shared_ptr<Inbox> inbox) {
-  watch_stop_requests([inbox = std::move(inbox)](std::string_view what) { inbox->post(StopRequest{std::string(what)}); });
+  watch_stop_requests([inbox = std::move(inbox)](std::string_view what) { inbox->request_stop(std::string(what)); });
 }
 
 }  // namespace pipescope::cli

@@ -1,11 +1,16 @@
 #include "input_data.hpp"
 
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <memory>
 #include <system_error>
 
 #include <fmt/format.h>
+
+#include "platform.hpp"
 
 namespace pipescope::cli {
 namespace {
@@ -100,7 +105,26 @@ std::variant<Bytes, InputProblem> parse_for_sending(std::string_view input, Inpu
   return InputProblem{std::move(error), std::move(caret)};
 }
 
-std::variant<std::string, InputProblem> read_input_file(const std::string& path) {
+std::size_t max_input_chars(InputFormat format) noexcept {
+  return format == InputFormat::text ? kMaxMessageBytes : 8 * kMaxMessageBytes;
+}
+
+std::string limit_text(std::size_t limit) {
+  return fmt::format("{} MiB ({} bytes)", limit / (1024 * 1024), limit);
+}
+
+std::optional<InputProblem> check_message_size(const Bytes& bytes, std::string_view source) {
+  if (bytes.size() <= kMaxMessageBytes) {
+    return std::nullopt;
+  }
+  return InputProblem{make_error(Errc::bad_input, "send",
+                                 fmt::format("{}: {} bytes is more than {}, the most one message may carry; nothing "
+                                             "was sent",
+                                             source, bytes.size(), limit_text(kMaxMessageBytes))),
+                      std::nullopt};
+}
+
+std::variant<std::string, InputProblem> read_input_file(const std::string& path, std::size_t max_chars) {
   const auto problem = [&path](std::string_view why) {
     return InputProblem{make_error(Errc::bad_input, "read file", fmt::format("{}: {}", path, why)), std::nullopt};
   };
@@ -112,13 +136,28 @@ std::variant<std::string, InputProblem> read_input_file(const std::string& path)
   if (std::filesystem::is_directory(status)) {
     return problem("is a folder, not a file");
   }
-  std::ifstream in(path, std::ios::binary);
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(open_for_reading(path), &std::fclose);
   if (!in) {
-    return problem("cannot be opened (permissions?)");
+    return problem(fmt::format("cannot be opened: {}", std::generic_category().message(errno)));
   }
-  std::string content{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) {
+  // One character more than the limit tells a file of exactly the limit
+  // from a longer one, without reading the rest of a file that never ends.
+  std::string content;
+  std::array<char, 64 * 1024> buffer{};
+  while (content.size() <= max_chars) {
+    const std::size_t wanted = std::min(buffer.size(), max_chars + 1 - content.size());
+    const std::size_t got = std::fread(buffer.data(), 1, wanted, in.get());
+    content.append(buffer.data(), got);
+    if (got < wanted) {
+      break;  // the end of the file, or an error (below)
+    }
+  }
+  if (std::ferror(in.get()) != 0) {
     return problem("reading failed part-way");
+  }
+  if (content.size() > max_chars) {
+    return problem(fmt::format("the file is more than {}, the most read for one message; nothing was sent",
+                               limit_text(max_chars)));
   }
   return content;
 }

@@ -149,7 +149,9 @@ void add_exchange_command(CLI::App& app, const char* name, const char* descripti
   w.data_option = sub->add_option("DATA", w.data, "The request, in the --format given.");
   w.file_option = sub->add_option("--file", w.file,
                                   "Send the contents of this file as the request instead of DATA (in --format: "
-                                  "text sends the bytes as they are, hex and escaped parse them first).")
+                                  "text sends the bytes as they are, hex and escaped parse them first). One "
+                                  "message holds at most 4 MiB; a larger file (or one without end, such as a FIFO "
+                                  "or /dev/zero) is refused and nothing is sent.")
                       ->option_text("PATH");
   w.file_option->excludes(w.data_option);
   add_choice(sub, "--format", w.words.format, kInputFormat,
@@ -385,7 +387,9 @@ CommandLine::CommandLine() : parts_(std::make_unique<Parts>()) {
   p.send_data_option = send->add_option("DATA", p.send_data, "What to send, in the --format given.");
   p.send_file_option = send->add_option("--file", p.send_file,
                                         "Send the contents of this file instead of DATA (in --format: text sends "
-                                        "the bytes as they are, hex and escaped parse them first).")
+                                        "the bytes as they are, hex and escaped parse them first). One message "
+                                        "holds at most 4 MiB; a larger file (or one without end, such as a FIFO or "
+                                        "/dev/zero) is refused and nothing is sent.")
                            ->option_text("PATH");
   p.send_file_option->excludes(p.send_data_option);
   add_choice(send, "--format", p.send_words.format, kInputFormat,

@@ -3,7 +3,9 @@
 // platform_win.cpp); CMake compiles exactly one of them.
 #pragma once
 
+#include <cstdio>
 #include <functional>
+#include <string>
 #include <string_view>
 
 namespace pipescope::cli {
@@ -14,6 +16,12 @@ namespace pipescope::cli {
 /// A second request ends the process at once, the usual way out of a tool
 /// whose clean stop hangs. Call once, before the engine starts its threads.
 void watch_stop_requests(std::function<void(std::string_view what)> on_stop);
+
+/// Opens a file for reading bytes unchanged, so that no child process
+/// inherits it: O_CLOEXEC (and O_NOCTTY, so a terminal device never becomes
+/// the tool's controlling terminal) on POSIX, _O_NOINHERIT on Windows. A
+/// std::ifstream can ask for neither. nullptr (with errno) if it cannot.
+[[nodiscard]] std::FILE* open_for_reading(const std::string& path);
 
 /// Makes standard output and error carry bytes unchanged. Windows otherwise
 /// turns "\n" into "\r\n"; POSIX has nothing to change.

@@ -77,6 +77,20 @@ void watch_stop_requests(std::function<void(std::string_view what)> on_stop) {
   }).detach();
 }
 
+std::FILE* open_for_reading(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    return nullptr;
+  }
+  std::FILE* file = ::fdopen(fd, "rb");
+  if (file == nullptr) {
+    const int saved_errno = errno;
+    ::close(fd);
+    errno = saved_errno;
+  }
+  return file;
+}
+
 void use_binary_output() {}
 
 void use_binary_input() {}

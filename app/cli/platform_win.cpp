@@ -37,6 +37,18 @@ void watch_stop_requests(std::function<void(std::string_view what)> on_stop) {
   ::SetConsoleCtrlHandler(on_console_control, TRUE);
 }
 
+std::FILE* open_for_reading(const std::string& path) {
+  const int fd = ::_open(path.c_str(), _O_RDONLY | _O_BINARY | _O_NOINHERIT);
+  if (fd < 0) {
+    return nullptr;
+  }
+  std::FILE* file = ::_fdopen(fd, "rb");
+  if (file == nullptr) {
+    ::_close(fd);
+  }
+  return file;
+}
+
 void use_binary_output() {
   std::fflush(stdout);
   std::fflush(stderr);

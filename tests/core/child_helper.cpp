@@ -8,6 +8,9 @@
 //   child_helper stderr TEXT        writes TEXT to standard error only
 //   child_helper spawn-holder       starts "child_helper cat" with its own standard input
 //                                   and output, writes "spawned\n" and exits at once
+//   child_helper list-fds           writes the numbers of its open file descriptors, one line,
+//                                   ascending ("0 1 2\n"), leaving out the one it lists them with
+//                                   (POSIX only: it reads /proc/self/fd)
 //
 // Any other use prints the usage to standard error and exits with 2.
 #include <cstdio>
@@ -20,8 +23,12 @@
 #include <io.h>
 #include <windows.h>
 #else
+#include <dirent.h>
 #include <spawn.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <vector>
 #endif
 
 namespace {
@@ -38,7 +45,7 @@ void use_binary_streams() {
 }
 
 int usage() {
-  std::fputs("usage: child_helper echo-args ARG... | exit N | cat | stderr TEXT | spawn-holder\n", stderr);
+  std::fputs("usage: child_helper echo-args ARG... | exit N | cat | stderr TEXT | spawn-holder | list-fds\n", stderr);
   return 2;
 }
 
@@ -127,6 +134,36 @@ int spawn_holder(const char* self) {
   return std::fflush(stdout) == 0 ? 0 : 1;
 }
 
+// The descriptors a started program inherited, for the test that nothing
+// of its parent's leaks into it.
+int list_fds() {
+#if defined(_WIN32)
+  std::fputs("list-fds needs /proc/self/fd\n", stderr);
+  return 2;
+#else
+  DIR* folder = ::opendir("/proc/self/fd");
+  if (folder == nullptr) return 1;
+  const int listing_fd = ::dirfd(folder);
+  std::vector<long> fds;
+  while (const dirent* entry = ::readdir(folder)) {
+    char* end = nullptr;
+    const long fd = std::strtol(entry->d_name, &end, 10);
+    if (end == entry->d_name || *end != '\0' || fd == listing_fd) continue;
+    fds.push_back(fd);
+  }
+  ::closedir(folder);
+  std::sort(fds.begin(), fds.end());
+  std::string line;
+  for (const long fd : fds) {
+    if (!line.empty()) line += ' ';
+    line += std::to_string(fd);
+  }
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  return std::fflush(stdout) == 0 ? 0 : 1;
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -149,6 +186,9 @@ int main(int argc, char** argv) {
   }
   if (mode == "spawn-holder" && argc == 2) {
     return spawn_holder(argv[0]);
+  }
+  if (mode == "list-fds" && argc == 2) {
+    return list_fds();
   }
   return usage();
 }

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "posix_backend.hpp"
+#include "spawn_descriptors.hpp"
 
 extern char** environ;
 
@@ -85,11 +86,17 @@ Result<EndpointId> PosixBackend::run_child(const ChildOptions& options) {
     }
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    // dup2 onto 0/1/2 clears close-on-exec on the copies only: the child gets
-    // exactly its three ends and none of ours.
+    // dup2 onto 0/1/2 clears close-on-exec on the copies only, so none of
+    // the engine's descriptors reaches the child. Those the host program
+    // opened without close-on-exec are closed by the action after them.
     posix_spawn_file_actions_adddup2(&actions, pipes[0].read, STDIN_FILENO);
     posix_spawn_file_actions_adddup2(&actions, pipes[1].write, STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, pipes[2].write, STDERR_FILENO);
+    if (const int err = close_all_but_standard_streams(actions); err != 0) {
+      posix_spawn_file_actions_destroy(&actions);
+      for (auto& p : pipes) p.close_both();
+      return error_from_errno(err, IoContext::spawn, "posix_spawn_file_actions", options.argv.front());
+    }
     if (!options.working_dir.empty()) {
       posix_spawn_file_actions_addchdir_np(&actions, options.working_dir.c_str());
     }
@@ -247,8 +254,29 @@ Result<void> PosixBackend::kill_child(EndpointId id) {
     if (it == children_.end()) {
       return make_error(Errc::unknown_endpoint, "end child", fmt::format("no running child {}", id));
     }
-    if (::kill(it->second->pid, SIGTERM) != 0) {
-      return error_from_errno(errno, IoContext::generic, "kill", std::to_string(it->second->pid));
+    const Child& child = *it->second;
+    // Only the loop thread reaps children and sets `exited`, and this runs on
+    // it, so no reap can come between this check and the signal below. A
+    // reaped child's pid is free for the kernel to give to another process,
+    // which a signal would then reach: a child that has ended is left alone.
+    // Ending it is done, as on Windows, where TerminateProcess on a process
+    // that has exited fails with ERROR_ACCESS_DENIED and the Win32 backend
+    // answers success; so does this.
+    if (child.exited) {
+      return {};
+    }
+    if (child.pidfd >= 0) {
+      // The pidfd names this very process even after it ended; ESRCH means
+      // it has exited and waits to be reaped, which is done as well.
+      if (::syscall(SYS_pidfd_send_signal, child.pidfd, SIGTERM, nullptr, 0) == 0 || errno == ESRCH) {
+        return {};
+      }
+      return error_from_errno(errno, IoContext::generic, "pidfd_send_signal", std::to_string(child.pid));
+    }
+    // Without a pidfd (kernels before 5.3) the child has not been reaped
+    // (`exited` is false), so its pid is still its own, a zombie at worst.
+    if (::kill(child.pid, SIGTERM) != 0) {
+      return error_from_errno(errno, IoContext::generic, "kill", std::to_string(child.pid));
     }
     return {};
   });

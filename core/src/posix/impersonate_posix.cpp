@@ -1,15 +1,20 @@
 // "Impersonating" a client on POSIX: the peer's identity comes from
-// SO_PEERCRED; where this process may change ids (root or CAP_SETUID), the
-// access probe runs on a dedicated thread switched to the client's uid and
-// gids with raw per-thread setresuid/setresgid/setgroups system calls (glibc's
-// wrappers would switch every thread), then switches back.
+// SO_PEERCRED and its groups from SO_PEERGROUPS; where this process may
+// change ids (CAP_SETUID and CAP_SETGID), the access probe runs on a
+// dedicated thread switched to the client's uid and gids with raw per-thread
+// setresuid/setresgid/setgroups system calls (glibc's wrappers would switch
+// every thread), then switches back.
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -20,19 +25,41 @@ namespace pipescope::detail::posix {
 
 namespace {
 
-std::vector<gid_t> groups_of(uid_t uid, gid_t gid) {
-  const std::string name = user_name(uid);
-  if (name.empty()) {
-    return {gid};
+/// The groups the client's process has: its gid (SO_PEERCRED) and the
+/// supplementary groups the kernel recorded when it connected
+/// (SO_PEERGROUPS, Linux 4.13). The groups a user database configures for
+/// the user (getgrouplist) may differ from what the process holds: it may
+/// have dropped some, or been given others with setgroups. nullopt when the
+/// kernel cannot tell.
+std::optional<std::vector<gid_t>> groups_of_peer(int fd, gid_t gid) {
+  std::vector<gid_t> groups(64);
+  for (;;) {
+    auto len = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &len) == 0) {
+      groups.resize(len / sizeof(gid_t));
+      break;
+    }
+    // ERANGE: the list is longer; `len` now says how long.
+    if (errno != ERANGE || len <= groups.size() * sizeof(gid_t)) return std::nullopt;
+    groups.resize(len / sizeof(gid_t));
   }
-  int count = 64;
-  std::vector<gid_t> groups(static_cast<std::size_t>(count));
-  if (::getgrouplist(name.c_str(), gid, groups.data(), &count) < 0) {
-    groups.resize(static_cast<std::size_t>(count));
-    ::getgrouplist(name.c_str(), gid, groups.data(), &count);
-  }
-  groups.resize(static_cast<std::size_t>(count));
+  if (std::find(groups.begin(), groups.end(), gid) == groups.end()) groups.insert(groups.begin(), gid);
   return groups;
+}
+
+/// Whether the calling thread may switch its uid and gids: CAP_SETUID and
+/// CAP_SETGID in its effective set. Being root is not the same: root may have
+/// dropped them (a container, a service with a capability bounding set),
+/// and a non-root process may have been given them. Capabilities belong to
+/// threads, and the probe's thread starts with this (the loop's) thread's.
+bool may_switch_ids() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  std::array<__user_cap_data_struct, _LINUX_CAPABILITY_U32S_3> data{};
+  if (::syscall(SYS_capget, &header, data.data()) != 0) return false;
+  const auto has = [&data](unsigned capability) {
+    return (data[capability / 32].effective & (1U << (capability % 32))) != 0;
+  };
+  return has(CAP_SETUID) && has(CAP_SETGID);
 }
 
 std::string group_name(gid_t gid) {
@@ -109,19 +136,28 @@ Result<void> PosixBackend::impersonate(EndpointId instance, const ImpersonationR
     }
     const auto uid = static_cast<uid_t>(peer.uid);
     const auto gid = static_cast<gid_t>(peer.gid);
-    const auto groups = groups_of(uid, gid);
+    const std::optional<std::vector<gid_t>> peer_groups = groups_of_peer(c.channel.fd, gid);
+    const std::vector<gid_t> groups = peer_groups.value_or(std::vector<gid_t>{gid});
     result.user = peer.user.empty() ? fmt::format("uid {}", uid) : peer.user;
     result.sid = fmt::format("uid {} gid {}", uid, gid);
     for (gid_t g : groups) result.groups.push_back(group_name(g));
     result.probe_path = request.probe_path;
 
-    const bool can_switch = ::geteuid() == 0;
+    // Without the client's real groups a switched thread would hold too few
+    // or too many rights, and the probe would answer for somebody else.
+    const bool can_switch = may_switch_ids() && peer_groups.has_value();
     result.level = can_switch ? "Impersonation (per-thread setresuid)" : "Identification (SO_PEERCRED)";
     result.notes =
         "POSIX has no impersonation levels or integrity levels: the identity comes from SO_PEERCRED. "
         "The client's chosen SECURITY_SQOS level cannot be seen on this platform.";
-    if (!can_switch) {
-      result.notes += " This process may not change ids, so the access probe runs as the server.";
+    if (!peer_groups) {
+      result.notes +=
+          " The kernel did not tell the client's groups (SO_PEERGROUPS needs Linux 4.13), so only its gid is "
+          "shown and the access probe runs as the server.";
+    } else if (!can_switch) {
+      result.notes +=
+          " This process may not change ids (it lacks CAP_SETUID and CAP_SETGID), so the access probe runs as "
+          "the server.";
     }
     // A thread of its own, so no other engine work ever runs with the
     // client's identity.

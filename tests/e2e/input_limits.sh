@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Hostile input to the console tool: a file without end, a file larger than
+# one message may carry, and stop requests (SIGTERM) while the tool waits in
+# a read or for a reply. Every case must end promptly, with a clear message
+# and the exit code of its class, never by running out of memory.
+source "$(dirname "$0")/lib.sh" "$@"
+
+# The most one message may carry (app/cli/input_data.hpp, docs/cli.md).
+LIMIT=$((4 * 1024 * 1024))
+# A bound on the tool's memory, so that a regression fails this test instead
+# of exhausting the machine: four times the limit and the program itself.
+MEMORY_KIB=$((512 * 1024))
+
+name="$(unique_name limits)"
+start_server server_out "$name"
+# The server prints every byte it reads; nobody needs those lines here. The
+# FIFO is left to the draining cat alone: were this shell to keep it open,
+# the server's last lines at cleanup (after cat is gone) would wait forever.
+cat <&"$server_out" >/dev/null &
+BACKGROUND_PIDS+=("$!")
+exec {server_out}<&-
+
+# bounded COMMAND...: the command with its memory and its time bounded; a
+# hang ends in exit 124 from timeout.
+bounded() {
+  (ulimit -v "$MEMORY_KIB" && exec timeout -s KILL "$WAIT_SECONDS" "$@")
+}
+
+# --- a file without end ----------------------------------------------------------
+expect_exit 8 bounded "$CLI" send "$name" --file /dev/zero
+assert_contains "$WORK/last.err" "PIPESCOPE_BAD_INPUT" "the error"
+assert_contains "$WORK/last.err" "more than 4 MiB (4194304 bytes)" "the error"
+pass "send --file /dev/zero: refused at once, exit 8, the limit named"
+
+expect_exit 8 bounded "$CLI" send "$name" --file /dev/zero --format hex
+assert_contains "$WORK/last.err" "PIPESCOPE_BAD_INPUT" "the error"
+pass "send --file /dev/zero --format hex: refused, exit 8"
+
+# --- just over and just under the limit ----------------------------------------
+head -c $((LIMIT + 1)) /dev/zero >"$WORK/over"
+expect_exit 8 bounded "$CLI" send "$name" --file "$WORK/over"
+assert_contains "$WORK/last.err" "more than 4 MiB (4194304 bytes)" "the error"
+pass "a file of limit + 1 bytes: refused, exit 8"
+
+head -c "$LIMIT" /dev/zero >"$WORK/under"
+expect_exit 0 bounded "$CLI" send "$name" --file "$WORK/under"
+assert_contains "$WORK/last.out" "sent $LIMIT bytes" "the result"
+pass "a file of exactly the limit: sent"
+
+# Hex that spells one byte more than the limit is refused after parsing.
+head -c $((LIMIT + 1)) /dev/zero | od -An -v -tx1 | tr -d '\n' >"$WORK/over.hex"
+expect_exit 8 bounded "$CLI" send "$name" --file "$WORK/over.hex" --format hex
+assert_contains "$WORK/last.err" "more than 4 MiB (4194304 bytes)" "the error"
+pass "hex spelling limit + 1 bytes: refused, exit 8"
+
+# A connect line longer than one message is refused whole; the next is sent.
+{ head -c "$LIMIT" /dev/zero | tr '\0' 'a'; printf 'a\nshort\n'; } >"$WORK/long-line"
+expect_exit 8 bounded "$CLI" connect "$name" --linger 200 <"$WORK/long-line"
+assert_contains "$WORK/last.err" "stdin line 1 is more than 4 MiB (4194304 bytes)" "the error"
+pass "connect: a line of more than 4 MiB is refused, exit 8"
+
+# --- stop requests while the tool waits --------------------------------------------
+
+# wait_for_open PID PATH: waits until process PID has PATH open, the sign
+# that it is past its start and blocked reading it.
+wait_for_open() {
+  local pid="$1" path="$2" deadline=$((SECONDS + WAIT_SECONDS)) fd
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    for fd in /proc/"$pid"/fd/*; do
+      [ "$(readlink "$fd" 2>/dev/null)" = "$path" ] && return 0
+    done
+    kill -0 "$pid" 2>/dev/null || return 1
+  done
+  return 1
+}
+
+# stop_and_wait PID: sends SIGTERM to PID and sets STATUS to its exit
+# status; a tool that ignores the signal is killed by its own timeout (137).
+# PID is a `timeout --foreground`, which passes the signal on to the tool
+# once; without --foreground it would also signal its process group, and
+# the tool would see a second SIGTERM, which ends it at once (by design).
+stop_and_wait() {
+  STATUS=0
+  kill -TERM "$1"
+  wait "$1" || STATUS=$?
+}
+
+# A file that never ends and never sends anything: a FIFO whose writer stays.
+mkfifo "$WORK/endless"
+exec {endless}<>"$WORK/endless"
+timeout --foreground -s KILL "$WAIT_SECONDS" "$CLI" send "$name" --file "$WORK/endless" \
+  >"$WORK/fifo.out" 2>"$WORK/fifo.err" &
+reader=$!
+wait_for_open "$reader" "$WORK/endless" || fail "send never opened the FIFO: $(cat "$WORK/fifo.err")"
+stop_and_wait "$reader"
+[ "$STATUS" -eq 8 ] || fail "SIGTERM while send reads a FIFO: exit $STATUS (137: it ignored the signal); $(cat "$WORK/fifo.err")"
+assert_contains "$WORK/fifo.err" "interrupted by SIGTERM" "the error"
+assert_contains "$WORK/fifo.err" "nothing was sent" "the error"
+pass "SIGTERM while send reads a FIFO: ends at once, exit 8, nothing sent"
+exec {endless}>&-
+
+# connect waiting for standard input that never comes.
+mkfifo "$WORK/connect.in" "$WORK/connect.out"
+exec {connect_in}<>"$WORK/connect.in"
+timeout --foreground -s KILL "$WAIT_SECONDS" "$CLI" connect "$name" <"$WORK/connect.in" \
+  >"$WORK/connect.out" 2>"$WORK/connect.err" &
+connecter=$!
+exec {connect_out}<"$WORK/connect.out"
+# The line that says it reads standard input now.
+wait_for_line "$connect_out" "Each line you type is sent" >/dev/null ||
+  fail "connect did not say it is ready: $(cat "$WORK/connect.err")"
+stop_and_wait "$connecter"
+[ "$STATUS" -eq 0 ] || fail "SIGTERM while connect waits for input: exit $STATUS; $(cat "$WORK/connect.err")"
+assert_contains "$WORK/connect.err" "stopping: SIGTERM" "the note"
+pass "SIGTERM while connect waits on standard input: ends at once, exit 0"
+exec {connect_in}>&- {connect_out}<&-
+
+# send --reply to a server that never answers. The server prints its data
+# events on the FIFO drained above, so a second server is watched here.
+quiet="$(unique_name quiet)"
+start_server quiet_out "$quiet"
+timeout --foreground -s KILL "$WAIT_SECONDS" "$CLI" send "$quiet" hello --reply --timeout 60000 \
+  >"$WORK/reply.out" 2>"$WORK/reply.err" &
+waiter=$!
+wait_for_line "$quiet_out" '"event":"data"' >/dev/null || fail "the server never read the request"
+stop_and_wait "$waiter"
+[ "$STATUS" -eq 6 ] || fail "SIGTERM while send waits for a reply: exit $STATUS; $(cat "$WORK/reply.err")"
+assert_contains "$WORK/reply.err" "interrupted by SIGTERM" "the error"
+pass "SIGTERM while send --reply waits: ends at once, exit 6"
+
+# transact waiting for a reply that never comes (TransactNamedPipe blocks
+# the tool's main thread, which does not look at its inbox meanwhile).
+silent="$(unique_name silent)"
+start_server silent_out "$silent" --type message
+timeout --foreground -s KILL "$WAIT_SECONDS" "$CLI" transact "$silent" hello --timeout 60000 \
+  >"$WORK/transact.out" 2>"$WORK/transact.err" &
+transactor=$!
+wait_for_line "$silent_out" '"event":"data"' >/dev/null || fail "the server never read the transact's request"
+stop_and_wait "$transactor"
+[ "$STATUS" -eq 6 ] || fail "SIGTERM while transact waits: exit $STATUS; $(cat "$WORK/transact.err")"
+assert_contains "$WORK/transact.err" "interrupted by SIGTERM while waiting on" "the error"
+pass "SIGTERM while transact waits for the reply: ends at once, exit 6"
+
+# send waiting for a busy pipe: the only instance is held by a connect.
+busy="$(unique_name busy)"
+start_server busy_out "$busy" --max-instances 1
+mkfifo "$WORK/holder.in"
+"$CLI" connect "$busy" <"$WORK/holder.in" >/dev/null 2>&1 &
+holder=$!
+BACKGROUND_PIDS+=("$holder")
+exec {hold}>"$WORK/holder.in"
+wait_for_line "$busy_out" "\"pid\":$holder," >/dev/null || fail "the holding client never connected"
+timeout --foreground -s KILL "$WAIT_SECONDS" "$CLI" send "$busy" hello --busy-timeout 60000 \
+  >"$WORK/busy.out" 2>"$WORK/busy.err" &
+busy_sender=$!
+# The tool prints nothing while it waits for the pipe; its engine's epoll
+# descriptor says it is past reading its data and inside the wait (a stop
+# that comes just before the wait is taken when the wait begins).
+wait_for_engine() {
+  local pid deadline=$((SECONDS + WAIT_SECONDS)) fd
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    pid="$(pgrep -P "$1" || true)"
+    for fd in /proc/"${pid:-none}"/fd/*; do
+      [ "$(readlink "$fd" 2>/dev/null)" = "anon_inode:[eventpoll]" ] && return 0
+    done
+    kill -0 "$1" 2>/dev/null || return 1
+  done
+  return 1
+}
+wait_for_engine "$busy_sender" || fail "send never started its engine: $(cat "$WORK/busy.err")"
+stop_and_wait "$busy_sender"
+[ "$STATUS" -eq 6 ] || fail "SIGTERM while send waits for a busy pipe: exit $STATUS; $(cat "$WORK/busy.err")"
+assert_contains "$WORK/busy.err" "interrupted by SIGTERM while connecting" "the error"
+pass "SIGTERM while send waits for a busy pipe: ends at once, exit 6"
+exec {hold}>&-
