@@ -21,10 +21,22 @@ BACKGROUND_PIDS+=("$!")
 exec {server_out}<&-
 
 # bounded COMMAND...: the command with its memory and its time bounded; a
-# hang ends in exit 124 from timeout.
-bounded() {
-  (ulimit -v "$MEMORY_KIB" && exec timeout -s KILL "$WAIT_SECONDS" "$@")
-}
+# hang ends in exit 124 from timeout (137 after KILL).
+# AddressSanitizer reserves terabytes of address space for its shadow memory
+# at start, so under it an address-space limit (ulimit -v) kills every
+# program before main. There the sanitizer bounds the tool's resident memory
+# itself (hard_rss_limit_mb, with room for its own shadow and quarantine)
+# and refuses any single allocation larger than the limit's bound.
+if ldd "$CLI" 2>/dev/null | grep -q 'libasan'; then
+  bounded() {
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}hard_rss_limit_mb=$((MEMORY_KIB / 1024 + 512)):max_allocation_size_mb=$((MEMORY_KIB / 1024)):allocator_may_return_null=0" \
+      timeout -s KILL "$WAIT_SECONDS" "$@"
+  }
+else
+  bounded() {
+    (ulimit -v "$MEMORY_KIB" && exec timeout -s KILL "$WAIT_SECONDS" "$@")
+  }
+fi
 
 # --- a file without end ----------------------------------------------------------
 expect_exit 8 bounded "$CLI" send "$name" --file /dev/zero
@@ -61,12 +73,16 @@ pass "connect: a line of more than 4 MiB is refused, exit 8"
 
 # --- stop requests while the tool waits --------------------------------------------
 
-# wait_for_open PID PATH: waits until process PID has PATH open, the sign
-# that it is past its start and blocked reading it.
+# wait_for_open PID PATH: waits until the tool that `timeout` PID runs has
+# PATH open, the sign that it is past its start (its stop handler is in
+# place) and blocked reading it. The tool is looked for as timeout's child:
+# timeout itself must not be the one looked at, and the caller starts it
+# with PATH's descriptor closed, so that only the tool's own open counts.
 wait_for_open() {
-  local pid="$1" path="$2" deadline=$((SECONDS + WAIT_SECONDS)) fd
+  local pid="$1" path="$2" deadline=$((SECONDS + WAIT_SECONDS)) tool fd
   while [ "$SECONDS" -lt "$deadline" ]; do
-    for fd in /proc/"$pid"/fd/*; do
+    tool="$(pgrep -P "$pid" || true)"
+    for fd in /proc/"${tool:-none}"/fd/*; do
       [ "$(readlink "$fd" 2>/dev/null)" = "$path" ] && return 0
     done
     kill -0 "$pid" 2>/dev/null || return 1
@@ -89,7 +105,7 @@ stop_and_wait() {
 mkfifo "$WORK/endless"
 exec {endless}<>"$WORK/endless"
 timeout --foreground -s KILL "$WAIT_SECONDS" "$CLI" send "$name" --file "$WORK/endless" \
-  >"$WORK/fifo.out" 2>"$WORK/fifo.err" &
+  >"$WORK/fifo.out" 2>"$WORK/fifo.err" {endless}>&- &
 reader=$!
 wait_for_open "$reader" "$WORK/endless" || fail "send never opened the FIFO: $(cat "$WORK/fifo.err")"
 stop_and_wait "$reader"
