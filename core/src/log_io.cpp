@@ -13,12 +13,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <ios>
 #include <istream>
 #include <limits>
+#include <map>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <ostream>
 #include <shared_mutex>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,6 +31,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "log_line_reader.hpp"
 #include "log_store.hpp"
 #include "pipescope/codec.hpp"
 #include "pipescope/error.hpp"
@@ -141,41 +146,73 @@ Error log_replaced(std::string_view operation, std::uint64_t rows) {
 
 // ---------------------------------------------------------------- reading
 
-/// What is wrong with one line; load_jsonl() adds the line number.
-struct LineError {
-  std::string what;
-};
+using detail::LineProblem;
+using detail::LogField;
+using detail::LogFieldValue;
+using detail::LogLine;
 
-const nlohmann::json& require(const nlohmann::json& object, std::string_view what, const char* key) {
-  const auto found = object.find(key);
-  if (found == object.end()) throw LineError{fmt::format("{} has no \"{}\"", what, key)};
-  return *found;
+std::string_view field_name(LogField field) { return detail::kLogFieldNames[static_cast<std::size_t>(field)]; }
+
+/// A value read from the file, as it can be quoted inside a one-line
+/// message: at most 64 bytes of it, bytes other than printable ASCII as
+/// \xHH, so that a crafted value can neither break nor hide in the message.
+std::string shown(std::string_view text) {
+  constexpr std::size_t kMaxShown = 64;
+  std::string quoted;
+  for (const char c : text.substr(0, kMaxShown)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte >= 0x7f) {
+      quoted += fmt::format("\\x{:02x}", byte);
+    } else {
+      quoted += c;
+    }
+  }
+  if (text.size() > kMaxShown) quoted += "...";
+  return quoted;
 }
 
-std::uint64_t require_unsigned(const nlohmann::json& object, std::string_view what, const char* key,
-                               std::uint64_t max) {
-  const nlohmann::json& value = require(object, what, key);
-  if (!value.is_number_integer()) throw LineError{fmt::format("\"{}\" must be a whole number", key)};
-  if (!value.is_number_unsigned()) throw LineError{fmt::format("\"{}\" must not be negative", key)};
+const LogFieldValue& require(const LogLine& line, std::string_view what, LogField key) {
+  const LogFieldValue& field = line.field(key);
+  if (!field.present) throw LineProblem{fmt::format("{} has no \"{}\"", what, field_name(key)), line.column};
+  return field;
+}
+
+std::uint64_t require_unsigned(const LogLine& line, std::string_view what, LogField key, std::uint64_t max) {
+  const LogFieldValue& field = require(line, what, key);
+  const nlohmann::json& value = field.value;
+  if (!value.is_number_integer()) {
+    throw LineProblem{fmt::format("\"{}\" must be a whole number", field_name(key)), field.column};
+  }
+  if (!value.is_number_unsigned()) {
+    throw LineProblem{fmt::format("\"{}\" must not be negative", field_name(key)), field.column};
+  }
   const auto number = value.get<std::uint64_t>();
-  if (number > max) throw LineError{fmt::format("\"{}\" is {}, more than the largest allowed, {}", key, number, max)};
+  if (number > max) {
+    throw LineProblem{
+        fmt::format("\"{}\" is {}, more than the largest allowed, {}", field_name(key), number, max), field.column};
+  }
   return number;
 }
 
-std::int64_t require_int64(const nlohmann::json& object, std::string_view what, const char* key) {
-  const nlohmann::json& value = require(object, what, key);
-  if (!value.is_number_integer()) throw LineError{fmt::format("\"{}\" must be a whole number", key)};
+std::int64_t require_int64(const LogLine& line, std::string_view what, LogField key) {
+  const LogFieldValue& field = require(line, what, key);
+  const nlohmann::json& value = field.value;
+  if (!value.is_number_integer()) {
+    throw LineProblem{fmt::format("\"{}\" must be a whole number", field_name(key)), field.column};
+  }
   if (value.is_number_unsigned() &&
       value.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-    throw LineError{fmt::format("\"{}\" is too large for a 64-bit signed number", key)};
+    throw LineProblem{fmt::format("\"{}\" is too large for a 64-bit signed number", field_name(key)), field.column};
   }
   return value.get<std::int64_t>();
 }
 
-const std::string& require_string(const nlohmann::json& object, std::string_view what, const char* key) {
-  const nlohmann::json& value = require(object, what, key);
-  if (!value.is_string()) throw LineError{fmt::format("\"{}\" must be a string", key)};
-  return value.get_ref<const std::string&>();
+const std::string& require_string(const LogLine& line, std::string_view what, LogField key) {
+  const LogFieldValue& field = require(line, what, key);
+  if (!field.value.is_string()) {
+    throw LineProblem{fmt::format("\"{}\" must be a string", field_name(key)), field.column};
+  }
+  return field.value.get_ref<const std::string&>();
 }
 
 int hex_value(char c) noexcept {
@@ -185,12 +222,13 @@ int hex_value(char c) noexcept {
   return -1;
 }
 
-void decode_hex(const std::string& hex, std::vector<std::byte>& bytes) {
+void decode_hex(const std::string& hex, std::size_t column, std::vector<std::byte>& bytes) {
   if (hex.size() % 2 != 0) {
-    throw LineError{fmt::format("\"hex\" has an odd number of digits ({}); every byte needs two", hex.size())};
+    throw LineProblem{
+        fmt::format("\"hex\" has an odd number of digits ({}); every byte needs two", hex.size()), column};
   }
   if (hex.size() / 2 > std::numeric_limits<std::uint32_t>::max()) {
-    throw LineError{"\"hex\" holds more than 4 GiB, more than one record can hold"};
+    throw LineProblem{"\"hex\" holds more than 4 GiB, more than one record can hold", column};
   }
   bytes.resize(hex.size() / 2);
   for (std::size_t i = 0; i < bytes.size(); ++i) {
@@ -198,103 +236,99 @@ void decode_hex(const std::string& hex, std::vector<std::byte>& bytes) {
     const int low = hex_value(hex[2 * i + 1]);
     if (high < 0 || low < 0) {
       const std::size_t bad = high < 0 ? 2 * i : 2 * i + 1;
-      throw LineError{fmt::format("\"hex\" has '{}' at position {}, which is not a hex digit", hex[bad], bad)};
+      throw LineProblem{fmt::format("\"hex\" has '{}' at position {}, which is not a hex digit",
+                                    shown(std::string_view(&hex[bad], 1)), bad),
+                        column};
     }
     bytes[i] = static_cast<std::byte>((high << 4) | low);
   }
 }
 
-/// The message of a JSON parse error without nlohmann's prefix and its own
-/// "line 1" (each of our lines is parsed on its own, so that would mislead).
-std::string parse_error_reason(const nlohmann::json::parse_error& error) {
-  const std::string_view what = error.what();
-  const auto column = what.find("column ");
-  const auto reason = column == std::string_view::npos ? column : what.find(": ", column);
-  return std::string(reason == std::string_view::npos ? what : what.substr(reason + 2));
-}
-
-void read_header(const nlohmann::json& line) {
-  const auto type = line.find("type");
-  if (type == line.end() || !type->is_string() || type->get_ref<const std::string&>() != kFileType) {
-    throw LineError{fmt::format(R"(not a PipeScope log: the first line must be {{"type":"{}","version":{}}})",
-                                kFileType, kFileVersion)};
+void read_header(const LogLine& line) {
+  const LogFieldValue& type = line.field(LogField::type);
+  if (!type.present || !type.value.is_string() || type.value.get_ref<const std::string&>() != kFileType) {
+    throw LineProblem{fmt::format(R"(not a PipeScope log: the first line must be {{"type":"{}","version":{}}})",
+                                  kFileType, kFileVersion),
+                      type.present ? type.column : line.column};
   }
-  const std::int64_t version = require_int64(line, "the header", "version");
+  const std::int64_t version = require_int64(line, "the header", LogField::version);
   if (version != kFileVersion) {
-    throw LineError{fmt::format("the log has version {}; this PipeScope reads version {}", version, kFileVersion)};
+    throw LineProblem{
+        fmt::format("the log has version {}; this PipeScope reads version {}", version, kFileVersion),
+        line.field(LogField::version).column};
   }
 }
 
-void read_endpoint(const nlohmann::json& line, detail::LogContents& contents,
+void read_endpoint(const LogLine& line, detail::LogContents& contents,
                    std::map<EndpointId, std::size_t>& defined_on, std::size_t line_number) {
   constexpr std::string_view what = "the endpoint";
   EndpointInfo info;
-  info.id = static_cast<EndpointId>(
-      require_unsigned(line, what, "id", std::numeric_limits<EndpointId>::max()));
-  const std::string& kind = require_string(line, what, "kind");
+  info.id = static_cast<EndpointId>(require_unsigned(line, what, LogField::id, std::numeric_limits<EndpointId>::max()));
+  const std::string& kind = require_string(line, what, LogField::kind);
   const auto known = std::find_if(std::begin(kKindNames), std::end(kKindNames),
                                   [&](const auto& entry) { return entry.second == kind; });
   if (known == std::end(kKindNames)) {
-    throw LineError{fmt::format("unknown endpoint kind \"{}\" (expected instance, client or child)", kind)};
+    throw LineProblem{
+        fmt::format("unknown endpoint kind \"{}\" (expected instance, client or child)", shown(kind)),
+        line.field(LogField::kind).column};
   }
   info.kind = known->first;
-  info.server = static_cast<ServerId>(require_unsigned(line, what, "server", std::numeric_limits<ServerId>::max()));
-  info.pipe_name = require_string(line, what, "pipe");
-  info.label = require_string(line, what, "label");
+  info.server = static_cast<ServerId>(
+      require_unsigned(line, what, LogField::server, std::numeric_limits<ServerId>::max()));
+  info.pipe_name = require_string(line, what, LogField::pipe);
+  info.label = require_string(line, what, LogField::label);
   // A saved log names each endpoint once; a second definition means two
   // files were joined or one was edited, and which one wins would be a guess.
   if (const auto earlier = defined_on.find(info.id); earlier != defined_on.end()) {
-    throw LineError{fmt::format("endpoint {} is defined a second time (first on line {})", info.id, earlier->second)};
+    throw LineProblem{
+        fmt::format("endpoint {} is defined a second time (first on line {})", info.id, earlier->second),
+        line.field(LogField::id).column};
   }
   defined_on.emplace(info.id, line_number);
   contents.endpoints.emplace(info.id, std::move(info));
 }
 
-void read_record(const nlohmann::json& line, detail::LogContents& contents, std::vector<std::byte>& payload) {
+void read_record(const LogLine& line, detail::LogContents& contents, std::vector<std::byte>& payload) {
   constexpr std::string_view what = "the record";
-  const std::int64_t time_ns = require_int64(line, what, "time_ns");
-  const auto endpoint =
-      static_cast<EndpointId>(require_unsigned(line, what, "endpoint", std::numeric_limits<EndpointId>::max()));
+  const std::int64_t time_ns = require_int64(line, what, LogField::time_ns);
+  const auto endpoint = static_cast<EndpointId>(
+      require_unsigned(line, what, LogField::endpoint, std::numeric_limits<EndpointId>::max()));
   if (!contents.endpoints.contains(endpoint)) {
-    throw LineError{fmt::format("the record names endpoint {}, which no earlier line defines", endpoint)};
+    throw LineProblem{fmt::format("the record names endpoint {}, which no earlier line defines", endpoint),
+                      line.field(LogField::endpoint).column};
   }
-  const std::string& direction_text = require_string(line, what, "direction");
+  const std::string& direction_text = require_string(line, what, LogField::direction);
   Direction direction = Direction::in;
   if (direction_text == "in") {
     direction = Direction::in;
   } else if (direction_text == "out") {
     direction = Direction::out;
   } else {
-    throw LineError{fmt::format("unknown direction \"{}\" (expected in or out)", direction_text)};
+    throw LineProblem{fmt::format("unknown direction \"{}\" (expected in or out)", shown(direction_text)),
+                      line.field(LogField::direction).column};
   }
-  const nlohmann::json& flag_list = require(line, what, "flags");
-  if (!flag_list.is_array()) throw LineError{"\"flags\" must be a list of strings"};
-  std::uint8_t flags = 0;
-  for (const nlohmann::json& flag : flag_list) {
-    if (!flag.is_string()) throw LineError{"\"flags\" must be a list of strings"};
-    const std::string& name = flag.get_ref<const std::string&>();
-    const auto known = std::find_if(detail::kRecordFlagNames.begin(), detail::kRecordFlagNames.end(),
-                                    [&](const auto& entry) { return entry.second == name; });
-    if (known == detail::kRecordFlagNames.end()) throw LineError{fmt::format("unknown flag \"{}\"", name)};
-    flags |= known->first;
-  }
-  decode_hex(require_string(line, what, "hex"), payload);
-  if ((flags & record_flags::truncated) != 0) {
-    const auto length =
-        static_cast<std::uint32_t>(require_unsigned(line, what, "length", std::numeric_limits<std::uint32_t>::max()));
+  const LogFieldValue& flags = require(line, what, LogField::flags);
+  if (!line.flags_is_list) throw LineProblem{"\"flags\" must be a list of strings", flags.column};
+  if (line.flags_problem) throw *line.flags_problem;
+  const LogFieldValue& hex = line.field(LogField::hex);
+  decode_hex(require_string(line, what, LogField::hex), hex.column, payload);
+  if ((line.flag_bits & record_flags::truncated) != 0) {
+    // A record the log's memory limit did not keep: its length survives,
+    // its bytes do not (log.hpp, "truncated").
+    const auto length = static_cast<std::uint32_t>(
+        require_unsigned(line, what, LogField::length, std::numeric_limits<std::uint32_t>::max()));
     if (!payload.empty()) {
-      throw LineError{"a record flagged truncated keeps none of its bytes; its \"hex\" must be empty"};
+      throw LineProblem{"a record flagged truncated keeps none of its bytes; its \"hex\" must be empty", hex.column};
     }
-    if (length == 0) throw LineError{"a record flagged truncated has lost bytes; its \"length\" cannot be 0"};
-    contents.append_unkept(endpoint, direction, length, static_cast<std::uint8_t>(flags & ~record_flags::truncated),
-                           time_ns, nullptr);
+    if (length == 0) {
+      throw LineProblem{"a record flagged truncated has lost bytes; its \"length\" cannot be 0",
+                        line.field(LogField::length).column};
+    }
+    contents.append_unkept(endpoint, direction, length,
+                           static_cast<std::uint8_t>(line.flag_bits & ~record_flags::truncated), time_ns, nullptr);
     return;
   }
-  contents.append(endpoint, direction, payload, flags, time_ns);
-}
-
-bool is_blank(std::string_view line) {
-  return line.find_first_not_of(" \t\r") == std::string_view::npos;
+  contents.append(endpoint, direction, payload, line.flag_bits, time_ns);
 }
 
 /// What export_text() and export_hexdump() share: the rows published now
@@ -373,46 +407,60 @@ Result<void> MessageLog::save_jsonl(std::ostream& out) const {
 
 Result<void> MessageLog::load_jsonl(std::istream& in) {
   constexpr std::string_view operation = "load log";
+  const auto failed = [&](std::size_t line, std::size_t column, std::string_view what) {
+    return make_error(Errc::bad_input, std::string(operation), fmt::format("line {}, column {}: {}", line, column, what));
+  };
+  if (in.rdbuf() == nullptr) return failed(1, 1, "the input stream has no buffer to read from");
   // Everything is read into fresh contents first; the log itself changes
   // only when the whole input was good.
   detail::LogContents loaded;
   std::map<EndpointId, std::size_t> defined_on;
   std::vector<std::byte> payload;
-  std::string text;
-  std::size_t line_number = 0;
+  detail::LogLineReader reader(*in.rdbuf(), kMaxJsonlLineBytes, kMaxJsonlNesting);
+  LogLine line;
   bool header_seen = false;
+  // Every way a line can fail ends here as one error with its line and
+  // column. The reader reports JSON errors (numbers too large for a double
+  // included) as LineProblem; nlohmann's own exceptions cannot arise from
+  // the checked reads below, and are caught all the same so that a mistake
+  // there is an error message rather than the end of the program. Memory
+  // runs out only for a file far beyond what this machine can hold.
   try {
-    while (std::getline(in, text)) {
-      ++line_number;
-      if (is_blank(text)) continue;
-      nlohmann::json line;
-      try {
-        line = nlohmann::json::parse(text);
-      } catch (const nlohmann::json::parse_error& error) {
-        throw LineError{fmt::format("not valid JSON: {}", parse_error_reason(error))};
-      }
-      if (!line.is_object()) throw LineError{"expected a JSON object {...}"};
+    while (reader.next(line)) {
+      if (!line.is_object) throw LineProblem{"expected a JSON object {...}", line.column};
       if (!header_seen) {
         read_header(line);
         header_seen = true;
         continue;
       }
-      const std::string& type = require_string(line, "the line", "type");
+      const std::string& type = require_string(line, "the line", LogField::type);
       if (type == "endpoint") {
-        read_endpoint(line, loaded, defined_on, line_number);
+        read_endpoint(line, loaded, defined_on, reader.line_number());
       } else if (type == "record") {
         read_record(line, loaded, payload);
       } else {
-        throw LineError{fmt::format("unknown type \"{}\" (expected endpoint or record)", type)};
+        throw LineProblem{fmt::format("unknown type \"{}\" (expected endpoint or record)", shown(type)),
+                          line.field(LogField::type).column};
       }
     }
-    if (in.bad()) throw LineError{"the input stream failed while reading"};
     if (!header_seen) {
-      line_number = 1;
-      throw LineError{"the input is empty or blank; a PipeScope log starts with its header line"};
+      return failed(1, 1, "the input is empty or blank; a PipeScope log starts with its header line");
     }
-  } catch (const LineError& error) {
-    return make_error(Errc::bad_input, std::string(operation), fmt::format("line {}: {}", line_number, error.what));
+  } catch (const LineProblem& problem) {
+    return failed(reader.line_number(), problem.column, problem.what);
+  } catch (const std::ios_base::failure& error) {
+    return failed(std::max<std::size_t>(reader.line_number(), 1), reader.column(),
+                  fmt::format("the input stream failed while reading ({})", shown(error.what())));
+  } catch (const nlohmann::json::exception& error) {
+    return failed(reader.line_number(), line.column, shown(error.what()));
+  } catch (const std::bad_alloc&) {
+    return failed(reader.line_number(), reader.column(),
+                  fmt::format("not enough memory to load the log ({} records, {} bytes of payload read so far)",
+                              loaded.records.size(), loaded.payload_bytes));
+  } catch (const std::length_error&) {
+    return failed(reader.line_number(), reader.column(),
+                  fmt::format("the log is too large to load ({} records, {} bytes of payload read so far)",
+                              loaded.records.size(), loaded.payload_bytes));
   }
 
   {

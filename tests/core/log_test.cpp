@@ -643,7 +643,7 @@ TEST_P(MessageLogBadInput, IsRejectedWithItsLineAndTheLogIsUnchanged) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().errc(), Errc::bad_input);
   const std::string& detail = result.error().detail;
-  EXPECT_EQ(detail.rfind("line " + std::to_string(bad.line) + ": ", 0), 0U) << detail;
+  EXPECT_EQ(detail.rfind("line " + std::to_string(bad.line) + ", column ", 0), 0U) << detail;
   EXPECT_NE(detail.find(bad.says), std::string::npos) << detail;
 
   expect_same_log(log, reference);

@@ -142,8 +142,19 @@ class MessageLog {
   /// {"type":"record","time_ns":...,"endpoint":...,"direction":"in","flags":[...],"hex":"..."}
   /// per record.
   [[nodiscard]] Result<void> save_jsonl(std::ostream& out) const;
-  /// Replaces the contents with a saved log. On any error (with its line
-  /// number) the log is left exactly as it was.
+  /// The longest line load_jsonl() reads: 256 MiB, room for a record of
+  /// 128 MiB of payload (two hex digits a byte). A longer line is refused
+  /// after that many bytes were read, so a damaged or crafted file cannot
+  /// make the loader hold a line of any size.
+  static constexpr std::size_t kMaxJsonlLineBytes = std::size_t{256} << 20;
+  /// How deeply a line's arrays and objects may nest. The format itself
+  /// nests two levels (a record's "flags"); the rest is room for fields a
+  /// later version may add, which a reader ignores.
+  static constexpr std::size_t kMaxJsonlNesting = 64;
+
+  /// Replaces the contents with a saved log. On any error (Errc::bad_input
+  /// for a bad file, with its line and column) the log is left exactly as
+  /// it was. Reads through in.rdbuf().
   [[nodiscard]] Result<void> load_jsonl(std::istream& in);
   /// One line per record: time, endpoint label, direction, length, flags, escaped text.
   [[nodiscard]] Result<void> export_text(std::ostream& out) const;
