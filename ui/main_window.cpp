@@ -1008,19 +1008,26 @@ void MainWindow::openLog() {
   if (path.isEmpty()) {
     return;
   }
+  openLogFile(path);
+}
+
+bool MainWindow::openLogFile(const QString& path) {
   std::ifstream in(path.toStdString(), std::ios::binary);
   if (!in) {
     reportError(pipescope::make_error(pipescope::Errc::file_not_found, "open log", toStdString(path)));
-    return;
+    return false;
   }
-  shownRow_.reset();
+  // load_jsonl() turns every bad file into an error and changes the log only
+  // when the whole file was good, so the capture on screen stays on failure.
   if (auto result = engine_->log().load_jsonl(in); !result) {
     reportError(result.error());
-    return;
+    return false;
   }
+  shownRow_.reset();
   logModel_->reload();
   showDetails();
   statusBar()->showMessage(tr("Loaded %1").arg(path), kStatusMessageMs);
+  return true;
 }
 
 void MainWindow::exportLog(bool hex) {

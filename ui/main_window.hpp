@@ -97,6 +97,12 @@ class MainWindow final : public QMainWindow {
   void stopSelectedServer();
   void findNext();
   void findPrevious();
+  /// What File > Open log… does with the file the person picked: loads the
+  /// saved log at `path` in place of the current capture. A file that fails
+  /// to load (missing, damaged, crafted) is reported like every error, in
+  /// the errors view and the status bar, and the capture stays as it was.
+  /// Returns whether the log was replaced.
+  bool openLogFile(const QString& path);
 
  protected:
   void closeEvent(QCloseEvent* event) override;
