@@ -36,8 +36,8 @@ enum class LogField : std::uint8_t {
 };
 inline constexpr std::size_t kLogFieldCount = 13;
 inline constexpr std::array<std::string_view, kLogFieldCount> kLogFieldNames{
-    "type",     "version",   "id",    "kind", "server", "pipe",   "label",
-    "time_ns",  "endpoint",  "direction", "flags", "hex",  "length",
+    "type",    "version",  "id",        "kind",  "server", "pipe",   "label",
+    "time_ns", "endpoint", "direction", "flags", "hex",    "length",
 };
 
 /// One field's value as the line gave it.
