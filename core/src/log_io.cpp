@@ -8,6 +8,8 @@
 //   {"type":"record","time_ns":1700000000000000001,"endpoint":1,"direction":"in","flags":["truncated"],"length":65536,"hex":""}
 // A record flagged truncated was logged while the log was full: "length" is
 // its real length and "hex" is empty, because none of its bytes were kept.
+// A record of more payload than one line may carry (log.hpp,
+// kMaxJsonlRecordPayload) is written as consecutive parts flagged more-data.
 // The header comes first; an endpoint comes before the first record that
 // names it. Blank lines are ignored, and so are fields a reader does not know.
 #include <algorithm>
@@ -72,14 +74,15 @@ void append_hex(std::string& text, std::span<const std::byte> bytes) {
   }
 }
 
-void append_record_line(std::string& text, const Record& record, std::span<const std::byte> payload) {
+void append_record_part(std::string& text, const Record& record, std::uint8_t flags,
+                        std::span<const std::byte> payload) {
   // Written by hand rather than through a json object: every value here is a
   // number or a fixed word, and a log can hold millions of records.
   fmt::format_to(std::back_inserter(text), R"({{"type":"record","time_ns":{},"endpoint":{},"direction":"{}","flags":[)",
                  record.time_ns, record.endpoint, to_string(record.direction));
   bool first_flag = true;
   for (const auto& [bit, name] : detail::kRecordFlagNames) {
-    if ((record.flags & bit) == 0) continue;
+    if ((flags & bit) == 0) continue;
     if (!first_flag) text += ',';
     first_flag = false;
     text += '"';
@@ -354,6 +357,22 @@ Result<void> export_rows(const LogImpl& impl, std::string_view operation, std::o
 
 }  // namespace
 
+// A part as long as the limit, with the longest fields a record line can
+// have (times, ids and every flag word take well under 64 KiB), must fit
+// one line that load_jsonl() reads.
+static_assert(2 * MessageLog::kMaxJsonlRecordPayload + (std::size_t{64} << 10) <= MessageLog::kMaxJsonlLineBytes);
+
+void detail::append_record_lines(std::string& text, const Record& record, std::span<const std::byte> payload,
+                                 std::size_t max_part_bytes) {
+  // A truncated record has no bytes, so it is always one line.
+  while (payload.size() > max_part_bytes) {
+    append_record_part(text, record, static_cast<std::uint8_t>(record.flags | record_flags::more_data),
+                       payload.first(max_part_bytes));
+    payload = payload.subspan(max_part_bytes);
+  }
+  append_record_part(text, record, record.flags, payload);
+}
+
 Result<void> MessageLog::save_jsonl(std::ostream& out) const {
   constexpr std::string_view operation = "save log";
   std::map<EndpointId, EndpointInfo> endpoints;
@@ -387,7 +406,7 @@ Result<void> MessageLog::save_jsonl(std::ostream& out) const {
                                                         row, record.endpoint));
                                         return false;
                                       }
-                                      append_record_line(batch, record, payload);
+                                      detail::append_record_lines(batch, record, payload, kMaxJsonlRecordPayload);
                                       return true;
                                     });
   switch (end) {

@@ -328,6 +328,14 @@ struct LogContents {
 /// Why a log stopped keeping payloads.
 enum class FullReason : std::uint8_t { limit, allocation_failed };
 
+/// Writes one record of the JSON-lines format (log_io.cpp) to `text`: one
+/// line, or, when its payload is larger than `max_part_bytes`, consecutive
+/// lines of at most that many bytes each, every one but the last flagged
+/// more-data. save_jsonl() passes MessageLog::kMaxJsonlRecordPayload, the
+/// most a line that load_jsonl() reads can carry; tests pass less.
+void append_record_lines(std::string& text, const Record& record, std::span<const std::byte> payload,
+                         std::size_t max_part_bytes);
+
 }  // namespace pipescope::detail
 
 namespace pipescope {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "log_line_reader.hpp"
+#include "log_store.hpp"
 #include "pipescope/codec.hpp"
 #include "pipescope/endpoint.hpp"
 #include "pipescope/error.hpp"
@@ -311,6 +312,51 @@ TEST(HostileLogLength, ALineOfExactlyTheLimitIsStillRead) {
   EXPECT_EQ(reader.line_number(), 2U);
   EXPECT_EQ(line.field(detail::LogField::label).value, "l");
   EXPECT_FALSE(reader.next(line));
+}
+
+TEST(HostileLogLength, ARecordTooLargeForOneLineIsSavedInPartsAndLoadsWhole) {
+  // One send may carry far more than a line of the file can hold
+  // (MessageLog::kMaxJsonlRecordPayload); save_jsonl() then writes it in
+  // parts, and the file must load with every byte, in order. The writer is
+  // driven here with parts of 4 bytes: at the real size one such record
+  // takes half a minute to save and load.
+  constexpr std::size_t kPart = 4;
+  Record record;
+  record.time_ns = 42;
+  record.endpoint = 1;
+  record.direction = Direction::out;
+  record.flags = record_flags::message | record_flags::transact;
+  const std::string bytes = "0123456789";
+  record.length = static_cast<std::uint32_t>(bytes.size());
+  std::string text = kHeader + R"({"type":"endpoint","id":1,"kind":"client","server":0,"pipe":"p","label":"l"})" "\n";
+  detail::append_record_lines(text, record, as_bytes(bytes), kPart);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2 + 3) << text;
+
+  std::istringstream in(text);
+  MessageLog log;
+  const Result<void> result = log.load_jsonl(in);
+  ASSERT_TRUE(result.ok()) << result.error().detail;
+  ASSERT_EQ(log.size(), 3U);
+  const std::uint8_t part_flags = record_flags::message | record_flags::transact | record_flags::more_data;
+  EXPECT_EQ(log.record(0).flags, part_flags);
+  EXPECT_EQ(log.record(1).flags, part_flags);
+  EXPECT_EQ(log.record(2).flags, record.flags);
+  EXPECT_EQ(log.record(0).length, kPart);
+  EXPECT_EQ(log.record(2).length, 2U);
+  EXPECT_EQ(log.record(2).time_ns, 42);
+  const std::vector<std::byte> whole = log.assemble_message(0);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(whole.data()), whole.size()), bytes);
+}
+
+TEST(HostileLogLength, ARecordThatFitsOneLineStaysOneLine) {
+  Record record;
+  record.endpoint = 1;
+  record.flags = record_flags::message;
+  record.length = 4;
+  std::string text;
+  detail::append_record_lines(text, record, as_bytes("abcd"), 4);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+  EXPECT_EQ(text.find("more-data"), std::string::npos) << text;
 }
 
 TEST(HostileLogText, EscapedNulAndUnicodeInALabelAreKept) {

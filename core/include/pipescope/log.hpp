@@ -140,13 +140,20 @@ class MessageLog {
 
   /// JSON lines: one {"type":"endpoint",...} per endpoint, then one
   /// {"type":"record","time_ns":...,"endpoint":...,"direction":"in","flags":[...],"hex":"..."}
-  /// per record.
+  /// per record (per part of a record larger than kMaxJsonlRecordPayload).
   [[nodiscard]] Result<void> save_jsonl(std::ostream& out) const;
   /// The longest line load_jsonl() reads: 256 MiB, room for a record of
   /// 128 MiB of payload (two hex digits a byte). A longer line is refused
   /// after that many bytes were read, so a damaged or crafted file cannot
   /// make the loader hold a line of any size.
   static constexpr std::size_t kMaxJsonlLineBytes = std::size_t{256} << 20;
+  /// The most payload save_jsonl() writes on one line: what fits that
+  /// limit with room for the record's other fields. A larger record (one
+  /// send may carry up to 4 GiB) is written as consecutive parts of at most
+  /// this many bytes, every part but the last flagged more-data, the way
+  /// Windows hands a reader a message larger than its buffer: loading gives
+  /// every byte back, in order, and assemble_message() joins the parts.
+  static constexpr std::size_t kMaxJsonlRecordPayload = (kMaxJsonlLineBytes - (std::size_t{64} << 10)) / 2;
   /// How deeply a line's arrays and objects may nest. The format itself
   /// nests two levels (a record's "flags"); the rest is room for fields a
   /// later version may add, which a reader ignores.
