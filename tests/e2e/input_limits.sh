@@ -74,8 +74,8 @@ pass "connect: a line of more than 4 MiB is refused, exit 8"
 # --- stop requests while the tool waits --------------------------------------------
 
 # wait_for_open PATH PID: waits until the tool that `timeout` PID runs has
-# PATH open, the sign that it is past its start (its stop handler is in
-# place) and blocked reading it. The tool is looked for as timeout's child:
+# PATH open (a descriptor whose link reads PATH), the sign that it is past
+# its start (its stop handler is in place) and blocked reading it. The tool is looked for as timeout's child:
 # timeout itself must not be the one looked at, and the caller starts it
 # with PATH's descriptor closed, so that only the tool's own open counts.
 wait_for_open() {
@@ -95,15 +95,7 @@ wait_for_open() {
 # inside the wait (a stop that comes just before the wait is taken when the
 # wait begins). As in wait_for_open, the tool is timeout's child.
 wait_for_engine() {
-  local pid deadline=$((SECONDS + WAIT_SECONDS)) fd
-  while [ "$SECONDS" -lt "$deadline" ]; do
-    pid="$(pgrep -P "$1" || true)"
-    for fd in /proc/"${pid:-none}"/fd/*; do
-      [ "$(readlink "$fd" 2>/dev/null)" = "anon_inode:[eventpoll]" ] && return 0
-    done
-    kill -0 "$1" 2>/dev/null || return 1
-  done
-  return 1
+  wait_for_open "anon_inode:[eventpoll]" "$1"
 }
 
 # wait_for_data FD PID: waits until the server whose output is on FD has
@@ -198,13 +190,8 @@ pass "SIGTERM while transact waits for the reply: ends at once, exit 6"
 # send waiting for a busy pipe: the only instance is held by a connect.
 busy="$(unique_name busy)"
 start_server busy_out "$busy" --max-instances 1
-mkfifo "$WORK/holder.in"
-"$CLI" connect "$busy" <"$WORK/holder.in" >/dev/null 2>&1 &
-holder=$!
-BACKGROUND_PIDS+=("$holder")
-exec {hold}>"$WORK/holder.in"
-wait_for_line "$busy_out" "\"pid\":$holder," >/dev/null || fail "the holding client never connected"
+hold_instance "$busy_out" "$busy"
 expect_stopped busy 6 "send waits for a busy pipe" wait_for_engine -- send "$busy" hello --busy-timeout 60000
 assert_contains "$WORK/busy.err" "interrupted by SIGTERM while connecting" "the error"
 pass "SIGTERM while send waits for a busy pipe: ends at once, exit 6"
-exec {hold}>&-
+exec {HOLD_FD}>&-
