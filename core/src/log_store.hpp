@@ -1,5 +1,6 @@
 // The storage behind MessageLog, private to the log: log.cpp appends and
-// reads through it, log_io.cpp saves, loads and exports through it.
+// reads through it, log_limit.cpp keeps the records that do not fit under
+// the memory limit, log_io.cpp saves, loads and exports through it.
 //
 // Locking, in MessageLog::Impl: one appender at a time holds `append_mutex`
 // (a plain mutex: taking the shared mutex exclusively cost about 100 ns a

@@ -474,6 +474,20 @@ class EngineConformance : public ::testing::Test {
     }
   }
 
+  /// A message pipe's two ends: serves message_server_options() and
+  /// connects a client that reads in message mode, the start of most
+  /// message-pipe cases. Reports what went wrong and returns nullopt on
+  /// failure (see serve() and connect_to()).
+  std::optional<Link> connect_message_pipe() {
+    const auto served = serve(message_server_options());
+    if (!served) {
+      return std::nullopt;
+    }
+    ClientOptions client = client_options(served->name);
+    client.read_mode = ReadMode::message;
+    return connect_to(served->server, client);
+  }
+
   /// Waits until one instance of `server` has read at least `bytes` and
   /// returns it: the way to find the instance that serves a client when a
   /// stray connection may have come and gone just before.

@@ -14,11 +14,7 @@ class MessageEnds : public EngineConformance {
   /// the client, and checks that the instance logged each of them, in order,
   /// before it reported the disconnect.
   void expect_all_before_the_hang_up(const std::vector<std::string>& messages) {
-    auto served = serve(message_server_options());
-    ASSERT_TRUE(served);
-    ClientOptions client = client_options(served->name);
-    client.read_mode = ReadMode::message;
-    auto link = connect_to(served->server, client);
+    auto link = connect_message_pipe();
     ASSERT_TRUE(link);
 
     // Queued back to back and then closed: the instance finds them all

@@ -361,11 +361,7 @@ TEST_F(EngineConformance, SmallSendsInQuickSuccessionAreLoggedOneRecordEach) {
 }
 
 TEST_F(EngineConformance, MessagePipeKeepsBoundaries) {
-  auto served = serve(message_server_options());
-  ASSERT_TRUE(served);
-  ClientOptions client = client_options(served->name);
-  client.read_mode = ReadMode::message;
-  auto link = connect_to(served->server, client);
+  auto link = connect_message_pipe();
   ASSERT_TRUE(link);
 
   const auto check = [&](EndpointId sender, EndpointId receiver, const std::vector<Bytes>& messages) {
@@ -394,11 +390,7 @@ TEST_F(EngineConformance, MessagePipeKeepsBoundaries) {
 }
 
 TEST_F(EngineConformance, ZeroLengthMessageIsDelivered) {
-  auto served = serve(message_server_options());
-  ASSERT_TRUE(served);
-  ClientOptions client = client_options(served->name);
-  client.read_mode = ReadMode::message;
-  auto link = connect_to(served->server, client);
+  auto link = connect_message_pipe();
   ASSERT_TRUE(link);
 
   // Windows writes and reads zero-length messages (ReadFile succeeds with 0
@@ -463,11 +455,7 @@ TEST_F(EngineConformance, MessageLargerThanReadBufferArrivesInParts) {
 }
 
 TEST_F(EngineConformance, CountersMatchTrafficOnMessagePipe) {
-  auto served = serve(message_server_options());
-  ASSERT_TRUE(served);
-  ClientOptions client = client_options(served->name);
-  client.read_mode = ReadMode::message;
-  auto link = connect_to(served->server, client);
+  auto link = connect_message_pipe();
   ASSERT_TRUE(link);
 
   const std::vector<std::size_t> up = {10, 200, 3000};

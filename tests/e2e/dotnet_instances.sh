@@ -4,8 +4,7 @@
 # refuses, never takes over), what .NET itself does with a second server
 # (on Unix it takes the name: dotnet/runtime#131203), and a .NET client
 # connecting with a timeout to a busy PipeScope server.
-source "$(dirname "$0")/lib.sh" "$1"
-source "$(dirname "$0")/dotnet_lib.sh" "${2:-}"
+source "$(dirname "$0")/dotnet_lib.sh" "$@"
 
 # --- maxNumberOfServerInstances 1, then a PipeScope server on the name ----------
 name="$(unique_name dn-single)"

@@ -1,9 +1,11 @@
-# Shared by the .NET end-to-end scripts, sourced after lib.sh:
-#   source "$(dirname "$0")/lib.sh" "$1"; source "$(dirname "$0")/dotnet_lib.sh" "$2"
-# The second argument is the built PipePeer.dll (tests/e2e/dotnet/), empty
-# when CMake found no .NET SDK; then the script skips (77), saying why.
+# Shared by the .NET end-to-end scripts, the start of each of them:
+#   source "$(dirname "$0")/dotnet_lib.sh" "$@"
+# The first argument is the pipescope-cli executable (for lib.sh, sourced
+# here first); the second is the built PipePeer.dll (tests/e2e/dotnet/),
+# empty when CMake found no .NET SDK; then the script skips (77), saying why.
 
-PEER_DLL="${1:-}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "${1:-}"
+PEER_DLL="${2:-}"
 if [ -z "$PEER_DLL" ] || ! command -v dotnet >/dev/null; then
   echo "the .NET SDK (dotnet) is not installed, so there is no .NET peer; skipping"
   exit 77
@@ -66,6 +68,17 @@ run_peer() {
   # shellcheck disable=SC2086
   printf '%s' "$input" | timeout "$WAIT_SECONDS" ${PEER_AS:-} dotnet "$PEER_DLL" "$@" >"$out" 2>"$out.err" ||
     PEER_STATUS=$?
+}
+
+# connect_line LABEL NAME LINE REPLY WHAT: `pipescope-cli connect NAME`
+# types LINE (and a newline) to a server that answers every line, and must
+# show REPLY (and a newline) as received. Its output is in $WORK/LABEL.out,
+# its errors in $WORK/LABEL.err; WHAT names the client in the messages.
+connect_line() {
+  local label="$1" name="$2" line="$3" reply="$4" what="$5"
+  printf '%s\n' "$line" | "$CLI" connect "$name" >"$WORK/$label.out" 2>"$WORK/$label.err" ||
+    fail "$what failed: $(cat "$WORK/$label.err")"
+  assert_contains "$WORK/$label.out" "<- \"$reply\\n\"" "$what's output"
 }
 
 # The mode of a file as four octal digits.

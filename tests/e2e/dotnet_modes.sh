@@ -3,8 +3,7 @@
 # cannot open PipeScope's message pipes (SOCK_SEQPACKET), and PipeScope
 # cannot read .NET's byte pipes in message mode. Byte pipes are what the two
 # share (dotnet_peers.sh exchanges lines over them both ways).
-source "$(dirname "$0")/lib.sh" "$1"
-source "$(dirname "$0")/dotnet_lib.sh" "${2:-}"
+source "$(dirname "$0")/dotnet_lib.sh" "$@"
 
 not_supported="exception System.PlatformNotSupportedException: Message transmission mode is not supported on this platform."
 

@@ -4,8 +4,7 @@
 # mode, RunAsClient with another user's PipeScope client and PipeScope
 # impersonating another user's .NET client. Only root can start a process
 # as another user, so the script skips otherwise.
-source "$(dirname "$0")/lib.sh" "$1"
-source "$(dirname "$0")/dotnet_lib.sh" "${2:-}"
+source "$(dirname "$0")/dotnet_lib.sh" "$@"
 
 [ "$(id -u)" -eq 0 ] || { echo "needs root to run a peer as uid 65534 (setpriv); skipping"; exit 77; }
 command -v setpriv >/dev/null || { echo "setpriv (util-linux) is not installed; skipping"; exit 77; }

@@ -4,8 +4,7 @@
 # StreamReader/StreamWriter, a C# client printing the answers) against
 # `pipescope-cli connect` and `pipescope-cli serve --reverse`. Both sides
 # find each other at $TMPDIR/CoreFxPipe_NAME.
-source "$(dirname "$0")/lib.sh" "$1"
-source "$(dirname "$0")/dotnet_lib.sh" "${2:-}"
+source "$(dirname "$0")/dotnet_lib.sh" "$@"
 
 # --- the C# server, PipeScope's client ------------------------------------------
 name="$(unique_name PipesOfPiece)"
@@ -25,9 +24,7 @@ pass "pipescope-cli connect: lines typed came back reversed from the C# server (
 
 # The C# server goes back to WaitForConnection for the next client.
 wait_for_line "$server_out" 'listening 2' >/dev/null || fail "the .NET server did not wait for a second client"
-printf 'abc\n' | "$CLI" connect "$name" >"$WORK/text.out" 2>"$WORK/text.err" ||
-  fail "the second connect failed: $(cat "$WORK/text.err")"
-assert_contains "$WORK/text.out" '<- "cba\n"' "the second connect's output"
+connect_line text "$name" abc cba "the second connect"
 pass "a second PipeScope client is served by the same .NET server instance"
 
 # --- PipeScope's server, the C# client ------------------------------------------

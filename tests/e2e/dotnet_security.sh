@@ -3,8 +3,7 @@
 # user: PipeOptions.CurrentUserOnly on both sides, RunAsClient on a .NET
 # server with a PipeScope client, and PipeScope impersonating a .NET client.
 # dotnet_other_user.sh does the same across two users (as root).
-source "$(dirname "$0")/lib.sh" "$1"
-source "$(dirname "$0")/dotnet_lib.sh" "${2:-}"
+source "$(dirname "$0")/dotnet_lib.sh" "$@"
 
 me="$(id -un)"
 my_uid="$(id -u)"
@@ -14,9 +13,7 @@ name="$(unique_name dn-cuo-server)"
 start_dotnet_server cuo_out dn-cuo "$name" --current-user-only
 [ "$(file_mode "$(socket_path "$name")")" = "0755" ] ||
   fail "the CurrentUserOnly socket has mode $(file_mode "$(socket_path "$name")") under umask 022, not 0755"
-printf 'same user\n' | "$CLI" connect "$name" >"$WORK/cuo.out" 2>"$WORK/cuo.err" ||
-  fail "PipeScope could not use a CurrentUserOnly .NET server of its own user: $(cat "$WORK/cuo.err")"
-assert_contains "$WORK/cuo.out" '<- "resu emas\n"' "connect to the CurrentUserOnly server"
+connect_line cuo "$name" 'same user' 'resu emas' "connect to the CurrentUserOnly .NET server of its own user"
 pass "a .NET server with PipeOptions.CurrentUserOnly answers a PipeScope client of the same user; its socket mode is still the umask's (0755)"
 
 name="$(unique_name dn-cuo-client)"

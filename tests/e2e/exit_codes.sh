@@ -55,14 +55,9 @@ assert_contains "$WORK/last.err" "ERROR_ACCESS_DENIED" "the error"
 pass "--first-instance on a live name: exit 5"
 
 # Busy: hold the only instance with a connect whose input stays open.
-mkfifo "$WORK/holder.in"
-"$CLI" connect "$name" <"$WORK/holder.in" >/dev/null 2>&1 &
-holder_pid=$!
-BACKGROUND_PIDS+=("$holder_pid")
-exec {hold}>"$WORK/holder.in"
-wait_for_line "$server_out" "\"pid\":$holder_pid," >/dev/null || fail "the holding client never connected"
+hold_instance "$server_out" "$name"
 expect_exit 6 "$CLI" send "$name" hello --busy-timeout 0
 assert_contains "$WORK/last.err" "ERROR_PIPE_BUSY" "the error"
 pass "every instance busy, --busy-timeout 0: exit 6"
-exec {hold}>&-
-wait "$holder_pid" || fail "the holding client did not end cleanly at the end of its input"
+exec {HOLD_FD}>&-
+wait "$HOLDER_PID" || fail "the holding client did not end cleanly at the end of its input"

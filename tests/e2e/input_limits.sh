@@ -73,13 +73,13 @@ pass "connect: a line of more than 4 MiB is refused, exit 8"
 
 # --- stop requests while the tool waits --------------------------------------------
 
-# wait_for_open PID PATH: waits until the tool that `timeout` PID runs has
-# PATH open, the sign that it is past its start (its stop handler is in
-# place) and blocked reading it. The tool is looked for as timeout's child:
+# wait_for_open PATH PID: waits until the tool that `timeout` PID runs has
+# PATH open (a descriptor whose link reads PATH), the sign that it is past
+# its start (its stop handler is in place) and blocked reading it. The tool is looked for as timeout's child:
 # timeout itself must not be the one looked at, and the caller starts it
 # with PATH's descriptor closed, so that only the tool's own open counts.
 wait_for_open() {
-  local pid="$1" path="$2" deadline=$((SECONDS + WAIT_SECONDS)) tool fd
+  local path="$1" pid="$2" deadline=$((SECONDS + WAIT_SECONDS)) tool fd
   while [ "$SECONDS" -lt "$deadline" ]; do
     tool="$(pgrep -P "$pid" || true)"
     for fd in /proc/"${tool:-none}"/fd/*; do
@@ -88,6 +88,20 @@ wait_for_open() {
     kill -0 "$pid" 2>/dev/null || return 1
   done
   return 1
+}
+
+# wait_for_engine PID: the tool prints nothing while it waits for a busy
+# pipe; its engine's epoll descriptor says it is past reading its data and
+# inside the wait (a stop that comes just before the wait is taken when the
+# wait begins). As in wait_for_open, the tool is timeout's child.
+wait_for_engine() {
+  wait_for_open "anon_inode:[eventpoll]" "$1"
+}
+
+# wait_for_data FD PID: waits until the server whose output is on FD has
+# read the tool's request (PID is not needed: the server's line says it).
+wait_for_data() {
+  wait_for_line "$1" '"event":"data"' >/dev/null
 }
 
 # stop_and_wait PID: sends SIGTERM to PID and sets STATUS to its exit
@@ -101,32 +115,56 @@ stop_and_wait() {
   wait "$1" || STATUS=$?
 }
 
+# expect_stopped CASE STATUS WHAT WAITER [WAITER_ARGS...] -- TOOL_ARGS...
+# Starts `pipescope-cli TOOL_ARGS` under `timeout --foreground` with its
+# output in $WORK/CASE.out and its errors in $WORK/CASE.err, runs
+# WAITER WAITER_ARGS... PID (PID: the timeout's), which returns once the tool
+# waits where the stop must find it, stops it (stop_and_wait) and fails
+# unless it ended with STATUS. WHAT says what the tool waits for. The
+# caller checks the text of the errors.
+# STOP_INPUT is the tool's standard input (default /dev/null, which a
+# command in the background reads anyway); STOP_CLOSE_FD, if set, is a
+# descriptor of this shell that the tool must not inherit. The subshell
+# execs into timeout, so PID is timeout's and the tool is its child.
+expect_stopped() {
+  local case="$1" status="$2" what="$3" waiter=()
+  shift 3
+  while [ "$1" != "--" ]; do
+    waiter+=("$1")
+    shift
+  done
+  shift
+  (
+    if [ -n "${STOP_CLOSE_FD:-}" ]; then exec {STOP_CLOSE_FD}>&-; fi
+    exec timeout --foreground -s KILL "$WAIT_SECONDS" "$CLI" "$@" \
+      <"${STOP_INPUT:-/dev/null}" >"$WORK/$case.out" 2>"$WORK/$case.err"
+  ) &
+  local tool=$!
+  "${waiter[@]}" "$tool" || fail "the tool never came to wait ($what): $(cat "$WORK/$case.err")"
+  stop_and_wait "$tool"
+  [ "$STATUS" -eq "$status" ] ||
+    fail "SIGTERM while $what: exit $STATUS, not $status (137: it ignored the signal); $(cat "$WORK/$case.err")"
+}
+
 # A file that never ends and never sends anything: a FIFO whose writer stays.
 mkfifo "$WORK/endless"
 exec {endless}<>"$WORK/endless"
-timeout --foreground -s KILL "$WAIT_SECONDS" "$CLI" send "$name" --file "$WORK/endless" \
-  >"$WORK/fifo.out" 2>"$WORK/fifo.err" {endless}>&- &
-reader=$!
-wait_for_open "$reader" "$WORK/endless" || fail "send never opened the FIFO: $(cat "$WORK/fifo.err")"
-stop_and_wait "$reader"
-[ "$STATUS" -eq 8 ] || fail "SIGTERM while send reads a FIFO: exit $STATUS (137: it ignored the signal); $(cat "$WORK/fifo.err")"
+STOP_CLOSE_FD=$endless expect_stopped fifo 8 "send reads a FIFO" wait_for_open "$WORK/endless" -- \
+  send "$name" --file "$WORK/endless"
 assert_contains "$WORK/fifo.err" "interrupted by SIGTERM" "the error"
 assert_contains "$WORK/fifo.err" "nothing was sent" "the error"
 pass "SIGTERM while send reads a FIFO: ends at once, exit 8, nothing sent"
 exec {endless}>&-
 
-# connect waiting for standard input that never comes.
+# connect waiting for standard input that never comes. Its output is a
+# FIFO, read here for the line that says it reads standard input now.
 mkfifo "$WORK/connect.in" "$WORK/connect.out"
 exec {connect_in}<>"$WORK/connect.in"
-timeout --foreground -s KILL "$WAIT_SECONDS" "$CLI" connect "$name" <"$WORK/connect.in" \
-  >"$WORK/connect.out" 2>"$WORK/connect.err" &
-connecter=$!
-exec {connect_out}<"$WORK/connect.out"
-# The line that says it reads standard input now.
-wait_for_line "$connect_out" "Each line you type is sent" >/dev/null ||
-  fail "connect did not say it is ready: $(cat "$WORK/connect.err")"
-stop_and_wait "$connecter"
-[ "$STATUS" -eq 0 ] || fail "SIGTERM while connect waits for input: exit $STATUS; $(cat "$WORK/connect.err")"
+connect_ready() {
+  exec {connect_out}<"$WORK/connect.out"
+  wait_for_line "$connect_out" "Each line you type is sent" >/dev/null
+}
+STOP_INPUT="$WORK/connect.in" expect_stopped connect 0 "connect waits for input" connect_ready -- connect "$name"
 assert_contains "$WORK/connect.err" "stopping: SIGTERM" "the note"
 pass "SIGTERM while connect waits on standard input: ends at once, exit 0"
 exec {connect_in}>&- {connect_out}<&-
@@ -135,12 +173,8 @@ exec {connect_in}>&- {connect_out}<&-
 # events on the FIFO drained above, so a second server is watched here.
 quiet="$(unique_name quiet)"
 start_server quiet_out "$quiet"
-timeout --foreground -s KILL "$WAIT_SECONDS" "$CLI" send "$quiet" hello --reply --timeout 60000 \
-  >"$WORK/reply.out" 2>"$WORK/reply.err" &
-waiter=$!
-wait_for_line "$quiet_out" '"event":"data"' >/dev/null || fail "the server never read the request"
-stop_and_wait "$waiter"
-[ "$STATUS" -eq 6 ] || fail "SIGTERM while send waits for a reply: exit $STATUS; $(cat "$WORK/reply.err")"
+expect_stopped reply 6 "send waits for a reply" wait_for_data "$quiet_out" -- \
+  send "$quiet" hello --reply --timeout 60000
 assert_contains "$WORK/reply.err" "interrupted by SIGTERM" "the error"
 pass "SIGTERM while send --reply waits: ends at once, exit 6"
 
@@ -148,44 +182,16 @@ pass "SIGTERM while send --reply waits: ends at once, exit 6"
 # the tool's main thread, which does not look at its inbox meanwhile).
 silent="$(unique_name silent)"
 start_server silent_out "$silent" --type message
-timeout --foreground -s KILL "$WAIT_SECONDS" "$CLI" transact "$silent" hello --timeout 60000 \
-  >"$WORK/transact.out" 2>"$WORK/transact.err" &
-transactor=$!
-wait_for_line "$silent_out" '"event":"data"' >/dev/null || fail "the server never read the transact's request"
-stop_and_wait "$transactor"
-[ "$STATUS" -eq 6 ] || fail "SIGTERM while transact waits: exit $STATUS; $(cat "$WORK/transact.err")"
+expect_stopped transact 6 "transact waits" wait_for_data "$silent_out" -- \
+  transact "$silent" hello --timeout 60000
 assert_contains "$WORK/transact.err" "interrupted by SIGTERM while waiting on" "the error"
 pass "SIGTERM while transact waits for the reply: ends at once, exit 6"
 
 # send waiting for a busy pipe: the only instance is held by a connect.
 busy="$(unique_name busy)"
 start_server busy_out "$busy" --max-instances 1
-mkfifo "$WORK/holder.in"
-"$CLI" connect "$busy" <"$WORK/holder.in" >/dev/null 2>&1 &
-holder=$!
-BACKGROUND_PIDS+=("$holder")
-exec {hold}>"$WORK/holder.in"
-wait_for_line "$busy_out" "\"pid\":$holder," >/dev/null || fail "the holding client never connected"
-timeout --foreground -s KILL "$WAIT_SECONDS" "$CLI" send "$busy" hello --busy-timeout 60000 \
-  >"$WORK/busy.out" 2>"$WORK/busy.err" &
-busy_sender=$!
-# The tool prints nothing while it waits for the pipe; its engine's epoll
-# descriptor says it is past reading its data and inside the wait (a stop
-# that comes just before the wait is taken when the wait begins).
-wait_for_engine() {
-  local pid deadline=$((SECONDS + WAIT_SECONDS)) fd
-  while [ "$SECONDS" -lt "$deadline" ]; do
-    pid="$(pgrep -P "$1" || true)"
-    for fd in /proc/"${pid:-none}"/fd/*; do
-      [ "$(readlink "$fd" 2>/dev/null)" = "anon_inode:[eventpoll]" ] && return 0
-    done
-    kill -0 "$1" 2>/dev/null || return 1
-  done
-  return 1
-}
-wait_for_engine "$busy_sender" || fail "send never started its engine: $(cat "$WORK/busy.err")"
-stop_and_wait "$busy_sender"
-[ "$STATUS" -eq 6 ] || fail "SIGTERM while send waits for a busy pipe: exit $STATUS; $(cat "$WORK/busy.err")"
+hold_instance "$busy_out" "$busy"
+expect_stopped busy 6 "send waits for a busy pipe" wait_for_engine -- send "$busy" hello --busy-timeout 60000
 assert_contains "$WORK/busy.err" "interrupted by SIGTERM while connecting" "the error"
 pass "SIGTERM while send waits for a busy pipe: ends at once, exit 6"
-exec {hold}>&-
+exec {HOLD_FD}>&-

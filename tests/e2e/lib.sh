@@ -71,6 +71,20 @@ start_server() {
     fail "server $name did not report listening; stderr: $(cat "$WORK/$name.err")"
 }
 
+# hold_instance SERVER_FD NAME: takes one instance of the server NAME (its
+# output on SERVER_FD, as start_server gives it) with a `pipescope-cli
+# connect` whose input stays open, and waits until the server reports that
+# client. Sets HOLDER_PID and HOLD_FD; closing HOLD_FD ends the client.
+hold_instance() {
+  local server_fd="$1" name="$2"
+  mkfifo "$WORK/$name.holder.in"
+  "$CLI" connect "$name" <"$WORK/$name.holder.in" >/dev/null 2>&1 &
+  HOLDER_PID=$!
+  BACKGROUND_PIDS+=("$HOLDER_PID")
+  exec {HOLD_FD}>"$WORK/$name.holder.in"
+  wait_for_line "$server_fd" "\"pid\":$HOLDER_PID," >/dev/null || fail "the holding client never connected"
+}
+
 # wait_for_line FD PATTERN: reads lines from FD until one contains PATTERN
 # (a fixed string), prints that line and returns 0; returns 1 if no such
 # line came within WAIT_SECONDS or the writer closed its end. Every line

@@ -23,12 +23,12 @@
 #include "qt_text.hpp"
 #include "pipescope/engine.hpp"
 #include "servers_model.hpp"
+#include "ui_test_support.hpp"
 
 using namespace pipescope::ui;
+using namespace pipescope::ui::test;
 
 namespace {
-
-constexpr auto kReport = QAbstractItemModelTester::FailureReportingMode::QtTest;
 
 /// ESC ] 0 ; ... BEL retitles a terminal, ESC [ 2 J clears it, U+202E
 /// reverses what follows, and the newline would cut a one-line cell.
@@ -42,16 +42,6 @@ bool harmless(const QString& text) {
     if (u < 0x20 || u == 0x7f || (u >= 0x80 && u <= 0x9f) || (u >= 0x202a && u <= 0x202e)) return false;
   }
   return true;
-}
-
-pipescope::StateChanged stateEvent(pipescope::EndpointId id, pipescope::EndpointKind kind, pipescope::ServerId server,
-                                   pipescope::EndpointState state) {
-  pipescope::StateChanged event;
-  event.endpoint = id;
-  event.kind = kind;
-  event.server = server;
-  event.state = state;
-  return event;
 }
 
 EndpointLookup hostileLookup() {

@@ -32,13 +32,12 @@
 #include "message_log_model.hpp"
 #include "send_panel.hpp"
 #include "servers_model.hpp"
+#include "ui_test_support.hpp"
 
 using namespace pipescope::ui;
+using namespace pipescope::ui::test;
 
 namespace {
-
-constexpr int kTimeoutMs = 10000;
-constexpr auto kReport = QAbstractItemModelTester::FailureReportingMode::QtTest;
 
 template <class T>
 T* child(QObject* parent, const char* name) {
@@ -57,10 +56,6 @@ void clickOk(QDialog* dialog) {
 void trigger(MainWindow& window, const char* actionName) { child<QAction>(&window, actionName)->trigger(); }
 
 std::string toStd(const QString& text) { return text.toStdString(); }
-
-QString uniqueName(const char* what) {
-  return QStringLiteral("pipescope-ui-%1-%2").arg(QLatin1String(what)).arg(QCoreApplication::applicationPid());
-}
 
 // Finds the first log row matching endpoint and direction whose payload starts with `prefix`.
 int findRow(const MessageLogModel& model, pipescope::EndpointId endpoint, pipescope::Direction direction,
@@ -83,10 +78,7 @@ class FlowTest : public QObject {
 
  private slots:
   void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("PipeScopeTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("flow_test"));
-    QSettings().clear();
+    useOwnSettings("flow_test");
   }
 
   void serverClientSendLogCountersBusyAndDisconnect() {

@@ -15,12 +15,12 @@
 #include "message_log_model.hpp"
 #include "pipescope/engine.hpp"
 #include "pipescope/event.hpp"
+#include "ui_test_support.hpp"
 
 using namespace pipescope::ui;
+using namespace pipescope::ui::test;
 
 namespace {
-
-constexpr int kTimeoutMs = 10000;
 
 int logFullRows(const ErrorsModel& errors) {
   int rows = 0;
@@ -39,10 +39,7 @@ class LogLimitTest : public QObject {
 
  private slots:
   void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("PipeScopeTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("log_limit_test"));
-    QSettings().clear();
+    useOwnSettings("log_limit_test");
   }
 
   void theLimitIsASettingKeptAcrossStarts() {
@@ -68,7 +65,7 @@ class LogLimitTest : public QObject {
     window.setLogMemoryLimit(64 * 1024);
 
     pipescope::ServerOptions options;
-    options.name = QStringLiteral("pipescope-ui-limit-%1").arg(QCoreApplication::applicationPid()).toStdString();
+    options.name = uniqueName("limit").toStdString();
     QVERIFY(!window.createServer(options).has_value());
 
     // The flooding peer is another engine, as another program would be.

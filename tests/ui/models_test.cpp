@@ -17,12 +17,12 @@
 #include "pipes_model.hpp"
 #include "pipescope/codec.hpp"
 #include "servers_model.hpp"
+#include "ui_test_support.hpp"
 
 using namespace pipescope::ui;
+using namespace pipescope::ui::test;
 
 namespace {
-
-constexpr auto kReport = QAbstractItemModelTester::FailureReportingMode::QtTest;
 
 pipescope::Event dataFor(const pipescope::MessageLog& log, std::uint64_t row) {
   const pipescope::Record record = log.record(row);
@@ -43,16 +43,6 @@ void registerEndpoint(pipescope::MessageLog& log, pipescope::EndpointId id, pipe
   info.pipe_name = R"(\\.\pipe\models)";
   info.label = label;
   log.register_endpoint(info);
-}
-
-pipescope::StateChanged stateEvent(pipescope::EndpointId id, pipescope::EndpointKind kind, pipescope::ServerId server,
-                                   pipescope::EndpointState state) {
-  pipescope::StateChanged event;
-  event.endpoint = id;
-  event.kind = kind;
-  event.server = server;
-  event.state = state;
-  return event;
 }
 
 // Counters the tests control, standing in for the engine's.

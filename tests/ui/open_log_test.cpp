@@ -14,16 +14,12 @@
 #include "errors_model.hpp"
 #include "main_window.hpp"
 #include "message_log_model.hpp"
+#include "ui_test_support.hpp"
 
 using namespace pipescope::ui;
+using namespace pipescope::ui::test;
 
 namespace {
-
-constexpr int kTimeoutMs = 10000;
-
-QString uniqueName(const char* what) {
-  return QStringLiteral("pipescope-ui-%1-%2").arg(QLatin1String(what)).arg(QCoreApplication::applicationPid());
-}
 
 /// Every cell of every row the log view shows, to compare before and after.
 QStringList rowsOf(const MessageLogModel& model) {
@@ -82,10 +78,7 @@ class OpenLogTest : public QObject {
 
  private slots:
   void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("PipeScopeTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("open_log_test"));
-    QSettings().clear();
+    useOwnSettings("open_log_test");
   }
 
   void aBadFileIsReportedAndTheCaptureStays_data() {

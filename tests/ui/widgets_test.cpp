@@ -20,8 +20,10 @@
 #include "send_panel.hpp"
 #include "theme.hpp"
 #include "throughput_plot.hpp"
+#include "ui_test_support.hpp"
 
 using namespace pipescope::ui;
+using namespace pipescope::ui::test;
 
 Q_DECLARE_METATYPE(pipescope::InputFormat)
 
@@ -148,10 +150,7 @@ class WidgetsTest : public QObject {
   }
 
   void darkPaletteSwitchesAndIsRemembered() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("PipeScopeTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("widgets_test"));
-    QSettings().clear();
+    useOwnSettings("widgets_test");
     const QString startStyle = QApplication::style()->name();
     const QColor startWindow = QApplication::palette().color(QPalette::Window);
     {

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -20,18 +19,14 @@
 #include <pipescope/codec.hpp>
 #include <pipescope/engine.hpp>
 
+#include "posix_fixture.hpp"
+
 namespace pipescope {
 namespace {
 
 using namespace std::chrono_literals;
-constexpr auto kTimeout = 5000ms;
-
-std::string unique_name(std::string_view what) {
-  static std::atomic<int> counter{0};
-  return "pipescope-posix-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + "-" + std::string(what);
-}
-
-std::string socket_path(const std::string& leaf) { return "/tmp/CoreFxPipe_" + leaf; }
+using posix_test::kTimeout;
+using posix_test::socket_path;
 
 mode_t file_mode(const std::string& path) {
   struct stat st {};
@@ -71,40 +66,9 @@ struct RawSocket {
   }
 };
 
-class PosixBackend : public ::testing::Test {
+class PosixBackend : public posix_test::EngineFixture {
  protected:
-  void TearDown() override {
-    engine_.close_all();
-    for (const auto& p : cleanup_) ::unlink(p.c_str());
-  }
-
-  ServerOptions options(std::string_view what) {
-    ServerOptions o;
-    o.name = unique_name(what);
-    cleanup_.push_back(socket_path(o.name));
-    return o;
-  }
-
-  template <class T>
-  std::optional<T> await(const std::function<bool(const T&)>& match) {
-    auto e = events_.wait_for(
-        [&](const Event& ev) {
-          const T* t = std::get_if<T>(&ev);
-          return t != nullptr && match(*t);
-        },
-        kTimeout);
-    if (!e) return std::nullopt;
-    return std::get<T>(*e);
-  }
-
-  bool await_state(EndpointId id, EndpointState state) {
-    return await<StateChanged>([&](const StateChanged& s) { return s.endpoint == id && s.state == state; })
-        .has_value();
-  }
-
-  EventQueue events_;
-  Engine engine_{&events_};
-  std::vector<std::string> cleanup_;
+  PosixBackend() : EngineFixture("posix") {}
 };
 
 TEST_F(PosixBackend, NewPipesAreForTheOwnerOnly) {

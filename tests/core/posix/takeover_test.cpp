@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdlib>
@@ -26,20 +25,15 @@
 
 #include <pipescope/engine.hpp>
 
+#include "posix_fixture.hpp"
+
 namespace pipescope {
 namespace {
 
 using namespace std::chrono_literals;
-constexpr auto kTimeout = 5000ms;
+using posix_test::kTimeout;
+using posix_test::socket_path;
 constexpr uid_t kNobody = 65534;
-
-std::string unique_leaf(std::string_view what) {
-  static std::atomic<int> counter{0};
-  return "pipescope-takeover-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + "-" +
-         std::string(what);
-}
-
-std::string path_of(const std::string& leaf) { return "/tmp/CoreFxPipe_" + leaf; }
 
 sockaddr_un address_of(std::string_view name) {
   sockaddr_un addr{};
@@ -136,25 +130,15 @@ char busy_in_child(const char* name) {
   return 0;
 }
 
-class Takeover : public ::testing::Test {
+class Takeover : public posix_test::EngineFixture {
  protected:
-  void TearDown() override {
-    engine_.close_all();
-    for (const auto& p : cleanup_) ::unlink(p.c_str());
-  }
-
-  ServerOptions options(std::string_view what) {
-    ServerOptions o;
-    o.name = unique_leaf(what);
-    cleanup_.push_back(path_of(o.name));
-    return o;
-  }
+  Takeover() : EngineFixture("takeover") {}
 
   /// start_server must refuse with access_denied, both with and without
   /// FILE_FLAG_FIRST_PIPE_INSTANCE, and leave the file as it was.
   void expect_refused(ServerOptions o, std::string_view why) {
     struct stat before {};
-    ASSERT_EQ(::lstat(path_of(o.name).c_str(), &before), 0) << why;
+    ASSERT_EQ(::lstat(socket_path(o.name).c_str(), &before), 0) << why;
     for (const bool first : {false, true}) {
       o.first_instance = first;
       auto r = engine_.start_server(o);
@@ -162,19 +146,15 @@ class Takeover : public ::testing::Test {
       EXPECT_EQ(r.error().errc(), Errc::access_denied) << r.error().summary();
     }
     struct stat after {};
-    ASSERT_EQ(::lstat(path_of(o.name).c_str(), &after), 0) << why;
+    ASSERT_EQ(::lstat(socket_path(o.name).c_str(), &after), 0) << why;
     EXPECT_EQ(after.st_ino, before.st_ino) << why << ": the file was replaced";
   }
-
-  EventQueue events_;
-  Engine engine_{&events_};
-  std::vector<std::string> cleanup_;
 };
 
 TEST_F(Takeover, LiveServerWhoseNameHoldsASpaceIsRefused) {
   auto o = options("with space");
   RawListener foreign;
-  ASSERT_TRUE(foreign.bind_to(path_of(o.name)));
+  ASSERT_TRUE(foreign.bind_to(socket_path(o.name)));
   ASSERT_TRUE(foreign.listen());
   expect_refused(o, "a name with a space");
 }
@@ -192,17 +172,17 @@ TEST_F(Takeover, LiveServerBoundByARelativePathIsRefused) {
 
 TEST_F(Takeover, LiveServerBoundThenRenamedIsRefused) {
   auto o = options("renamed");
-  const std::string bound_as = "/tmp/" + unique_leaf("bound-before-rename");
+  const std::string bound_as = "/tmp/" + unique_name("bound-before-rename");
   RawListener foreign;
   ASSERT_TRUE(foreign.bind_to(bound_as));
   ASSERT_TRUE(foreign.listen());
-  ASSERT_EQ(::rename(bound_as.c_str(), path_of(o.name).c_str()), 0);
+  ASSERT_EQ(::rename(bound_as.c_str(), socket_path(o.name).c_str()), 0);
   expect_refused(o, "bound under another name, then renamed");
 }
 
 TEST_F(Takeover, LiveServerInAnotherNetworkNamespaceIsRefused) {
   auto o = options("netns");
-  const std::string path = path_of(o.name);
+  const std::string path = socket_path(o.name);
   const ForeignProcess foreign([&path] {
     if (::unshare(CLONE_NEWNET) != 0) return char{4};
     return listen_in_child(path.c_str());
@@ -216,7 +196,7 @@ TEST_F(Takeover, LiveServerInAnotherNetworkNamespaceIsRefused) {
 
 TEST_F(Takeover, BusyServerInAnotherNetworkNamespaceIsNeitherTakenOverNorCalledStale) {
   auto o = options("netns-busy");
-  const std::string path = path_of(o.name);
+  const std::string path = socket_path(o.name);
   const ForeignProcess foreign([&path] {
     if (::unshare(CLONE_NEWNET) != 0) return char{4};
     return busy_in_child(path.c_str());
@@ -270,18 +250,18 @@ std::string forged_row_name(const std::string& path) {
 TEST_F(Takeover, ForgedTableRowDoesNotMakeAServerRefuseAFreeName) {
   auto o = options("fs");
   RawListener forger;
-  ASSERT_TRUE(forger.bind_to(forged_row_name(path_of(o.name))));
-  ASSERT_TRUE(make_stale_socket(path_of(o.name)));  // ours, stale: may be replaced
+  ASSERT_TRUE(forger.bind_to(forged_row_name(socket_path(o.name))));
+  ASSERT_TRUE(make_stale_socket(socket_path(o.name)));  // ours, stale: may be replaced
   auto server = engine_.start_server(o);
   EXPECT_TRUE(server.ok()) << server.error().summary();
 }
 
 TEST_F(Takeover, ForgedTableRowDoesNotMakeAClientWaitAsIfBusy) {
-  const std::string leaf = unique_leaf("fc");
-  cleanup_.push_back(path_of(leaf));
+  const std::string leaf = unique_name("fc");
+  cleanup_.push_back(socket_path(leaf));
   RawListener forger;
-  ASSERT_TRUE(forger.bind_to(forged_row_name(path_of(leaf))));
-  ASSERT_TRUE(make_stale_socket(path_of(leaf)));
+  ASSERT_TRUE(forger.bind_to(forged_row_name(socket_path(leaf))));
+  ASSERT_TRUE(make_stale_socket(socket_path(leaf)));
   ClientOptions c;
   c.name = leaf;
   c.busy_timeout = 3000ms;
@@ -294,9 +274,9 @@ TEST_F(Takeover, ForgedTableRowDoesNotMakeAClientWaitAsIfBusy) {
 }
 
 TEST_F(Takeover, ForgedTableRowIsNotListedAsAPipe) {
-  const std::string leaf = unique_leaf("fl");
+  const std::string leaf = unique_name("fl");
   RawListener forger;
-  ASSERT_TRUE(forger.bind_to(forged_row_name(path_of(leaf))));
+  ASSERT_TRUE(forger.bind_to(forged_row_name(socket_path(leaf))));
   auto pipes = engine_.list_pipes();
   ASSERT_TRUE(pipes.ok()) << pipes.error().summary();
   for (const PipeInfo& p : *pipes) {
@@ -307,15 +287,15 @@ TEST_F(Takeover, ForgedTableRowIsNotListedAsAPipe) {
 
 TEST_F(Takeover, ListingFindsARenamedListenerByItsFile) {
   auto o = options("listed-renamed");
-  const std::string bound_as = "/tmp/" + unique_leaf("listed-before-rename");
+  const std::string bound_as = "/tmp/" + unique_name("listed-before-rename");
   RawListener foreign;
   ASSERT_TRUE(foreign.bind_to(bound_as));
   ASSERT_TRUE(foreign.listen());
-  ASSERT_EQ(::rename(bound_as.c_str(), path_of(o.name).c_str()), 0);
+  ASSERT_EQ(::rename(bound_as.c_str(), socket_path(o.name).c_str()), 0);
   auto pipes = engine_.list_pipes();
   ASSERT_TRUE(pipes.ok()) << pipes.error().summary();
   const auto it = std::find_if(pipes->begin(), pipes->end(),
-                               [&](const PipeInfo& p) { return p.os_path == path_of(o.name); });
+                               [&](const PipeInfo& p) { return p.os_path == socket_path(o.name); });
   ASSERT_NE(it, pipes->end()) << "the file that reaches the listener is what the listing shows";
   EXPECT_EQ(it->name, "\\\\.\\pipe\\" + o.name);
   EXPECT_TRUE(std::none_of(pipes->begin(), pipes->end(), [&](const PipeInfo& p) { return p.os_path == bound_as; }))
@@ -325,14 +305,14 @@ TEST_F(Takeover, ListingFindsARenamedListenerByItsFile) {
 TEST_F(Takeover, ListingShowsANameWithSpacesWhole) {
   auto o = options("listed with  spaces");
   RawListener foreign;
-  ASSERT_TRUE(foreign.bind_to(path_of(o.name)));
+  ASSERT_TRUE(foreign.bind_to(socket_path(o.name)));
   ASSERT_TRUE(foreign.listen());
   auto pipes = engine_.list_pipes();
   ASSERT_TRUE(pipes.ok()) << pipes.error().summary();
   EXPECT_TRUE(std::any_of(pipes->begin(), pipes->end(), [&](const PipeInfo& p) {
-    return p.os_path == path_of(o.name) && p.name == "\\\\.\\pipe\\" + o.name;
+    return p.os_path == socket_path(o.name) && p.name == "\\\\.\\pipe\\" + o.name;
   }));
-  const std::string cut = path_of(o.name.substr(0, o.name.find(' ')));
+  const std::string cut = socket_path(o.name.substr(0, o.name.find(' ')));
   EXPECT_TRUE(std::none_of(pipes->begin(), pipes->end(), [&](const PipeInfo& p) { return p.os_path == cut; }))
       << "the name was cut at its first space";
 }
@@ -353,7 +333,7 @@ std::optional<char> as_nobody(const std::function<char()>& body) {
 TEST_F(Takeover, AnotherUsersStaleSocketIsRefusedWithItsOwnerNamed) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to create a socket as a second user (uid 65534)";
   auto o = options("nobody-stale");
-  const std::string path = path_of(o.name);
+  const std::string path = socket_path(o.name);
   ASSERT_EQ(as_nobody([&path] { return make_stale_socket(path) ? char{0} : char{6}; }), char{0});
   struct stat before {};
   ASSERT_EQ(::lstat(path.c_str(), &before), 0);
@@ -372,27 +352,27 @@ TEST_F(Takeover, AnotherUsersStaleSocketIsRefusedWithItsOwnerNamed) {
 
 TEST_F(Takeover, SymbolicLinkAtThePipeNameIsNeverFollowedOrReplaced) {
   auto o = options("link");
-  const std::string target = "/tmp/" + unique_leaf("link-target");
+  const std::string target = "/tmp/" + unique_name("link-target");
   cleanup_.push_back(target);
   ASSERT_TRUE(make_stale_socket(target));
-  ASSERT_EQ(::symlink(target.c_str(), path_of(o.name).c_str()), 0);
+  ASSERT_EQ(::symlink(target.c_str(), socket_path(o.name).c_str()), 0);
   auto r = engine_.start_server(o);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().errc(), Errc::access_denied);
   struct stat st {};
-  ASSERT_EQ(::lstat(path_of(o.name).c_str(), &st), 0);
+  ASSERT_EQ(::lstat(socket_path(o.name).c_str(), &st), 0);
   EXPECT_TRUE(S_ISLNK(st.st_mode)) << "the link stays";
 }
 
 TEST_F(Takeover, ClientDoesNotFollowALinkToAnotherSocket) {
-  const std::string leaf = unique_leaf("client-link");
-  const std::string target = "/tmp/" + unique_leaf("client-link-target");
+  const std::string leaf = unique_name("client-link");
+  const std::string target = "/tmp/" + unique_name("client-link-target");
   cleanup_.push_back(target);
-  cleanup_.push_back(path_of(leaf));
+  cleanup_.push_back(socket_path(leaf));
   RawListener foreign;
   ASSERT_TRUE(foreign.bind_to(target));
   ASSERT_TRUE(foreign.listen());
-  ASSERT_EQ(::symlink(target.c_str(), path_of(leaf).c_str()), 0);
+  ASSERT_EQ(::symlink(target.c_str(), socket_path(leaf).c_str()), 0);
   ClientOptions c;
   c.name = leaf;
   auto client = engine_.connect(c);
@@ -404,7 +384,7 @@ TEST_F(Takeover, AFileAtTheTemporaryNameIsNotDeleted) {
   // A server binds a temporary name (path + ".~pipescope-PID-N") and renames
   // it into place; a file someone put there first must survive.
   auto o = options("temp-planted");
-  const std::string planted = path_of(o.name) + ".~pipescope-" + std::to_string(::getpid()) + "-1";
+  const std::string planted = socket_path(o.name) + ".~pipescope-" + std::to_string(::getpid()) + "-1";
   cleanup_.push_back(planted);
   { std::ofstream(planted) << "precious"; }
   auto server = engine_.start_server(o);
@@ -423,7 +403,7 @@ TEST_F(Takeover, EveryoneModeSurvivesANarrowUmask) {
   ::umask(saved);
   ASSERT_TRUE(server.ok()) << server.error().summary();
   struct stat st {};
-  ASSERT_EQ(::lstat(path_of(o.name).c_str(), &st), 0);
+  ASSERT_EQ(::lstat(socket_path(o.name).c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0666U);
 }
 
@@ -446,7 +426,7 @@ TEST_F(Takeover, SocketFolderThatOthersMayWriteWithoutStickyBitIsRefused) {
   ASSERT_NE(::mkdtemp(folder), nullptr);
   ASSERT_EQ(::chmod(folder, 0777), 0);
   ServerOptions o;
-  o.name = unique_leaf("open-folder");
+  o.name = unique_name("open-folder");
   auto server = start_in(engine_, folder, o);
   if (server.ok()) {
     EXPECT_TRUE(engine_.stop_server(*server).ok());
@@ -465,7 +445,7 @@ TEST_F(Takeover, SocketFolderLinkPlantedByAnotherUserIsRefused) {
   ASSERT_EQ(::symlink(folder, link.c_str()), 0);
   ASSERT_EQ(::lchown(link.c_str(), kNobody, kNobody), 0);
   ServerOptions o;
-  o.name = unique_leaf("planted-folder");
+  o.name = unique_name("planted-folder");
   auto server = start_in(engine_, link, o);
   if (server.ok()) {
     EXPECT_TRUE(engine_.stop_server(*server).ok());
