@@ -13,6 +13,9 @@ PIPESCOPE_BUILD_PACKAGES=(
 PIPESCOPE_GUI_PACKAGES=(qt6-base-dev qt6-base-dev-tools libgl-dev)
 # Real peers for the end-to-end tests.
 PIPESCOPE_TEST_PACKAGES=(socat)
+# The libFuzzer targets (the fuzz preset): clang and its runtime libraries,
+# libFuzzer's among them.
+PIPESCOPE_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -4,12 +4,15 @@
 # Qt Test suites natively, then (for the dev preset) the Windows lane: the same
 # engine tests cross-compiled with mingw-w64 and run under Wine.
 #
-# Usage: scripts/test.sh [preset]   (dev - the default -, asan, tsan, release)
+# Usage: scripts/test.sh [preset]   (dev - the default -, asan, tsan, release,
+#                                    fuzz: the libFuzzer targets, scripts/fuzz.sh)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$PIPESCOPE_ROOT"
 
 preset="${1:-dev}"
+# The fuzz targets have no ctest suite: each runs for a bounded time.
+[ "$preset" != fuzz ] || exec bash scripts/fuzz.sh
 ensure_packages "${PIPESCOPE_BUILD_PACKAGES[@]}" "${PIPESCOPE_GUI_PACKAGES[@]}" "${PIPESCOPE_TEST_PACKAGES[@]}"
 use_compiler_cache
 
