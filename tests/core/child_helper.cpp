@@ -8,6 +8,9 @@
 //   child_helper stderr TEXT        writes TEXT to standard error only
 //   child_helper spawn-holder       starts "child_helper cat" with its own standard input
 //                                   and output, writes "spawned\n" and exits at once
+//   child_helper idle SECONDS       waits SECONDS without reading its standard input, then exits
+//   child_helper spawn-idle-holder  starts "child_helper idle 20" with its own standard input
+//                                   and output, writes "spawned\n" and exits at once
 //   child_helper list-fds           writes the numbers of its open file descriptors, one line,
 //                                   ascending ("0 1 2\n"), leaving out the one it lists them with
 //                                   (POSIX only: it reads /proc/self/fd)
@@ -45,7 +48,10 @@ void use_binary_streams() {
 }
 
 int usage() {
-  std::fputs("usage: child_helper echo-args ARG... | exit N | cat | stderr TEXT | spawn-holder | list-fds\n", stderr);
+  std::fputs(
+      "usage: child_helper echo-args ARG... | exit N | cat | stderr TEXT | idle SECONDS | spawn-holder | "
+      "spawn-idle-holder | list-fds\n",
+      stderr);
   return 2;
 }
 
@@ -99,15 +105,31 @@ int to_stderr(const char* text) {
   return std::fflush(stderr) == 0 ? 0 : 1;
 }
 
+int idle(const char* text) {
+  char* end = nullptr;
+  const long seconds = std::strtol(text, &end, 10);
+  if (end == text || *end != '\0' || seconds < 0 || seconds > 600) {
+    return usage();
+  }
+#if defined(_WIN32)
+  Sleep(static_cast<DWORD>(seconds) * 1000);
+#else
+  ::sleep(static_cast<unsigned>(seconds));
+#endif
+  return 0;
+}
+
 // A grandchild that inherits the child's standard output keeps the pipe
 // open after the child exits; the engine must report the child's exit anyway.
-// The grandchild is "cat" on the same input, so it ends by itself once the
-// engine gives up and closes the child's input, and never outlives the test.
-int spawn_holder(const char* self) {
+// With "cat" the grandchild reads the same input, so it ends by itself once
+// the engine gives up and closes the child's input, and never outlives the
+// test. With "idle 20" it holds the input without reading it (a write into
+// it never completes) and ends after 20 seconds.
+int spawn_holder(const char* self, bool reads) {
 #if defined(_WIN32)
   wchar_t path[MAX_PATH];
   if (GetModuleFileNameW(nullptr, path, MAX_PATH) == 0) return 1;
-  std::wstring command_line = L"\"" + std::wstring(path) + L"\" cat";
+  std::wstring command_line = L"\"" + std::wstring(path) + (reads ? L"\" cat" : L"\" idle 20");
   STARTUPINFOW startup{};
   startup.cb = sizeof(startup);
   startup.dwFlags = STARTF_USESTDHANDLES;
@@ -125,7 +147,11 @@ int spawn_holder(const char* self) {
   CloseHandle(process.hProcess);
 #else
   char cat_mode[] = "cat";
-  char* const grandchild_argv[] = {const_cast<char*>(self), cat_mode, nullptr};
+  char idle_mode[] = "idle";
+  char idle_seconds[] = "20";
+  char* const cat_argv[] = {const_cast<char*>(self), cat_mode, nullptr};
+  char* const idle_argv[] = {const_cast<char*>(self), idle_mode, idle_seconds, nullptr};
+  char* const* grandchild_argv = reads ? cat_argv : idle_argv;
   pid_t pid = 0;
   if (posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, grandchild_argv, environ) != 0) return 1;
 #endif
@@ -184,8 +210,14 @@ int main(int argc, char** argv) {
   if (mode == "stderr" && argc == 3) {
     return to_stderr(argv[2]);
   }
+  if (mode == "idle" && argc == 3) {
+    return idle(argv[2]);
+  }
   if (mode == "spawn-holder" && argc == 2) {
-    return spawn_holder(argv[0]);
+    return spawn_holder(argv[0], true);
+  }
+  if (mode == "spawn-idle-holder" && argc == 2) {
+    return spawn_holder(argv[0], false);
   }
   if (mode == "list-fds" && argc == 2) {
     return list_fds();

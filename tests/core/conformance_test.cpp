@@ -1163,6 +1163,38 @@ TEST_F(EngineConformance, TransactTimesOutWithSemTimeout) {
   EXPECT_EQ(engine_.state(link->client), EndpointState::connected);
 }
 
+// A transact whose time runs out while the engine's own read of the client
+// is still being cancelled must not start a second read on top of the one
+// in flight: that re-armed the read's OVERLAPPED while the OS still held it,
+// and the first completion then found the operation's owner gone (a crash
+// on the completion port's thread, under Wine too). Zero and tiny timeouts,
+// repeated, make that window as likely as it gets. Afterwards the client
+// still reads ordinary messages, and every request that was written is in
+// the log as the bytes the server received.
+TEST_F(EngineConformance, TransactsWithZeroAndTinyTimeoutsLeaveTheClientReading) {
+  auto served = serve(message_server_options());
+  ASSERT_TRUE(served);
+  auto link = connect_to(served->server, message_client_options(served->name));
+  ASSERT_TRUE(link);
+
+  for (int round = 0; round < 40; ++round) {
+    const auto timeout = std::chrono::milliseconds{round % 3};
+    auto reply = engine_.transact(link->client, as_bytes("t"), timeout);
+    ASSERT_TRUE(fails_with(reply, Errc::sem_timeout)) << "round " << round << ": " << recent_events();
+    ASSERT_EQ(engine_.state(link->client), EndpointState::connected) << "round " << round << ": " << recent_events();
+  }
+
+  const std::size_t written = logged_bytes(link->client, Direction::out).size();
+  ASSERT_TRUE(await_bytes(link->instance, Direction::in, written)) << recent_events();
+  EXPECT_EQ(text_of(logged_bytes(link->instance, Direction::in)), std::string(written, 't'))
+      << "the server received exactly the requests the client logged";
+
+  ASSERT_TRUE(send_and_wait(link->instance, "after"));
+  ASSERT_TRUE(await_bytes(link->client, Direction::in, 5)) << recent_events();
+  EXPECT_EQ(text_of(logged_bytes(link->client, Direction::in)), "after");
+  EXPECT_EQ(engine_.state(link->client), EndpointState::connected);
+}
+
 // The server goes away while a transact waits: the caller learns it at
 // once (ERROR_BROKEN_PIPE, as ReadFile reports a closed server), not after
 // its timeout.

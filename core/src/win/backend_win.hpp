@@ -67,8 +67,13 @@ class Server : public std::enable_shared_from_this<Server> {
   [[nodiscard]] std::shared_ptr<PipeEnd> make_instance_locked(EndpointId id, UniqueHandle handle);
   /// Reports that the next listening instance could not be made.
   void report_listen_failure(const std::exception_ptr& exception);
-  /// Starts a new instance listening; what that throws closes it.
-  static void start_listening(const std::shared_ptr<PipeEnd>& next);
+  /// Starts a new instance listening on a pool thread, never on the
+  /// caller's: the caller is a callback of the instance before it, and an
+  /// instance that connects (ERROR_PIPE_CONNECTED) or fails at once calls
+  /// back into the server before ConnectNamedPipe's caller has returned, so
+  /// starting it here would recurse once per client of a connect storm.
+  /// What the start throws closes the instance.
+  void start_listening(std::shared_ptr<PipeEnd> next);
   /// Makes a listening instance if none is listening and the maximum allows.
   [[nodiscard]] std::shared_ptr<PipeEnd> ensure_listening_locked();
   void on_instance_connected(PipeEnd& end);
@@ -86,6 +91,12 @@ class Server : public std::enable_shared_from_this<Server> {
   std::unordered_map<EndpointId, std::shared_ptr<PipeEnd>> instances_;
   EndpointId listening_ = 0;
   unsigned created_ = 0;
+  /// Instances in a row whose ConnectNamedPipe failed at once. A failure
+  /// that repeats (the handle in PIPE_NOWAIT, a broken name) would make and
+  /// close instances without end: after kMaxListenFailures the server stops
+  /// listening and says why.
+  unsigned listen_failures_ = 0;
+  static constexpr unsigned kMaxListenFailures = 3;
   bool stopped_ = false;
 };
 
@@ -161,6 +172,8 @@ class Child : public std::enable_shared_from_this<Child> {
   /// After the child exited: lets the readers finish the output within the
   /// grace period, then cancels the reads a grandchild keeps open.
   void finish_readers();
+  /// After the child exited: ends a stdin write that nobody will read.
+  void stop_writing_stdin();
   /// What a child's reader or writer thread does with an exception its
   /// logging threw: reports it and ends the child.
   void fail_after_exception(const std::exception_ptr& exception, const char* operation, const char* stream) noexcept;
@@ -186,6 +199,11 @@ class Child : public std::enable_shared_from_this<Child> {
   bool reader_ended_[2] = {false, false};
   bool stop_reading_ = false;
   std::condition_variable reader_ended_signal_;
+  /// The stdin writer's own handle and whether it has ended: a write the
+  /// child never reads (a process it started holds its input) is cancelled
+  /// once the child has exited (stop_writing_stdin). Guarded by mutex_.
+  UniqueHandle writer_thread_;
+  bool writer_ended_ = false;
 
   std::thread stdout_thread_;
   std::thread stderr_thread_;

@@ -250,6 +250,11 @@ Result<void> Child::close_stdin() {
 }
 
 void Child::write_stdin() {
+  {
+    // As the readers: the thread's own handle, for CancelSynchronousIo.
+    std::lock_guard lock(mutex_);
+    writer_thread_.reset(OpenThread(THREAD_TERMINATE, FALSE, GetCurrentThreadId()));
+  }
   for (;;) {
     Bytes chunk;
     {
@@ -271,7 +276,19 @@ void Child::write_stdin() {
       }
     }
     if (!ok) {
-      context_.report(id_, 0, error_from_win32(GetLastError(), IoContext::write, "WriteFile", "child stdin"));
+      const DWORD error = GetLastError();
+      if (error == ERROR_OPERATION_ABORTED) {
+        // stop_writing_stdin(): the child exited and what holds its input
+        // does not read.
+        context_.report(id_, 0,
+                        make_error(Errc::operation_aborted, "WriteFile",
+                                   "child " + std::to_string(pid_) + " exited, but a process it started holds its "
+                                   "standard input and does not read it; writing stopped after " +
+                                       std::to_string(written) + " of " + std::to_string(chunk.size()) +
+                                       " bytes of this write"));
+      } else {
+        context_.report(id_, 0, error_from_win32(error, IoContext::write, "WriteFile", "child stdin"));
+      }
       context_.flush();
       break;
     }
@@ -279,6 +296,23 @@ void Child::write_stdin() {
   }
   // Closing our write end is how the child sees the end of its input.
   stdin_write_.reset();
+  {
+    std::lock_guard lock(mutex_);
+    writer_ended_ = true;
+  }
+  reader_ended_signal_.notify_all();
+}
+
+void Child::stop_writing_stdin() {
+  // A WriteFile into a pipe whose reader is gone fails at once; one that a
+  // grandchild's open, unread end keeps full waits for ever, and the
+  // destructor would wait with it (join). CancelSynchronousIo reaches only
+  // a write in progress, so it is repeated until the writer has ended.
+  std::unique_lock lock(mutex_);
+  const auto ended = [this] { return writer_ended_; };
+  while (!reader_ended_signal_.wait_for(lock, kCancelRetry, ended)) {
+    if (writer_thread_) CancelSynchronousIo(writer_thread_.get());
+  }
 }
 
 void Child::wait_for_exit() {
@@ -297,6 +331,9 @@ void Child::wait_for_exit() {
   }
   // The writer thread ends on this, whatever happens below: join() waits for it.
   stdin_ready_.notify_all();
+  // A write in progress is waited for or cancelled before the exit is
+  // reported, so the log has what crossed when ChildExited arrives.
+  stop_writing_stdin();
   try {
     run_io_fault_hook(id_);
     if (unsent > 0) {

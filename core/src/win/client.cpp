@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "access_rights.hpp"
 #include "backend_win.hpp"
 
 namespace pipescope::detail::win {
@@ -21,27 +22,6 @@ constexpr std::chrono::milliseconds kCausalOrderWait{2000};
 ULONG server_process(HANDLE pipe) {
   ULONG pid = 0;
   return GetNamedPipeServerProcessId(pipe, &pid) ? pid : 0;
-}
-
-DWORD desired_access(ClientAccess access) {
-  switch (access) {
-    // A reader still needs FILE_WRITE_ATTRIBUTES to set the read mode.
-    case ClientAccess::read: return GENERIC_READ | FILE_WRITE_ATTRIBUTES;
-    case ClientAccess::write: return GENERIC_WRITE | FILE_READ_ATTRIBUTES;
-    case ClientAccess::read_write: return GENERIC_READ | GENERIC_WRITE;
-  }
-  return GENERIC_READ | GENERIC_WRITE;
-}
-
-DWORD sqos_flags(ImpersonationLevel level) {
-  DWORD flags = SECURITY_SQOS_PRESENT;
-  switch (level) {
-    case ImpersonationLevel::anonymous: flags |= SECURITY_ANONYMOUS; break;
-    case ImpersonationLevel::identification: flags |= SECURITY_IDENTIFICATION; break;
-    case ImpersonationLevel::impersonation: flags |= SECURITY_IMPERSONATION; break;
-    case ImpersonationLevel::delegation: flags |= SECURITY_DELEGATION; break;
-  }
-  return flags;
 }
 
 }  // namespace
@@ -198,8 +178,8 @@ bool Connector::attempt_guarded(Pending& pending) {
 
 bool Connector::attempt(Pending& pending) {
   const ClientOptions& options = pending.options;
-  UniqueHandle handle(CreateFileW(pending.wide_name.c_str(), desired_access(options.access), 0, nullptr, OPEN_EXISTING,
-                                  FILE_FLAG_OVERLAPPED | sqos_flags(options.impersonation), nullptr));
+  UniqueHandle handle(CreateFileW(pending.wide_name.c_str(), client_desired_access(options.access, options.read_mode), 0, nullptr, OPEN_EXISTING,
+                                  FILE_FLAG_OVERLAPPED | client_sqos_flags(options.impersonation), nullptr));
   if (handle) {
     succeed(pending, std::move(handle));
     return true;

@@ -81,6 +81,15 @@ void CompletionPort::dispatch(const OVERLAPPED_ENTRY& entry) {
     // The operation is dequeued: the OS is done with its OVERLAPPED, which
     // stays in its owner (alive until this reference goes).
     std::shared_ptr<PipeEnd> owner = std::move(op->keep_alive);
+    if (!owner) {
+      // Every operation given to the OS holds its owner until this point,
+      // so a packet without one means an OVERLAPPED was handed to the OS
+      // twice. Its end cannot be told; say so rather than crash the pool.
+      context_.report(0, 0,
+                      make_error(Errc::unknown, "I/O completion",
+                                 "a completion arrived for an operation that was not in flight; the engine goes on"));
+      return;
+    }
     owner->complete(*op, entry.dwNumberOfBytesTransferred, error);
   }
 }

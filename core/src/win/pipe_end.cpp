@@ -105,6 +105,7 @@ void PipeEnd::post_task_locked(void (PipeEnd::*work)(), const char* operation) {
 
 void PipeEnd::start_listening() {
   Followup f;
+  bool connected_at_once = false;
   {
     std::lock_guard lock(mutex_);
     if (phase_ != Phase::idle) return;  // closed (the server stopped) before it could listen
@@ -120,10 +121,17 @@ void PipeEnd::start_listening() {
         // No packet will come for an immediate failure, nor for
         // ERROR_PIPE_CONNECTED (the client came first): both are handled here.
         connect_op_->keep_alive.reset();
-        --outstanding_;
-        if (error == ERROR_PIPE_CONNECTED) {
-          become_connected_locked(query_peer(), f);
+        if (error == ERROR_PIPE_CONNECTED || error == ERROR_NO_DATA) {
+          // ERROR_NO_DATA: the client connected, wrote and closed before we
+          // listened. What it wrote is still in the pipe: the instance
+          // reads it (and logs it) like any client's, and the read that
+          // follows ends with ERROR_BROKEN_PIPE, which disconnects it.
+          // The peer is looked up first, without the lock; the hold on the
+          // handle (outstanding_) stays until then.
+          connected_at_once = true;
         } else {
+          --outstanding_;
+          listen_failed_ = true;
           context_.report(config_.id, config_.server,
                           error_from_win32(error, IoContext::accept, "ConnectNamedPipe", config_.pipe_name));
           begin_close_locked();
@@ -132,20 +140,42 @@ void PipeEnd::start_listening() {
     }
     maybe_finish_close_locked(f);
   }
+  if (connected_at_once) {
+    const PeerInfo peer = query_peer();
+    std::lock_guard lock(mutex_);
+    --outstanding_;
+    if (phase_ == Phase::listening) become_connected_locked(peer, f);
+    maybe_finish_close_locked(f);
+  }
   run(f);
 }
 
+bool PipeEnd::listen_failed() {
+  std::lock_guard lock(mutex_);
+  return listen_failed_;
+}
+
 void PipeEnd::start_connected() {
+  {
+    // close_all may already abort the end: the hold keeps the handle open
+    // while the peer is looked up, without the lock.
+    std::lock_guard lock(mutex_);
+    ++outstanding_;
+  }
+  const PeerInfo peer = query_peer();
   Followup f;
   {
     std::lock_guard lock(mutex_);
-    become_connected_locked(query_peer(), f);
+    --outstanding_;
+    if (phase_ == Phase::idle) become_connected_locked(peer, f);
     maybe_finish_close_locked(f);
   }
   run(f);
 }
 
 PeerInfo PipeEnd::query_peer() const {
+  // Called without the end's lock, with a hold on the handle: the user's
+  // name (process_user, LookupAccountSidW) can take seconds on a domain.
   PeerInfo peer;
   ULONG pid = 0;
   ULONG session = 0;
@@ -183,6 +213,12 @@ void PipeEnd::start_read_locked(Followup& f) {
   // A transact reads its reply itself; only the rest of a message that
   // began before it is still read here.
   if (transact_stage_ != TransactStage::none && !mid_message_) return;
+  // One read at a time: read_op_'s OVERLAPPED belongs to the OS until its
+  // packet has been handled. A transact that gave up while the read it
+  // cancelled was still on its way back used to re-arm it here, so the OS
+  // held one OVERLAPPED twice and the first packet found the owner moved
+  // out; that packet's handling (on_read_done_locked) reads again instead.
+  if (read_in_flight_) return;
   read_op_->buffer.resize(config_.read_buffer_size);
   read_op_->rearm(shared_from_this());
   ++outstanding_;
@@ -230,12 +266,21 @@ void PipeEnd::on_read_done_locked(DWORD bytes, DWORD error, Followup& f) {
     }
     start_write_locked(f);
   }
-  if (pending_impersonation_) impersonate_now_locked();
+  if (pending_impersonation_ && !impersonation_posted_) {
+    impersonation_posted_ = true;
+    post_task_locked(&PipeEnd::impersonate_task, "ImpersonateNamedPipeClient");
+  }
   start_read_locked(f);
 }
 
 void PipeEnd::read_failed_locked(DWORD error, Followup& f) {
-  if (error == ERROR_OPERATION_ABORTED) return;  // we cancelled it while closing
+  if (error == ERROR_OPERATION_ABORTED) {
+    // We cancelled it: either the end is closing (then nothing follows), or
+    // a transact took the handle for its exchange, and the engine reads
+    // again once the transact is over (start_read_locked waits for that).
+    start_read_locked(f);
+    return;
+  }
   if (is_peer_gone(error)) {
     // On a read, ERROR_BROKEN_PIPE is the normal end of the stream: the
     // peer closed its end (after we read all it wrote).
@@ -279,7 +324,7 @@ void PipeEnd::start_write_locked(Followup& f) {
     on_write_done_locked(0, error, f);
     return;
   }
-  if (phase_ == Phase::draining && !write_in_flight_ && write_queue_.empty()) {
+  if (phase_ == Phase::draining && !write_in_flight_ && write_queue_.empty() && !disconnect_scheduled_) {
     schedule_disconnect_locked();
   }
 }
@@ -382,64 +427,6 @@ Result<void> PipeEnd::send(std::span<const std::byte> bytes) {
   return {};
 }
 
-Result<void> PipeEnd::request_disconnect() {
-  Followup f;
-  {
-    std::lock_guard lock(mutex_);
-    switch (phase_) {
-      case Phase::idle:
-      case Phase::listening:
-        // As on POSIX: there is no client to disconnect, and closing the
-        // only listening instance would only make the server create another.
-        return make_error(Errc::pipe_listening, "DisconnectNamedPipe",
-                          config_.pipe_name + ": no client is connected to this instance; stop the server to remove it");
-      case Phase::connected:
-        phase_ = Phase::draining;
-        start_write_locked(f);  // schedules the disconnect once the queue is empty
-        break;
-      case Phase::draining:
-      case Phase::closing:
-      case Phase::closed:
-        break;  // already on its way out
-    }
-    maybe_finish_close_locked(f);
-  }
-  run(f);
-  return {};
-}
-
-void PipeEnd::schedule_disconnect_locked() {
-  // FlushFileBuffers waits until the client has read everything, so it runs
-  // on a pool thread rather than on the caller's; the handle stays open
-  // until it returns because the task counts as outstanding.
-  phase_ = Phase::closing;
-  post_task_locked(&PipeEnd::finish_disconnect, "DisconnectNamedPipe");
-}
-
-void PipeEnd::finish_disconnect() {
-  const HANDLE handle = handle_.get();
-  std::optional<Error> failure;
-  if (config_.kind == EndpointKind::instance) {
-    // Without the flush DisconnectNamedPipe would discard what the client
-    // has not read yet.
-    FlushFileBuffers(handle);
-    if (!DisconnectNamedPipe(handle)) {
-      failure = error_from_win32(GetLastError(), IoContext::generic, "DisconnectNamedPipe", config_.pipe_name);
-    }
-  }
-  Followup f;
-  {
-    std::lock_guard lock(mutex_);
-    --outstanding_;
-    if (failure) context_.report(config_.id, config_.server, std::move(*failure));
-    // Disconnected at our request: no reason.
-    context_.set_state(config_.id, EndpointState::disconnected);
-    begin_close_locked();
-    maybe_finish_close_locked(f);
-  }
-  run(f);
-}
-
 void PipeEnd::abort() {
   Followup f;
   {
@@ -459,10 +446,12 @@ void PipeEnd::begin_close_locked() {
   if (phase_ == Phase::closing && !write_in_flight_ && write_queue_.empty()) {
     // Already closing (a disconnect task may be running); cancel what is left.
     if (handle_) CancelIoEx(handle_.get(), nullptr);
+    cancel_flush_locked();
     return;
   }
   phase_ = Phase::closing;
   phase_changed_.notify_all();
+  cancel_flush_locked();
   if (!write_queue_.empty()) {
     std::size_t lost = 0;
     for (const auto& op : write_queue_) lost += op->buffer.size();
@@ -504,27 +493,46 @@ Result<void> PipeEnd::impersonate(const ImpersonationRequest& request) {
     // Windows lets a server impersonate only after it read from the pipe;
     // that has happened (or never can, on an outbound pipe), so do it now on
     // a pool thread.
-    post_task_locked(&PipeEnd::impersonate_task, "ImpersonateNamedPipeClient");
+    if (!impersonation_posted_) {
+      impersonation_posted_ = true;
+      post_task_locked(&PipeEnd::impersonate_task, "ImpersonateNamedPipeClient");
+    }
   }
   return {};
 }
 
 void PipeEnd::impersonate_task() {
+  // The impersonation runs without the end's lock: reading the token's
+  // groups looks each one up (LookupAccountSidW), which can take seconds
+  // against a domain controller, and the end's reads and writes must not
+  // wait for that. The handle stays open meanwhile: this task counts as
+  // outstanding until the end of this function.
+  std::optional<ImpersonationRequest> request;
+  HANDLE handle = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    impersonation_posted_ = false;
+    request = std::move(pending_impersonation_);
+    pending_impersonation_.reset();
+    handle = handle_.get();
+  }
+  std::exception_ptr failure;
+  if (request && handle != nullptr) {
+    try {
+      const ImpersonatingEnd end{context_, config_.id, config_.server, config_.pipe_name};
+      context_.emit(Impersonated{config_.id, impersonate_client(handle, *request, end)});
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  }
   Followup f;
   {
     std::lock_guard lock(mutex_);
     --outstanding_;
-    if (pending_impersonation_ && handle_) impersonate_now_locked();
     maybe_finish_close_locked(f);
   }
   run(f);
-}
-
-void PipeEnd::impersonate_now_locked() {
-  ImpersonationRequest request = std::move(*pending_impersonation_);
-  pending_impersonation_.reset();
-  const ImpersonatingEnd end{context_, config_.id, config_.server, config_.pipe_name};
-  context_.emit(Impersonated{config_.id, impersonate_client(handle_.get(), request, end)});
+  if (failure) std::rethrow_exception(failure);
 }
 
 void PipeEnd::complete(IoOperation& op, DWORD bytes, DWORD error) {
@@ -536,6 +544,13 @@ void PipeEnd::complete(IoOperation& op, DWORD bytes, DWORD error) {
 }
 
 void PipeEnd::handle_completion(IoOperation& op, DWORD bytes, DWORD error) {
+  // A client that connected: its process and user are looked up before the
+  // lock is taken (the operation still holds the handle open).
+  std::optional<PeerInfo> peer;
+  if (op.kind == IoOperation::Kind::connect &&
+      (error == ERROR_SUCCESS || error == ERROR_PIPE_CONNECTED || error == ERROR_NO_DATA)) {
+    peer = query_peer();
+  }
   Followup f;
   {
     std::lock_guard lock(mutex_);
@@ -543,15 +558,14 @@ void PipeEnd::handle_completion(IoOperation& op, DWORD bytes, DWORD error) {
     switch (op.kind) {
       case IoOperation::Kind::connect:
         if (phase_ == Phase::listening) {
-          if (error == ERROR_SUCCESS || error == ERROR_PIPE_CONNECTED) {
-            become_connected_locked(query_peer(), f);
+          if (error == ERROR_SUCCESS || error == ERROR_PIPE_CONNECTED || error == ERROR_NO_DATA) {
+            // ERROR_NO_DATA: a client came, wrote and left before we
+            // accepted it; what it wrote is read and logged, then the read
+            // finds the pipe broken and the instance disconnects.
+            become_connected_locked(*peer, f);
           } else if (error != ERROR_OPERATION_ABORTED) {
-            // ERROR_NO_DATA: a client came and left before we accepted it.
-            // The instance is spent; the server makes a fresh one.
-            if (error != ERROR_NO_DATA) {
-              context_.report(config_.id, config_.server,
-                              error_from_win32(error, IoContext::accept, "ConnectNamedPipe", config_.pipe_name));
-            }
+            context_.report(config_.id, config_.server,
+                            error_from_win32(error, IoContext::accept, "ConnectNamedPipe", config_.pipe_name));
             begin_close_locked();
           }
         }

@@ -61,6 +61,8 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
 
   /// An instance: issues the overlapped ConnectNamedPipe.
   void start_listening();
+  /// The instance closed because ConnectNamedPipe failed at once.
+  [[nodiscard]] bool listen_failed();
   /// A client whose CreateFileW succeeded: connected now, reading starts.
   void start_connected();
 
@@ -125,11 +127,24 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
   void record_written_locked(const IoOperation& op, DWORD bytes, bool failed);
   void on_write_done_locked(DWORD bytes, DWORD error, Followup& f);
   void peer_gone_locked(Errc reason, Followup& f);
+  /// The instance's way out once its writes are done (disconnect.cpp):
+  /// FlushFileBuffers only when the client has not read everything yet, on
+  /// a thread of its own with a deadline, while the end keeps reading;
+  /// then DisconnectNamedPipe.
   void schedule_disconnect_locked();
+  [[nodiscard]] bool client_has_unread_data_locked() const;
+  void start_flush_locked();
+  static DWORD WINAPI flush_thread_main(LPVOID param);
+  static VOID CALLBACK flush_deadline_passed(PVOID param, BOOLEAN timed_out);
+  void run_flush();
+  void cancel_flush_locked();
   void finish_disconnect();
+  /// DisconnectNamedPipe (an instance) and the end's close; `ours`: the
+  /// disconnect is still the user's, so it is done and told. Gives back the
+  /// disconnect's hold on the handle (outstanding_).
+  void disconnect_and_close(std::optional<Error> failure, bool ours);
   void begin_close_locked();
   void maybe_finish_close_locked(Followup& f);
-  void impersonate_now_locked();
   /// Gives reads and writes back to the engine after a transact.
   void end_transact_locked(Followup& f);
   [[nodiscard]] PeerInfo query_peer() const;
@@ -146,6 +161,7 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
   bool had_client_ = false;
   bool aborted_ = false;  ///< closed by stop_server/close_all: the handle is not reused
   bool has_read_ = false;
+  bool listen_failed_ = false;
   /// Operations the OS or the pool still holds: the handle is closed only
   /// when this is zero, so no completion can find a closed handle or a freed
   /// OVERLAPPED.
@@ -156,6 +172,7 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
   std::deque<std::unique_ptr<IoOperation>> write_queue_;
   ResponderState responder_;
   std::optional<ImpersonationRequest> pending_impersonation_;
+  bool impersonation_posted_ = false;  ///< impersonate_task is queued for pending_impersonation_
 
   /// A transact in progress. While it waits for quiet, the engine issues no
   /// new read (except the rest of a message already begun); while it
@@ -163,8 +180,25 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
   enum class TransactStage : std::uint8_t { none, waiting_for_quiet, exchanging };
   TransactStage transact_stage_ = TransactStage::none;
   bool read_in_flight_ = false;  ///< our ReadFile is with the OS, or its packet is not handled yet
+
+  /// The disconnect is on its way (a posted task or the flush thread).
+  bool disconnect_scheduled_ = false;
+  /// The thread that runs FlushFileBuffers, while it runs; and the wait
+  /// that cancels it once its deadline has passed.
+  UniqueHandle flush_thread_;
+  HANDLE flush_deadline_wait_ = nullptr;
+  /// Why the flush stopped early: the end closed, or the deadline passed.
+  bool flush_cancelled_ = false;
+  bool flush_timed_out_ = false;
   bool mid_message_ = false;     ///< the last read ended with ERROR_MORE_DATA
 };
+
+/// A test's way into the moment a transact has the client's handle to
+/// itself, before it reads what waits unread and sends its request: the
+/// test's server can write into the pipe there. No hook (the default) does
+/// nothing. Returns the hook it replaced.
+using TransactQuietHook = void (*)(EndpointId client);
+TransactQuietHook replace_transact_quiet_hook(TransactQuietHook hook) noexcept;
 
 /// The identity and the access probe, read while impersonating the client of
 /// `pipe`; impersonation is reverted before it returns, on every path. If

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "access_rights.hpp"
 #include "backend_win.hpp"
 
 // After <windows.h>, which it needs.
@@ -13,12 +14,6 @@ namespace pipescope::detail::win {
 
 namespace {
 
-// What "everyone" may do with the pipe: read, write and query/set its mode,
-// but not FILE_CREATE_PIPE_INSTANCE (which is FILE_APPEND_DATA and part of
-// GENERIC_WRITE): other users may talk to our server, never pose as it.
-// FILE_GENERIC_READ | FILE_WRITE_DATA | FILE_WRITE_ATTRIBUTES.
-constexpr const char* kEveryoneRights = "0x12018b";
-
 Result<std::string> sddl_for(const ServerOptions& options) {
   if (options.security == SecurityPreset::custom) return options.security_descriptor;
   auto user = current_user_sid();
@@ -26,7 +21,8 @@ Result<std::string> sddl_for(const ServerOptions& options) {
   // A protected DACL ("P") ignores inherited entries: only the ones listed here apply.
   std::string sddl = "D:P(A;;GA;;;" + *user + ")";
   if (options.security == SecurityPreset::everyone) {
-    sddl += std::string("(A;;") + kEveryoneRights + ";;;WD)";
+    // Other users may talk to our server, never pose as it (access_rights.hpp).
+    sddl += everyone_ace();
   }
   return sddl;
 }
@@ -129,7 +125,12 @@ Result<UniqueHandle> Server::create_pipe_handle(bool first) {
     // into polling (ConnectNamedPipe would return ERROR_PIPE_LISTENING at
     // once), so our handle goes back to PIPE_WAIT.
     DWORD mode = (options_.read_mode == ReadMode::message ? PIPE_READMODE_MESSAGE : PIPE_READMODE_BYTE) | PIPE_WAIT;
-    SetNamedPipeHandleState(handle.get(), &mode, nullptr, nullptr);
+    // Left in PIPE_NOWAIT, ConnectNamedPipe would fail at once with
+    // ERROR_PIPE_LISTENING for every instance: refuse the instance instead.
+    if (!SetNamedPipeHandleState(handle.get(), &mode, nullptr, nullptr)) {
+      return error_from_win32(GetLastError(), IoContext::create, "SetNamedPipeHandleState(PIPE_WAIT)",
+                              name_.full() + ": the engine's own handle could not leave nonblocking mode");
+    }
   }
   if (auto associated = shared_.port.associate(handle.get()); !associated) {
     return std::move(associated).error();
@@ -200,13 +201,15 @@ void Server::report_listen_failure(const std::exception_ptr& exception) {
                                               "serving the clients it has"));
 }
 
-void Server::start_listening(const std::shared_ptr<PipeEnd>& next) {
+void Server::start_listening(std::shared_ptr<PipeEnd> next) {
   if (!next) return;
-  try {
-    next->start_listening();
-  } catch (...) {
-    next->fail_after_exception(std::current_exception(), "ConnectNamedPipe");
-  }
+  shared_.port.post([next = std::move(next)] {
+    try {
+      next->start_listening();
+    } catch (...) {
+      next->fail_after_exception(std::current_exception(), "ConnectNamedPipe");
+    }
+  });
 }
 
 std::shared_ptr<PipeEnd> Server::ensure_listening_locked() {
@@ -230,6 +233,7 @@ void Server::on_instance_connected(PipeEnd& end) {
   {
     std::lock_guard lock(mutex_);
     if (listening_ == end.id()) listening_ = 0;
+    listen_failures_ = 0;
     try {
       run_io_fault_hook(end.id());
       next = ensure_listening_locked();
@@ -247,8 +251,18 @@ void Server::on_instance_closed(PipeEnd& end, UniqueHandle reusable) {
     std::lock_guard lock(mutex_);
     instances_.erase(end.id());
     if (listening_ == end.id()) listening_ = 0;
+    if (end.listen_failed() && ++listen_failures_ == kMaxListenFailures) {
+      shared_.context.report(
+          0, id_,
+          make_error(Errc::unknown, "ConnectNamedPipe",
+                     name_.full() + ": " + std::to_string(kMaxListenFailures) +
+                         " instances in a row could not listen (see the errors before); the server stops making "
+                         "new instances and keeps serving the clients it has"));
+    }
     try {
-      if (reusable && !stopped_ && listening_ == 0) {
+      if (listen_failures_ >= kMaxListenFailures) {
+        // Making another instance would fail the same way.
+      } else if (reusable && !stopped_ && listening_ == 0) {
         // The old instance's handle becomes the new listening instance (a new
         // endpoint). DisconnectNamedPipe puts it back in the state where
         // ConnectNamedPipe may be called; it fails harmlessly when the

@@ -1,11 +1,14 @@
-// TransactNamedPipe and CallNamedPipeW as engine operations.
+// TransactNamedPipe and CallNamedPipe as engine operations.
 //
 // A client's handle is overlapped and normally has a ReadFile pending on the
 // completion port. A transact first stops the engine's reading: it cancels
 // that read (CancelIoEx on its OVERLAPPED, which lives in the end until its
 // packet is dequeued) and waits until the packet has been handled and no
-// write of ours is in flight. Then the handle is the transact's alone: on
-// Windows it calls TransactNamedPipe; under Wine, whose overlapped
+// write of ours is in flight. Then the handle is the transact's alone. What
+// the server wrote after that read was cancelled is read first and logged as
+// ordinary messages (TransactNamedPipe refuses while data waits unread, and
+// a reply read after it would be the wrong message). Then, on Windows, it
+// calls TransactNamedPipe; under Wine, whose overlapped
 // TransactNamedPipe returns before the reply arrived (wine-notes.md), it
 // writes the request and reads one message, which is what TransactNamedPipe
 // does in one call. Its own I/O uses an OVERLAPPED on its stack whose event
@@ -13,8 +16,11 @@
 // it always waits for that I/O to finish (also after cancelling it on
 // timeout) before the OVERLAPPED goes away. Then the engine reads again.
 #include <algorithm>
+#include <atomic>
 #include <limits>
+#include <optional>
 
+#include "access_rights.hpp"
 #include "backend_win.hpp"
 
 namespace pipescope::detail::win {
@@ -134,7 +140,7 @@ Exchange transact_native(HANDLE pipe, std::span<const std::byte> request, std::u
 
 /// Under Wine: one message written, one message read. TransactNamedPipe
 /// differs only in doing both in one call and in refusing when unread data
-/// waits (the engine has read it all before, so that never applies).
+/// waits (drain_unread has read that before).
 Exchange transact_by_write_and_read(HANDLE pipe, std::span<const std::byte> request, std::uint32_t buffer_size,
                                     const std::optional<std::chrono::steady_clock::time_point>& deadline) {
   Exchange exchange;
@@ -159,7 +165,47 @@ bool is_peer_gone(DWORD error) noexcept {
   return error == ERROR_BROKEN_PIPE || error == ERROR_PIPE_NOT_CONNECTED || error == ERROR_NO_DATA;
 }
 
+/// What waited unread in the pipe before the exchange.
+struct Drained {
+  std::vector<Bytes> parts;
+  std::vector<bool> more;  ///< the part ended with ERROR_MORE_DATA
+};
+
+/// At most this many reads drain a pipe before a transact: a server that
+/// writes without pause cannot keep the transact from ever starting.
+constexpr int kMaxDrainReads = 256;
+
+/// Reads what the server wrote after the engine's own read was cancelled
+/// (and before the transact took the handle), so that the exchange starts
+/// on an empty pipe: TransactNamedPipe refuses with ERROR_PIPE_BUSY while
+/// unread data waits ("If the pipe contains any unread data, the function
+/// fails", TransactNamedPipe), and a write-then-read would take that data
+/// for the reply. Each part read is logged as the ordinary message it is.
+Drained drain_unread(HANDLE pipe, std::uint32_t buffer_size) {
+  Drained drained;
+  EventIo io;
+  if (!io.valid()) return drained;
+  for (int reads = 0; reads < kMaxDrainReads; ++reads) {
+    DWORD available = 0;
+    if (!PeekNamedPipe(pipe, nullptr, 0, nullptr, &available, nullptr) || available == 0) break;
+    Bytes part(std::max<std::uint32_t>(buffer_size, 1));
+    DWORD bytes = 0;
+    const BOOL started = ReadFile(pipe, part.data(), buffer_size, nullptr, io.arm());
+    // The data is there: the read completes at once, without a deadline.
+    const DWORD error = io.finish(pipe, started, std::nullopt, bytes);
+    if (error != ERROR_SUCCESS && error != ERROR_MORE_DATA) break;
+    part.resize(bytes);
+    drained.parts.push_back(std::move(part));
+    drained.more.push_back(error == ERROR_MORE_DATA);
+  }
+  return drained;
+}
+
+std::atomic<TransactQuietHook> g_quiet_hook{nullptr};
+
 }  // namespace
+
+TransactQuietHook replace_transact_quiet_hook(TransactQuietHook hook) noexcept { return g_quiet_hook.exchange(hook); }
 
 void PipeEnd::end_transact_locked(Followup& f) {
   transact_stage_ = TransactStage::none;
@@ -218,6 +264,8 @@ Result<Bytes> PipeEnd::transact(std::span<const std::byte> request, std::chrono:
     pipe = handle_.get();
   }
 
+  if (const TransactQuietHook hook = g_quiet_hook.load()) hook(config_.id);
+  const Drained drained = drain_unread(pipe, config_.read_buffer_size);
   const Exchange exchange = running_under_wine()
                                 ? transact_by_write_and_read(pipe, request, config_.read_buffer_size, deadline)
                                 : transact_native(pipe, request, config_.read_buffer_size, deadline);
@@ -225,6 +273,10 @@ Result<Bytes> PipeEnd::transact(std::span<const std::byte> request, std::chrono:
   Followup f;
   {
     std::lock_guard lock(mutex_);
+    for (std::size_t i = 0; i < drained.parts.size(); ++i) {
+      context_.record(config_.id, Direction::in, drained.parts[i],
+                      static_cast<std::uint8_t>(record_flags::message | (drained.more[i] ? record_flags::more_data : 0)));
+    }
     const std::uint8_t flags = record_flags::message | record_flags::transact;
     if (exchange.request_written) context_.record(config_.id, Direction::out, request, flags);
     for (std::size_t i = 0; i < exchange.reply_parts.size(); ++i) {
@@ -249,6 +301,15 @@ Result<Bytes> PipeEnd::transact(std::span<const std::byte> request, std::chrono:
                       "no reply within " + std::to_string(timeout.count()) +
                           " ms; a reply that comes later is read as an ordinary message");
   }
+  if (exchange.error == ERROR_PIPE_BUSY) {
+    // Here ERROR_PIPE_BUSY does not mean that every instance is busy.
+    return error_from_win32(exchange.error, IoContext::read, kTransact,
+                            config_.pipe_name +
+                                ": TransactNamedPipe refuses while a message from the server waits unread (here "
+                                "ERROR_PIPE_BUSY does not mean that all instances are busy). What waited was read "
+                                "first; another message came in the moment after and is read as an ordinary "
+                                "message. Nothing was sent: transact again");
+  }
   if (is_peer_gone(exchange.error)) {
     return error_from_win32(exchange.error, IoContext::read, kTransact,
                             config_.pipe_name + ": the server went away before it answered");
@@ -266,25 +327,85 @@ Result<Bytes> WinBackend::transact(EndpointId client, std::span<const std::byte>
 
 namespace {
 
-/// One CallNamedPipeW on a thread of its own, so that the caller can give up
-/// after its timeout (CancelSynchronousIo) instead of waiting forever for a
-/// reply: CallNamedPipeW itself only bounds the wait for a free instance.
+/// What CallNamedPipeW does, on a thread of its own so that the caller can
+/// give up after its timeout (CancelSynchronousIo) instead of waiting
+/// forever for a reply: CallNamedPipeW itself only bounds the wait for a
+/// free instance. It is built from its documented parts (CreateFileW, or
+/// WaitNamedPipeW while every instance is busy; SetNamedPipeHandleState to
+/// message read mode; a synchronous TransactNamedPipe; CloseHandle) rather
+/// than called, because CallNamedPipeW opens the pipe without security
+/// quality of service: the server would get SecurityImpersonation with
+/// dynamic tracking, and a server squatting on the name could act as the
+/// user although the chosen level (Identification by default) says
+/// otherwise.
 struct CallJob {
   std::wstring name;
   Bytes request;
   Bytes reply;
+  ImpersonationLevel impersonation = ImpersonationLevel::identification;
   DWORD busy_wait = NMPWAIT_WAIT_FOREVER;
   DWORD bytes_read = 0;
   DWORD error = ERROR_SUCCESS;
+  /// Which call `error` came from, for the message.
+  const char* failed_call = "CreateFileW";
+  /// Set once the pipe is open: from then on the server has seen a client.
+  std::atomic<bool> opened{false};
+  /// Set by the caller that gave up: no further call is begun.
+  std::atomic<bool> cancelled{false};
 
   static DWORD WINAPI run(LPVOID param) {
     auto* job = static_cast<CallJob*>(param);
-    auto* in = job->request.empty() ? g_empty_request : job->request.data();
-    if (!CallNamedPipeW(job->name.c_str(), in, static_cast<DWORD>(job->request.size()), job->reply.data(),
-                        static_cast<DWORD>(job->reply.size()), &job->bytes_read, job->busy_wait)) {
-      job->error = GetLastError();
-    }
+    job->error = job->exchange();
     return 0;
+  }
+
+  DWORD exchange() {
+    UniqueHandle pipe;
+    const auto busy_deadline =
+        busy_wait == NMPWAIT_WAIT_FOREVER
+            ? std::optional<std::chrono::steady_clock::time_point>{}
+            : std::optional{std::chrono::steady_clock::now() + std::chrono::milliseconds{busy_wait}};
+    for (;;) {
+      pipe.reset(CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
+                             client_sqos_flags(impersonation), nullptr));
+      if (pipe) break;
+      const DWORD error = GetLastError();
+      if (error != ERROR_PIPE_BUSY || busy_wait == NMPWAIT_NOWAIT) return error;
+      if (cancelled) return ERROR_OPERATION_ABORTED;
+      DWORD wait_ms = NMPWAIT_WAIT_FOREVER;
+      if (busy_deadline) {
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(*busy_deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+          failed_call = "WaitNamedPipeW";
+          return ERROR_SEM_TIMEOUT;  // what WaitNamedPipeW says when its time runs out
+        }
+        wait_ms = static_cast<DWORD>(std::min<std::chrono::milliseconds::rep>(left.count(), INFINITE - 1));
+      }
+      if (!WaitNamedPipeW(name.c_str(), wait_ms)) {
+        const DWORD wait_error = GetLastError();
+        // Busy again by the time we try is retried; anything else ends it.
+        if (wait_error != ERROR_SEM_TIMEOUT && wait_error != ERROR_PIPE_BUSY) {
+          failed_call = "WaitNamedPipeW";
+          return wait_error;
+        }
+      }
+    }
+    opened = true;
+    if (cancelled) return ERROR_OPERATION_ABORTED;
+    DWORD mode = PIPE_READMODE_MESSAGE;
+    if (!SetNamedPipeHandleState(pipe.get(), &mode, nullptr, nullptr)) {
+      // A byte pipe cannot be read in message mode (ERROR_INVALID_PARAMETER);
+      // CallNamedPipeW fails the same way there.
+      failed_call = "SetNamedPipeHandleState(PIPE_READMODE_MESSAGE)";
+      return GetLastError();
+    }
+    auto* in = request.empty() ? g_empty_request : request.data();
+    failed_call = kTransact;
+    if (!TransactNamedPipe(pipe.get(), in, static_cast<DWORD>(request.size()), reply.data(),
+                           static_cast<DWORD>(reply.size()), &bytes_read, nullptr)) {
+      return GetLastError();
+    }
+    return ERROR_SUCCESS;
   }
 };
 
@@ -313,6 +434,7 @@ Result<Bytes> WinBackend::call(const ClientOptions& options, const PipeName& nam
   job->request.assign(request.begin(), request.end());
   job->reply.resize(std::max<std::uint32_t>(options.read_buffer_size, 1));
   job->busy_wait = busy_wait_for(options.busy_timeout);
+  job->impersonation = options.impersonation;
   UniqueHandle thread(CreateThread(nullptr, 0, &CallJob::run, job.get(), 0, nullptr));
   if (!thread) {
     Error error = error_from_win32(GetLastError(), IoContext::generic, "CreateThread", "for CallNamedPipeW");
@@ -331,8 +453,10 @@ Result<Bytes> WinBackend::call(const ClientOptions& options, const PipeName& nam
   if (WaitForSingleObject(thread.get(), wait_ms) == WAIT_TIMEOUT) {
     timed_out = true;
     // CancelSynchronousIo only cancels I/O the thread is inside right now;
-    // between two calls of CallNamedPipeW's there is none, so repeat until
-    // the thread has ended. The job stays alive until then.
+    // between two of the job's calls there is none, so the job is told to
+    // begin no more, and the cancel is repeated until the thread has ended.
+    // The job stays alive until then.
+    job->cancelled = true;
     do {
       CancelSynchronousIo(thread.get());
     } while (WaitForSingleObject(thread.get(), 20) == WAIT_TIMEOUT);
@@ -350,19 +474,19 @@ Result<Bytes> WinBackend::call(const ClientOptions& options, const PipeName& nam
     context_.set_state(id, EndpointState::closed);
     context_.flush();
     if (error == ERROR_SUCCESS) return Bytes(reply.begin(), reply.end());
-    Error more = error_from_win32(error, IoContext::read, "CallNamedPipeW",
+    Error more = error_from_win32(error, IoContext::read, kTransact,
                                   name.full() + ": the reply is larger than the " +
                                       std::to_string(job->reply.size()) +
-                                      "-byte read buffer; CallNamedPipeW closed the pipe and the rest is lost");
+                                      "-byte read buffer; the call closed the pipe and the rest is lost");
     context_.report(id, 0, more);
     context_.flush();
     return more;
   }
   Error failure = timed_out && error == ERROR_OPERATION_ABORTED
-                      ? make_error(Errc::sem_timeout, "CallNamedPipeW",
+                      ? make_error(Errc::sem_timeout, kTransact,
                                    name.full() + ": no reply within " + std::to_string(timeout.count()) +
-                                       " ms (CallNamedPipeW does not tell whether the request was written)")
-                      : error_from_win32(error, IoContext::open, "CallNamedPipeW", name.full());
+                                       " ms (a cancelled TransactNamedPipe does not tell whether the request was written)")
+                      : error_from_win32(error, job->opened ? IoContext::read : IoContext::open, job->failed_call, name.full());
   context_.report(id, 0, failure);
   context_.set_state(id, EndpointState::closed, {}, failure.code);
   context_.flush();
