@@ -111,9 +111,8 @@ void describe_token(const UniqueHandle& token, ImpersonationResult& result) {
 
 void probe(const std::string& path, ImpersonationResult& result) {
   result.probe_path = path;
-  // FILE_FLAG_BACKUP_SEMANTICS lets the probe open folders as well as files.
   UniqueHandle file(CreateFileW(widen(path).c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                                nullptr, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+                                nullptr, OPEN_EXISTING, kProbeFlagsAndAttributes, nullptr));
   result.probe_granted = file.valid();
   if (!file) result.probe_error = error_from_win32(GetLastError(), IoContext::open, "CreateFileW", path);
 }

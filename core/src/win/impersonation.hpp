@@ -1,5 +1,6 @@
-// Ending an impersonation: the call that does it, which a test may replace,
-// and what the engine does when it fails.
+// Impersonation's parts that other files and tests see: the call that ends
+// an impersonation, which a test may replace, and what the engine does when
+// it fails; the access probe's CreateFileW flags.
 #pragma once
 
 #include <windows.h>
@@ -16,6 +17,19 @@ namespace pipescope::detail::win {
 /// it replaced.
 using RevertFunction = BOOL(WINAPI*)();
 RevertFunction replace_revert_function(RevertFunction revert) noexcept;
+
+/// The flags the access probe passes to CreateFileW while it impersonates
+/// the client. FILE_FLAG_BACKUP_SEMANTICS lets it open folders too. The
+/// security-quality-of-service part matters when the probe path is itself a
+/// pipe: CreateFileW's page says that when it "opens the client side of a
+/// named pipe, the dwFlagsAndAttributes parameter can also contain Security
+/// Quality of Service information", and without it that pipe's server may
+/// impersonate the borrowed client token fully. With SECURITY_IDENTIFICATION
+/// it can only see who it is. (SECURITY_SQOS_PRESENT has the value of
+/// FILE_FLAG_OPEN_NO_RECALL, which on an ordinary file only leaves a file
+/// that remote storage holds where it is: harmless for a probe.)
+inline constexpr DWORD kProbeFlagsAndAttributes =
+    FILE_FLAG_BACKUP_SEMANTICS | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION;
 
 /// The pipe end whose client a thread impersonates: whom a failed revert
 /// is reported against.

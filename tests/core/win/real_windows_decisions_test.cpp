@@ -9,10 +9,12 @@
 #include <gtest/gtest.h>
 
 #include "win/backend_win.hpp"
+#include "win/impersonation.hpp"
 
 namespace pipescope {
 namespace {
 
+using detail::win::kProbeFlagsAndAttributes;
 using detail::win::listed_max_instances;
 
 LARGE_INTEGER allocation(LONG high, DWORD low) {
@@ -40,6 +42,25 @@ TEST(WinListing, AllOnesInTheLowPartIsUnlimited) {
   EXPECT_EQ(listed_max_instances(allocation(-1, 0xFFFFFFFFU)), static_cast<std::int32_t>(kUnlimitedInstances));
   EXPECT_EQ(listed_max_instances(allocation(0x7F, 0xFFFFFFFFU)), static_cast<std::int32_t>(kUnlimitedInstances));
   EXPECT_EQ(listed_max_instances(allocation(0, 255)), static_cast<std::int32_t>(kUnlimitedInstances));
+}
+
+// --- the access probe's CreateFileW flags -----------------------------------
+
+// CreateFileW, dwFlagsAndAttributes: "If the CreateFile function opens the
+// client side of a named pipe, the dwFlagsAndAttributes parameter can also
+// contain Security Quality of Service information." The probe runs as the
+// client; if its path is a pipe, that pipe's server must get no more than
+// Identification of the borrowed token.
+TEST(WinProbe, OpensWithIdentificationQualityOfService) {
+  EXPECT_EQ(kProbeFlagsAndAttributes & SECURITY_SQOS_PRESENT, static_cast<DWORD>(SECURITY_SQOS_PRESENT));
+  // The level is a two-bit field: exactly Identification, not Impersonation
+  // or Delegation that share its bits.
+  EXPECT_EQ(kProbeFlagsAndAttributes & (SECURITY_DELEGATION | SECURITY_IMPERSONATION | SECURITY_IDENTIFICATION),
+            static_cast<DWORD>(SECURITY_IDENTIFICATION));
+  // Dynamic tracking would let the server follow later changes of the token.
+  EXPECT_EQ(kProbeFlagsAndAttributes & SECURITY_CONTEXT_TRACKING, 0U);
+  // And it still opens folders.
+  EXPECT_EQ(kProbeFlagsAndAttributes & FILE_FLAG_BACKUP_SEMANTICS, static_cast<DWORD>(FILE_FLAG_BACKUP_SEMANTICS));
 }
 
 }  // namespace
