@@ -1,10 +1,13 @@
 // Impersonation's parts that other files and tests see: the call that ends
 // an impersonation, which a test may replace, and what the engine does when
-// it fails; the access probe's CreateFileW flags.
+// it fails; the access probe's CreateFileW flags; the notes the person is
+// given about the impersonation level and the client's user name.
 #pragma once
 
 #include <windows.h>
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "engine_context.hpp"
@@ -30,6 +33,19 @@ RevertFunction replace_revert_function(RevertFunction revert) noexcept;
 /// that remote storage holds where it is: harmless for a probe.)
 inline constexpr DWORD kProbeFlagsAndAttributes =
     FILE_FLAG_BACKUP_SEMANTICS | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION;
+
+/// The note of an impersonation whose token has `level` ("Identification",
+/// ...): at Identification it says why the server may not act as the client
+/// (the client allowed no more, or the client is another user and this
+/// server lacks SeImpersonatePrivilege) and whether this server holds the
+/// privilege (nullopt: could not be read). Empty for every other level.
+[[nodiscard]] std::string identification_note(std::string_view level,
+                                              std::optional<bool> server_has_impersonate_privilege);
+
+/// The note of an inspection whose GetNamedPipeHandleStateW could not give
+/// the client's user name: `server_has_read` tells whether this end has read
+/// from the pipe yet, `error` is that call's last error.
+[[nodiscard]] std::string user_name_unavailable_note(bool server_has_read, DWORD error);
 
 /// The pipe end whose client a thread impersonates: whom a failed revert
 /// is reported against.

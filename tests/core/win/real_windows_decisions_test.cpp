@@ -8,14 +8,20 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "win/backend_win.hpp"
 #include "win/impersonation.hpp"
 
 namespace pipescope {
 namespace {
 
+using detail::win::identification_note;
 using detail::win::kProbeFlagsAndAttributes;
 using detail::win::listed_max_instances;
+using detail::win::user_name_unavailable_note;
+
+bool contains(const std::string& text, const char* part) { return text.find(part) != std::string::npos; }
 
 LARGE_INTEGER allocation(LONG high, DWORD low) {
   LARGE_INTEGER value{};
@@ -61,6 +67,52 @@ TEST(WinProbe, OpensWithIdentificationQualityOfService) {
   EXPECT_EQ(kProbeFlagsAndAttributes & SECURITY_CONTEXT_TRACKING, 0U);
   // And it still opens folders.
   EXPECT_EQ(kProbeFlagsAndAttributes & FILE_FLAG_BACKUP_SEMANTICS, static_cast<DWORD>(FILE_FLAG_BACKUP_SEMANTICS));
+}
+
+// --- what the person is told --------------------------------------------------
+
+// ImpersonateNamedPipeClient, Remarks: more than Identification only when the
+// server holds SeImpersonatePrivilege, the client is the server's own user,
+// or the token was made by LogonUser in the server's logon session.
+TEST(WinImpersonationNotes, IdentificationNamesTheMissingPrivilege) {
+  const std::string without = identification_note("Identification", false);
+  EXPECT_TRUE(contains(without, "SeImpersonatePrivilege")) << without;
+  EXPECT_TRUE(contains(without, "another user")) << without;
+  EXPECT_TRUE(contains(without, "does not hold SeImpersonatePrivilege")) << without;
+  const std::string with = identification_note("Identification", true);
+  EXPECT_TRUE(contains(with, "This server holds SeImpersonatePrivilege.")) << with;
+  const std::string unknown = identification_note("Identification", std::nullopt);
+  EXPECT_TRUE(contains(unknown, "SeImpersonatePrivilege")) << unknown;
+  EXPECT_FALSE(contains(unknown, "This server")) << unknown;
+}
+
+TEST(WinImpersonationNotes, OtherLevelsNeedNoNote) {
+  EXPECT_EQ(identification_note("Impersonation", false), "");
+  EXPECT_EQ(identification_note("Delegation", false), "");
+  EXPECT_EQ(identification_note("", std::nullopt), "");
+}
+
+// GetNamedPipeHandleState, lpUserName: the name comes from impersonating the
+// client; ERROR_CANNOT_IMPERSONATE (System Error Codes): "Unable to
+// impersonate using a named pipe until data has been read from that pipe."
+TEST(WinInspectionNotes, UserNameBeforeTheFirstReadSaysSo) {
+  for (const DWORD error : {static_cast<DWORD>(ERROR_CANNOT_IMPERSONATE), static_cast<DWORD>(ERROR_ACCESS_DENIED),
+                            static_cast<DWORD>(ERROR_BAD_IMPERSONATION_LEVEL)}) {
+    const std::string note = user_name_unavailable_note(false, error);
+    EXPECT_TRUE(contains(note, "after the server has read")) << note;
+    EXPECT_FALSE(contains(note, "did not allow")) << note;
+  }
+  // Even after a read, this code means the same.
+  EXPECT_TRUE(contains(user_name_unavailable_note(true, ERROR_CANNOT_IMPERSONATE), "after the server has read"));
+}
+
+TEST(WinInspectionNotes, UserNameAfterAReadBlamesTheClientsLevelOnlyWhenItIsTheLevel) {
+  const std::string level = user_name_unavailable_note(true, ERROR_BAD_IMPERSONATION_LEVEL);
+  EXPECT_TRUE(contains(level, "Identification or Anonymous")) << level;
+  EXPECT_TRUE(contains(user_name_unavailable_note(true, ERROR_CANT_OPEN_ANONYMOUS), "Identification or Anonymous"));
+  const std::string other = user_name_unavailable_note(true, ERROR_NOT_ENOUGH_MEMORY);
+  EXPECT_TRUE(contains(other, "ERROR_NOT_ENOUGH_MEMORY (8)")) << other;
+  EXPECT_FALSE(contains(other, "Identification")) << other;
 }
 
 }  // namespace
