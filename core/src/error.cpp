@@ -53,9 +53,22 @@ constexpr std::array kErrcInfo{
              "Not enough memory resources are available to process this command.",
              "The system could not provide the memory or buffers the operation needs. Free resources, use "
              "smaller buffers, or retry later."},
+    ErrcInfo{Errc::sharing_violation, "ERROR_SHARING_VIOLATION",
+             "The process cannot access the file because it is being used by another process.",
+             "Another process has the file open and did not share the access asked for here (its dwShareMode "
+             "leaves it out). Wait until that process closes the file, or ask only for access it shares."},
     ErrcInfo{Errc::not_supported, "ERROR_NOT_SUPPORTED", "The request is not supported.",
              "This object or system does not offer the requested operation or option. Use another option or "
              "another way to reach the same goal."},
+    ErrcInfo{Errc::unexpected_network_error, "ERROR_UNEXP_NET_ERR", "An unexpected network error occurred.",
+             "The connection to the remote computer failed without the network saying why, for example it was "
+             "dropped in the middle of the operation. Check the network and the remote computer, then open the "
+             "pipe again."},
+    ErrcInfo{Errc::network_access_denied, "ERROR_NETWORK_ACCESS_DENIED", "Network access is denied.",
+             "The remote computer refused this user over the network: the account may not log on from the "
+             "network there, or a connection without credentials (a null session) asked for a pipe the server "
+             "does not list in NullSessionPipes. Connect with an account that computer allows (net use), or "
+             "ask its administrator to allow the pipe."},
     ErrcInfo{Errc::invalid_parameter, "ERROR_INVALID_PARAMETER", "The parameter is incorrect.",
              "One of the values passed is not acceptable, for example message read mode on a byte-type pipe, "
              "or a byte-mode client on a message-mode server. Check the options given to the call."},
@@ -81,6 +94,9 @@ constexpr std::array kErrcInfo{
              "The name is longer than the system allows: Windows accepts at most 256 characters for a whole "
              "pipe name, and a Unix socket path must be shorter still. Choose a shorter name; PipeScope never "
              "shortens a name for you."},
+    ErrcInfo{Errc::pipe_local, "ERROR_PIPE_LOCAL", "The pipe is local.",
+             "GetNamedPipeClientComputerName has no computer name to give because the client runs on this "
+             "computer. This is not a failure: it is the answer that the client is local."},
     ErrcInfo{Errc::bad_pipe, "ERROR_BAD_PIPE", "The pipe state is invalid.",
              "The pipe is in a state where this operation makes no sense, for example it is being torn down. "
              "Close the handle and open or create the pipe again."},
@@ -104,6 +120,10 @@ constexpr std::array kErrcInfo{
     ErrcInfo{Errc::pipe_listening, "ERROR_PIPE_LISTENING", "Waiting for a process to open the other end of the pipe.",
              "The instance is waiting for a client and nobody has connected yet, so there is no one to read "
              "from or write to. Wait until ConnectNamedPipe completes."},
+    ErrcInfo{Errc::elevation_required, "ERROR_ELEVATION_REQUIRED", "The requested operation requires elevation.",
+             "The program to start asks to run as administrator (its manifest says requireAdministrator), and "
+             "CreateProcess never raises a process's rights; only ShellExecuteEx shows the elevation prompt. "
+             "Run PipeScope itself as administrator, or start a program that does not ask for elevation."},
     ErrcInfo{Errc::operation_aborted, "ERROR_OPERATION_ABORTED",
              "The I/O operation has been aborted because of either a thread exit or an application request.",
              "The operation was cancelled, by CancelIoEx, by closing the handle or because its thread ended. "
@@ -111,6 +131,39 @@ constexpr std::array kErrcInfo{
     ErrcInfo{Errc::io_pending, "ERROR_IO_PENDING", "Overlapped I/O operation is in progress.",
              "The operation has started and will finish later. This is not a failure: wait for its completion "
              "through an event, GetOverlappedResult or the completion port."},
+    ErrcInfo{Errc::no_token, "ERROR_NO_TOKEN", "An attempt was made to reference a token that does not exist.",
+             "The thread has no impersonation token to open: OpenThreadToken was called while the thread was not "
+             "impersonating, for example before ImpersonateNamedPipeClient or after RevertToSelf. Impersonate "
+             "first, or open the process's own token with OpenProcessToken."},
+    ErrcInfo{Errc::session_credential_conflict, "ERROR_SESSION_CREDENTIAL_CONFLICT",
+             "Multiple connections to a server or shared resource by the same user, using more than one user "
+             "name, are not allowed.",
+             "This logon session already has a connection to that computer under another user name, and Windows "
+             "keeps only one set of credentials per server for a session. List the connections with net use, "
+             "remove the other one (net use \\\\server\\IPC$ /delete), then open the pipe again."},
+    // Windows gives 1231 and 1232 the same text ("The network location
+    // cannot be reached."); ours tell them apart.
+    ErrcInfo{Errc::network_unreachable, "ERROR_NETWORK_UNREACHABLE", "The network cannot be reached.",
+             "No route leads to the remote computer's network (ENETUNREACH on POSIX). Check the computer name, "
+             "this computer's network connection and any VPN, then try again."},
+    ErrcInfo{Errc::host_unreachable, "ERROR_HOST_UNREACHABLE", "The remote computer cannot be reached.",
+             "The remote computer does not answer although its network is known (EHOSTUNREACH on POSIX): it may "
+             "be switched off, or a firewall drops file sharing (SMB, TCP port 445), which remote pipes use. "
+             "Check the computer and its firewall, then try again."},
+    ErrcInfo{Errc::logon_failure, "ERROR_LOGON_FAILURE", "The user name or password is incorrect.",
+             "The remote computer did not accept the user name and password this program logged on with; a "
+             "remote pipe is opened through a network logon to that computer. Connect first with an account it "
+             "knows (net use \\\\server\\IPC$ /user:name), then open the pipe again."},
+    ErrcInfo{Errc::cant_open_anonymous, "ERROR_CANT_OPEN_ANONYMOUS", "Cannot open an anonymous level security token.",
+             "The client opened the pipe with SECURITY_SQOS_PRESENT | SECURITY_ANONYMOUS, so a server that "
+             "impersonates it cannot open the token to see who it is (OpenThreadToken fails). That is the "
+             "client's choice: a server that must know its client refuses it, and the client asks for "
+             "SECURITY_IDENTIFICATION or more."},
+    ErrcInfo{Errc::not_enough_quota, "ERROR_NOT_ENOUGH_QUOTA", "Not enough quota is available to process this command.",
+             "The process has used up a quota Windows sets for it: pipe buffers are charged to its non-paged pool "
+             "quota, and large overlapped reads and writes lock pages against its working set "
+             "(ERROR_WORKING_SET_QUOTA). Use smaller buffers or fewer operations at once, or raise the working "
+             "set with SetProcessWorkingSetSize."},
     ErrcInfo{Errc::name_empty, "PIPESCOPE_NAME_EMPTY", "The pipe name is empty.",
              "A pipe needs a name after \\pipe\\. Give one, such as \\\\.\\pipe\\demo or just demo."},
     ErrcInfo{Errc::name_bad_prefix, "PIPESCOPE_NAME_BAD_PREFIX", "The pipe name does not start with \\\\server\\pipe\\.",
@@ -227,6 +280,10 @@ class PipeCategory final : public std::error_category {
         return std::errc::operation_canceled;
       case Errc::message_too_large:
         return std::errc::message_size;
+      case Errc::network_unreachable:
+        return std::errc::network_unreachable;
+      case Errc::host_unreachable:
+        return std::errc::host_unreachable;
       default:
         return {value, *this};
     }
@@ -286,6 +343,10 @@ constexpr std::array kErrnoTable{
     ErrnoRow{EISCONN, std::nullopt, Errc::pipe_connected},
 
     ErrnoRow{ETIMEDOUT, std::nullopt, Errc::sem_timeout},
+    // The POSIX backend's local sockets never meet these; they keep the
+    // meaning Windows gives a remote pipe whose computer cannot be reached.
+    ErrnoRow{ENETUNREACH, std::nullopt, Errc::network_unreachable},
+    ErrnoRow{EHOSTUNREACH, std::nullopt, Errc::host_unreachable},
     ErrnoRow{EACCES, std::nullopt, Errc::access_denied},
     ErrnoRow{EPERM, std::nullopt, Errc::access_denied},
     ErrnoRow{EROFS, std::nullopt, Errc::access_denied},
@@ -378,7 +439,9 @@ constexpr std::array kErrnoNames{
     ErrnoName{ENOBUFS, "ENOBUFS"},
     ErrnoName{EISCONN, "EISCONN"},
     ErrnoName{ENOTCONN, "ENOTCONN"},
+    ErrnoName{ENETUNREACH, "ENETUNREACH"},
     ErrnoName{ETIMEDOUT, "ETIMEDOUT"},
+    ErrnoName{EHOSTUNREACH, "EHOSTUNREACH"},
     ErrnoName{ECONNREFUSED, "ECONNREFUSED"},
     ErrnoName{EALREADY, "EALREADY"},
     ErrnoName{EINPROGRESS, "EINPROGRESS"},

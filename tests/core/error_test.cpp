@@ -26,7 +26,10 @@ const std::vector<Errc> kAllErrc = {
     Errc::access_denied,
     Errc::invalid_handle,
     Errc::not_enough_memory,
+    Errc::sharing_violation,
     Errc::not_supported,
+    Errc::unexpected_network_error,
+    Errc::network_access_denied,
     Errc::invalid_parameter,
     Errc::broken_pipe,
     Errc::insufficient_buffer,
@@ -35,6 +38,7 @@ const std::vector<Errc> kAllErrc = {
     Errc::bad_pathname,
     Errc::already_exists,
     Errc::filename_exceeds_range,
+    Errc::pipe_local,
     Errc::bad_pipe,
     Errc::pipe_busy,
     Errc::no_data,
@@ -42,8 +46,16 @@ const std::vector<Errc> kAllErrc = {
     Errc::more_data,
     Errc::pipe_connected,
     Errc::pipe_listening,
+    Errc::elevation_required,
     Errc::operation_aborted,
     Errc::io_pending,
+    Errc::no_token,
+    Errc::session_credential_conflict,
+    Errc::network_unreachable,
+    Errc::host_unreachable,
+    Errc::logon_failure,
+    Errc::cant_open_anonymous,
+    Errc::not_enough_quota,
     Errc::name_empty,
     Errc::name_bad_prefix,
     Errc::name_has_backslash,
@@ -108,6 +120,8 @@ TEST(PipeCategory, PortableCodesMatchTheStandardConditions) {
   EXPECT_EQ(std::error_code{Errc::no_data}, std::errc::broken_pipe);
   EXPECT_EQ(std::error_code{Errc::sem_timeout}, std::errc::timed_out);
   EXPECT_EQ(std::error_code{Errc::filename_exceeds_range}, std::errc::filename_too_long);
+  EXPECT_EQ(std::error_code{Errc::network_unreachable}, std::errc::network_unreachable);
+  EXPECT_EQ(std::error_code{Errc::host_unreachable}, std::errc::host_unreachable);
   EXPECT_NE(std::error_code{Errc::access_denied}, std::errc::no_such_file_or_directory);
   // A busy pipe has no portable equivalent; it must not pretend to be one.
   EXPECT_NE(std::error_code{Errc::pipe_busy}, std::errc::resource_unavailable_try_again);
@@ -158,7 +172,8 @@ TEST(ErrcTable, SymbolsAndMessagesAreDistinct) {
 
 TEST(ErrcTable, KnowsNoCodeMissingFromThisList) {
   std::vector<std::int64_t> candidates;
-  for (std::int64_t v = 0; v <= 1300; ++v) candidates.push_back(v);
+  // Past the largest Win32 value we name (ERROR_NOT_ENOUGH_QUOTA, 1816).
+  for (std::int64_t v = 0; v <= 2000; ++v) candidates.push_back(v);
   for (std::int64_t v = 0x20000000; v <= 0x20000020; ++v) candidates.push_back(v);
   candidates.push_back(0x2000FFFF);
   for (const std::int64_t v : candidates) {
@@ -189,6 +204,40 @@ TEST(ErrcTable, ExplanationsTeachWhatToDo) {
   EXPECT_NE(error_explanation(Errc::more_data).find("not a failure"), std::string_view::npos);
   EXPECT_NE(error_explanation(Errc::pipe_connected).find("success"), std::string_view::npos);
   EXPECT_NE(error_explanation(Errc::no_data).find("DisconnectNamedPipe"), std::string_view::npos);
+}
+
+// The codes the Win32 backend's impersonation, inspection, spawn and remote
+// paths return (issue 23, Low): each keeps its Win32 number and says what
+// happened in pipe terms.
+TEST(ErrcTable, CodesOfThePipePathsKeepTheirWin32Values) {
+  EXPECT_EQ(static_cast<int>(Errc::sharing_violation), 32);
+  EXPECT_EQ(static_cast<int>(Errc::unexpected_network_error), 59);
+  EXPECT_EQ(static_cast<int>(Errc::network_access_denied), 65);
+  EXPECT_EQ(static_cast<int>(Errc::pipe_local), 229);
+  EXPECT_EQ(static_cast<int>(Errc::elevation_required), 740);
+  EXPECT_EQ(static_cast<int>(Errc::no_token), 1008);
+  EXPECT_EQ(static_cast<int>(Errc::session_credential_conflict), 1219);
+  EXPECT_EQ(static_cast<int>(Errc::network_unreachable), 1231);
+  EXPECT_EQ(static_cast<int>(Errc::host_unreachable), 1232);
+  EXPECT_EQ(static_cast<int>(Errc::logon_failure), 1326);
+  EXPECT_EQ(static_cast<int>(Errc::cant_open_anonymous), 1347);
+  EXPECT_EQ(static_cast<int>(Errc::not_enough_quota), 1816);
+  EXPECT_EQ(error_symbol(Errc::unexpected_network_error), "ERROR_UNEXP_NET_ERR");
+  EXPECT_EQ(error_symbol(Errc::cant_open_anonymous), "ERROR_CANT_OPEN_ANONYMOUS");
+  EXPECT_EQ(make_error(Errc::pipe_local).symbol_text(), "ERROR_PIPE_LOCAL (229)");
+}
+
+TEST(ErrcTable, PipePathExplanationsNameTheCause) {
+  EXPECT_NE(error_explanation(Errc::cant_open_anonymous).find("SECURITY_ANONYMOUS"), std::string_view::npos);
+  EXPECT_NE(error_explanation(Errc::pipe_local).find("GetNamedPipeClientComputerName"), std::string_view::npos);
+  EXPECT_NE(error_explanation(Errc::pipe_local).find("not a failure"), std::string_view::npos);
+  EXPECT_NE(error_explanation(Errc::session_credential_conflict).find("net use"), std::string_view::npos);
+  EXPECT_NE(error_explanation(Errc::logon_failure).find("net use"), std::string_view::npos);
+  EXPECT_NE(error_explanation(Errc::no_token).find("OpenThreadToken"), std::string_view::npos);
+  EXPECT_NE(error_explanation(Errc::elevation_required).find("administrator"), std::string_view::npos);
+  EXPECT_NE(error_explanation(Errc::not_enough_quota).find("ERROR_WORKING_SET_QUOTA"), std::string_view::npos);
+  EXPECT_NE(error_explanation(Errc::network_unreachable).find("ENETUNREACH"), std::string_view::npos);
+  EXPECT_NE(error_explanation(Errc::host_unreachable).find("EHOSTUNREACH"), std::string_view::npos);
 }
 
 TEST(ErrcTable, ValueThatIsNoErrcFallsBackToUnknown) {
@@ -227,6 +276,12 @@ TEST(Error, SummaryOfAnErrnoHasItsName) {
   const Error error = error_from_errno(ECONNREFUSED, IoContext::connect, "connect", "\\\\.\\pipe\\demo");
   EXPECT_EQ(error.summary(), "connect \\\\.\\pipe\\demo: ERROR_PIPE_BUSY (231): All pipe instances are busy. [errno " +
                                  std::to_string(ECONNREFUSED) + " ECONNREFUSED]");
+}
+
+TEST(Error, SummaryOfAnUnreachableHostNamesTheErrno) {
+  const Error error = error_from_errno(EHOSTUNREACH, IoContext::connect, "connect");
+  EXPECT_EQ(error.summary(), "connect: ERROR_HOST_UNREACHABLE (1232): The remote computer cannot be reached. [errno " +
+                                 std::to_string(EHOSTUNREACH) + " EHOSTUNREACH]");
 }
 
 TEST(Error, SummaryOfAnUnnamedErrnoHasItsNumber) {
@@ -317,6 +372,8 @@ const ErrnoCase kErrnoCases[] = {
     {"ENOTCONN_write", ENOTCONN, IoContext::write, Errc::pipe_not_connected},
     {"EISCONN_connect", EISCONN, IoContext::connect, Errc::pipe_connected},
     {"ETIMEDOUT_connect", ETIMEDOUT, IoContext::connect, Errc::sem_timeout},
+    {"ENETUNREACH_connect", ENETUNREACH, IoContext::connect, Errc::network_unreachable},
+    {"EHOSTUNREACH_connect", EHOSTUNREACH, IoContext::connect, Errc::host_unreachable},
     {"EACCES_connect", EACCES, IoContext::connect, Errc::access_denied},
     {"EACCES_create", EACCES, IoContext::create, Errc::access_denied},
     {"EPERM_generic", EPERM, IoContext::generic, Errc::access_denied},

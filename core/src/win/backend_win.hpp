@@ -215,6 +215,13 @@ class Child : public std::enable_shared_from_this<Child> {
 /// command lines again.
 [[nodiscard]] std::wstring quote_argument(const std::wstring& argument);
 [[nodiscard]] Result<std::vector<PipeInfo>> list_pipes_win32();
+/// The maximum instances of a pipe as its \\.\pipe\ directory entry
+/// (FileDirectoryInformation) gives them in AllocationSize. The pipe file
+/// system keeps the maximum as a ULONG (NAMED_PIPE_CREATE_PARAMETERS'
+/// MaximumInstances) and copies that into the entry, so only the low part
+/// carries it; the high part means nothing for a pipe and is ignored.
+/// 0xFFFFFFFF (unlimited), and anything from 255 up, is kUnlimitedInstances.
+[[nodiscard]] std::int32_t listed_max_instances(const LARGE_INTEGER& allocation_size) noexcept;
 
 class WinBackend final : public Backend {
  public:

@@ -7,6 +7,11 @@
 
 namespace pipescope::detail::win {
 
+namespace {
+// ERROR_ELEVATION_REQUIRED, missing from mingw-w64's winerror.h.
+constexpr DWORD kErrorElevationRequired = 740;
+}  // namespace
+
 Errc errc_from_win32(DWORD code, IoContext context) noexcept {
   switch (code) {
     case ERROR_SUCCESS: return Errc::success;
@@ -16,6 +21,7 @@ Errc errc_from_win32(DWORD code, IoContext context) noexcept {
     case ERROR_BAD_NETPATH:
     case ERROR_BAD_NET_NAME: return Errc::path_not_found;
     case ERROR_TOO_MANY_OPEN_FILES: return Errc::too_many_open_files;
+    case ERROR_SHARING_VIOLATION: return Errc::sharing_violation;
     case ERROR_ACCESS_DENIED:
     case ERROR_PRIVILEGE_NOT_HELD:
     case ERROR_CANNOT_IMPERSONATE:
@@ -24,6 +30,11 @@ Errc errc_from_win32(DWORD code, IoContext context) noexcept {
     case ERROR_NOT_ENOUGH_MEMORY:
     case ERROR_OUTOFMEMORY:
     case ERROR_NO_SYSTEM_RESOURCES: return Errc::not_enough_memory;
+    // Quotas of this process, not the machine's memory: pipe buffers are
+    // charged to its non-paged pool quota, locked pages of large overlapped
+    // I/O to its working set.
+    case ERROR_NOT_ENOUGH_QUOTA:
+    case ERROR_WORKING_SET_QUOTA: return Errc::not_enough_quota;
     case ERROR_NOT_SUPPORTED: return Errc::not_supported;
     case ERROR_INVALID_PARAMETER:
     case ERROR_INVALID_SECURITY_DESCR:
@@ -53,7 +64,26 @@ Errc errc_from_win32(DWORD code, IoContext context) noexcept {
     case ERROR_PIPE_LISTENING: return Errc::pipe_listening;
     case ERROR_OPERATION_ABORTED: return Errc::operation_aborted;
     case ERROR_IO_PENDING: return Errc::io_pending;
+    // A remote pipe is opened through a network logon to its computer.
+    case ERROR_UNEXP_NET_ERR: return Errc::unexpected_network_error;
+    case ERROR_NETWORK_ACCESS_DENIED: return Errc::network_access_denied;
+    case ERROR_NETWORK_UNREACHABLE: return Errc::network_unreachable;
+    case ERROR_HOST_UNREACHABLE: return Errc::host_unreachable;
+    case ERROR_LOGON_FAILURE: return Errc::logon_failure;
+    case ERROR_SESSION_CREDENTIAL_CONFLICT: return Errc::session_credential_conflict;
+    // GetNamedPipeClientComputerNameW on a client of this computer.
+    case ERROR_PIPE_LOCAL: return Errc::pipe_local;
+    // OpenThreadToken: the thread is not impersonating, or the client only
+    // allowed SECURITY_ANONYMOUS.
+    case ERROR_NO_TOKEN: return Errc::no_token;
+    case ERROR_CANT_OPEN_ANONYMOUS: return Errc::cant_open_anonymous;
+    // CreateProcessW of a program whose manifest asks for administrator.
+    case kErrorElevationRequired: return Errc::elevation_required;
+    // A child that cannot run here: not an executable, a folder, or built for
+    // another machine type (a 64-bit program on a 32-bit Windows, ARM64 on
+    // x64 without emulation).
     case ERROR_BAD_EXE_FORMAT:
+    case ERROR_EXE_MACHINE_TYPE_MISMATCH:
     case ERROR_DIRECTORY: return context == IoContext::spawn ? Errc::child_failed : Errc::unknown;
     default: return Errc::unknown;
   }

@@ -111,11 +111,37 @@ void describe_token(const UniqueHandle& token, ImpersonationResult& result) {
 
 void probe(const std::string& path, ImpersonationResult& result) {
   result.probe_path = path;
-  // FILE_FLAG_BACKUP_SEMANTICS lets the probe open folders as well as files.
   UniqueHandle file(CreateFileW(widen(path).c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                                nullptr, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+                                nullptr, OPEN_EXISTING, kProbeFlagsAndAttributes, nullptr));
   result.probe_granted = file.valid();
   if (!file) result.probe_error = error_from_win32(GetLastError(), IoContext::open, "CreateFileW", path);
+}
+
+/// Whether this process's own token holds SeImpersonatePrivilege, enabled;
+/// nullopt when the token cannot be read. Called as the process, never while
+/// impersonating.
+std::optional<bool> process_has_impersonate_privilege() {
+  HANDLE raw = nullptr;
+  if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &raw)) return std::nullopt;
+  const UniqueHandle token(raw);
+  LUID impersonate{};
+  if (!LookupPrivilegeValueW(nullptr, SE_IMPERSONATE_NAME, &impersonate)) return std::nullopt;
+  auto privileges = token_information(token.get(), TokenPrivileges);
+  if (privileges.empty()) return std::nullopt;
+  const auto* list = reinterpret_cast<const TOKEN_PRIVILEGES*>(privileges.data());
+  for (DWORD i = 0; i < list->PrivilegeCount; ++i) {
+    const LUID_AND_ATTRIBUTES& entry = list->Privileges[i];
+    if (entry.Luid.LowPart == impersonate.LowPart && entry.Luid.HighPart == impersonate.HighPart) {
+      return (entry.Attributes & SE_PRIVILEGE_ENABLED) != 0;
+    }
+  }
+  return false;
+}
+
+void add_note(ImpersonationResult& result, const std::string& note) {
+  if (note.empty()) return;
+  if (!result.notes.empty()) result.notes += ' ';
+  result.notes += note;
 }
 
 bool thread_has_token() {
@@ -130,6 +156,42 @@ bool thread_has_token() {
 }  // namespace
 
 RevertFunction replace_revert_function(RevertFunction revert) noexcept { return g_revert.exchange(revert); }
+
+std::string identification_note(std::string_view level, std::optional<bool> server_has_impersonate_privilege) {
+  if (level != "Identification") return {};
+  // ImpersonateNamedPipeClient's remarks: more than Identification only when
+  // the server holds SeImpersonatePrivilege, the client is the server's own
+  // user, or the token came from LogonUser in the server's logon session.
+  std::string note =
+      "At Identification the server may read who the client is but not act as it: either the client allowed no "
+      "more (SECURITY_IDENTIFICATION), or the client runs as another user and this server lacks "
+      "SeImpersonatePrivilege, without which Windows gives a server only Identification for another user's "
+      "client.";
+  if (server_has_impersonate_privilege.has_value()) {
+    note += *server_has_impersonate_privilege ? " This server holds SeImpersonatePrivilege."
+                                              : " This server does not hold SeImpersonatePrivilege (services and "
+                                                "elevated administrators do).";
+  }
+  return note;
+}
+
+std::string user_name_unavailable_note(bool server_has_read, DWORD error) {
+  // GetNamedPipeHandleStateW finds the user name by impersonating the
+  // client, and the pipe file system lets a server impersonate only once it
+  // has read from the pipe (ERROR_CANNOT_IMPERSONATE: "Unable to impersonate
+  // using a named pipe until data has been read from that pipe.").
+  if (!server_has_read || error == ERROR_CANNOT_IMPERSONATE) {
+    return "The client's user name is not available yet: Windows reads it by impersonating the client, which it "
+           "allows only after the server has read from the pipe. Inspect again after the client has written.";
+  }
+  if (error == ERROR_BAD_IMPERSONATION_LEVEL || error == ERROR_CANT_OPEN_ANONYMOUS) {
+    return "The client's user name is not available: the client allowed only Identification or Anonymous, and "
+           "Windows gives the name only to a server the client lets impersonate it (SECURITY_IMPERSONATION or "
+           "more).";
+  }
+  return "The client's user name is not available: GetNamedPipeHandleStateW failed with " +
+         error_from_win32(error, IoContext::generic, "GetNamedPipeHandleStateW").symbol_text() + ".";
+}
 
 ImpersonationResult impersonate_client(HANDLE pipe, const ImpersonationRequest& request, const ImpersonatingEnd& end) {
   ImpersonationResult result;
@@ -153,6 +215,7 @@ ImpersonationResult impersonate_client(HANDLE pipe, const ImpersonationRequest& 
     guard.revert();
   }
   if (token) describe_token(token, result);
+  add_note(result, identification_note(result.level, process_has_impersonate_privilege()));
   // Proof that the guard worked: no thread token may be left behind.
   result.reverted = !thread_has_token();
   return result;

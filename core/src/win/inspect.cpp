@@ -5,6 +5,7 @@
 #include <cwchar>
 
 #include "backend_win.hpp"
+#include "impersonation.hpp"
 
 // After <windows.h>, which they need.
 #include <aclapi.h>
@@ -86,21 +87,27 @@ Result<PipeInspection> PipeEnd::inspect() {
   // a client end.
   std::wstring user(256, L'\0');
   bool have_state = false;
-  if (is_instance && connected &&
-      GetNamedPipeHandleStateW(pipe, &state, &instances, nullptr, nullptr, user.data(),
-                               static_cast<DWORD>(user.size()))) {
-    have_state = true;
-    user.resize(wcsnlen(user.c_str(), user.size()));
-    result.user_name = narrow(user);
-  } else if (GetNamedPipeHandleStateW(pipe, &state, &instances, nullptr, nullptr, nullptr, 0)) {
-    have_state = true;
-    if (is_instance && connected) {
-      // Windows gives the client's user name only when the client allowed
-      // impersonation (SECURITY_IMPERSONATION or more).
-      add_note(result, "The client's user name is not available: the client did not allow impersonation.");
+  const bool ask_user = is_instance && connected;
+  DWORD user_error = ERROR_SUCCESS;
+  if (ask_user) {
+    if (GetNamedPipeHandleStateW(pipe, &state, &instances, nullptr, nullptr, user.data(),
+                                 static_cast<DWORD>(user.size()))) {
+      have_state = true;
+      user.resize(wcsnlen(user.c_str(), user.size()));
+      result.user_name = narrow(user);
+    } else {
+      user_error = GetLastError();
     }
-  } else {
-    add_note(result, failed("GetNamedPipeHandleStateW", GetLastError()));
+  }
+  if (!have_state) {
+    if (GetNamedPipeHandleStateW(pipe, &state, &instances, nullptr, nullptr, nullptr, 0)) {
+      have_state = true;
+      // Windows finds the name by impersonating the client: not before this
+      // end has read, and only if the client allowed impersonation.
+      if (ask_user) add_note(result, user_name_unavailable_note(has_read_, user_error));
+    } else {
+      add_note(result, failed("GetNamedPipeHandleStateW", GetLastError()));
+    }
   }
   if (have_state) {
     result.read_mode = (state & PIPE_READMODE_MESSAGE) != 0 ? "message" : "byte";

@@ -10,8 +10,8 @@ namespace pipescope::detail::win {
 namespace {
 
 // The directory entry layout of FileDirectoryInformation (class 1). For the
-// pipe file system, EndOfFile holds the current number of instances and
-// AllocationSize the maximum (-1 for unlimited).
+// pipe file system, EndOfFile holds the current number of instances and the
+// low part of AllocationSize the maximum (listed_max_instances).
 struct DirectoryEntry {
   ULONG NextEntryOffset;
   ULONG FileIndex;
@@ -43,6 +43,13 @@ Error not_on_wine(DWORD os_code, const std::string& what) {
 }
 
 }  // namespace
+
+std::int32_t listed_max_instances(const LARGE_INTEGER& allocation_size) noexcept {
+  // Only the ULONG in the low part is the pipe's; a 64-bit read would let a
+  // high part that some file system leaves undefined become the count.
+  const ULONG max = allocation_size.LowPart;
+  return max >= kUnlimitedInstances ? static_cast<std::int32_t>(kUnlimitedInstances) : static_cast<std::int32_t>(max);
+}
 
 Result<std::vector<PipeInfo>> list_pipes_win32() {
   HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
@@ -81,9 +88,7 @@ Result<std::vector<PipeInfo>> list_pipes_win32() {
       info.name = "\\\\.\\pipe\\" + leaf;
       info.os_path = info.name;
       info.current_instances = static_cast<std::int32_t>(entry->EndOfFile.QuadPart);
-      const auto max = entry->AllocationSize.QuadPart;
-      info.max_instances = max < 0 || max >= kUnlimitedInstances ? static_cast<std::int32_t>(kUnlimitedInstances)
-                                                                 : static_cast<std::int32_t>(max);
+      info.max_instances = listed_max_instances(entry->AllocationSize);
       // The server's pid is not listed: GetNamedPipeServerProcessId needs a
       // handle to the pipe, and opening one would take an instance from the
       // server's real clients. The type needs the same handle.
