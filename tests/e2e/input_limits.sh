@@ -22,14 +22,21 @@ exec {server_out}<&-
 
 # bounded COMMAND...: the command with its memory and its time bounded; a
 # hang ends in exit 124 from timeout (137 after KILL).
-# AddressSanitizer reserves terabytes of address space for its shadow memory
-# at start, so under it an address-space limit (ulimit -v) kills every
-# program before main. There the sanitizer bounds the tool's resident memory
-# itself (hard_rss_limit_mb, with room for its own shadow and quarantine)
-# and refuses any single allocation larger than the limit's bound.
-if ldd "$CLI" 2>/dev/null | grep -q 'libasan'; then
+# AddressSanitizer and ThreadSanitizer reserve terabytes of address space
+# for their shadow memory at start, so under them an address-space limit
+# (ulimit -v) kills every program before main. There the sanitizer bounds the
+# tool's resident memory itself (hard_rss_limit_mb, with room for its own
+# shadow: ASan's quarantine, TSan's shadow of about four times what the
+# program touches) and refuses any single allocation larger than the limit.
+sanitizer=$(ldd "$CLI" 2>/dev/null | grep -o 'lib[at]san' | head -n 1 || true)
+if [ "$sanitizer" = libasan ]; then
   bounded() {
     ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}hard_rss_limit_mb=$((MEMORY_KIB / 1024 + 512)):max_allocation_size_mb=$((MEMORY_KIB / 1024)):allocator_may_return_null=0" \
+      timeout -s KILL "$WAIT_SECONDS" "$@"
+  }
+elif [ "$sanitizer" = libtsan ]; then
+  bounded() {
+    TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}hard_rss_limit_mb=$((MEMORY_KIB / 1024 * 5 + 512)):max_allocation_size_mb=$((MEMORY_KIB / 1024)):allocator_may_return_null=0" \
       timeout -s KILL "$WAIT_SECONDS" "$@"
   }
 else
