@@ -89,8 +89,29 @@ Result<void> WinBackend::stop_server(ServerId id) {
   return {};
 }
 
+std::size_t WinBackend::thread_count() const noexcept {
+  std::size_t threads = port_.thread_count() + 1;
+  std::lock_guard lock(mutex_);
+  return remote_connector_ ? threads + 1 : threads;
+}
+
+Connector* WinBackend::remote_connector() const {
+  std::lock_guard lock(mutex_);
+  return remote_connector_.get();
+}
+
 Result<EndpointId> WinBackend::connect_async(const ClientOptions& options, const PipeName& name, ConnectDone done) {
-  return connector_.connect_async(options, name, std::move(done));
+  if (name.kind() == PipeName::Kind::path || name.is_local()) {
+    return connector_.connect_async(options, name, std::move(done));
+  }
+  Connector* remote = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    if (!remote_connector_) remote_connector_ = std::make_unique<Connector>(Shared{context_, port_, ends_});
+    remote = remote_connector_.get();
+  }
+  // It lives as long as the backend once made.
+  return remote->connect_async(options, name, std::move(done));
 }
 
 std::shared_ptr<Child> WinBackend::find_child(EndpointId id) const {
@@ -113,6 +134,7 @@ Result<void> WinBackend::disconnect(EndpointId endpoint) {
   if (auto end = ends_.find(endpoint)) return end->request_disconnect();
   if (auto child = find_child(endpoint)) return child->close_stdin();
   if (connector_.cancel(endpoint)) return {};
+  if (Connector* remote = remote_connector(); remote != nullptr && remote->cancel(endpoint)) return {};
   if (auto info = context_.endpoint(endpoint)) {
     return make_error(Errc::pipe_not_connected, "disconnect", info->label);
   }
@@ -145,6 +167,7 @@ Result<std::vector<PipeInfo>> WinBackend::list_pipes() const { return list_pipes
 
 void WinBackend::close_all() {
   connector_.cancel_all();
+  if (Connector* remote = remote_connector()) remote->cancel_all();
   std::vector<std::shared_ptr<Server>> servers;
   std::vector<std::shared_ptr<Child>> children;
   {

@@ -101,7 +101,8 @@ class Server : public std::enable_shared_from_this<Server> {
 };
 
 /// Opens clients: CreateFileW, and WaitNamedPipeW while every instance is
-/// busy. One thread serves every pending connect, so a hundred clients
+/// busy. One thread serves every pending connect of its kind (the backend
+/// has one for local names and one for remote ones), so a hundred clients
 /// waiting for instances never occupy the completion port's threads (which
 /// the servers need to make those instances).
 class Connector {
@@ -128,6 +129,9 @@ class Connector {
   };
 
   void run();
+  /// Cancels the synchronous call the thread is in (CancelSynchronousIo), so
+  /// that cancel_all does not wait for a slow CreateFileW or WaitNamedPipeW.
+  void interrupt_locked();
   /// One CreateFileW; true when the connect is finished (either way).
   bool attempt(Pending& pending);
   /// attempt(), but what it throws fails that connect (or closes the client
@@ -146,6 +150,8 @@ class Connector {
   bool stopping_ = false;
   bool working_ = false;  ///< the thread is trying connects taken out of pending_
   std::atomic<bool> cancel_batch_{false};
+  /// The thread's own handle, for CancelSynchronousIo; guarded by mutex_.
+  UniqueHandle thread_handle_;
   std::thread thread_;
 };
 
@@ -229,7 +235,7 @@ class WinBackend final : public Backend {
   ~WinBackend() override;
 
   [[nodiscard]] std::string_view name() const noexcept override { return "win32"; }
-  [[nodiscard]] std::size_t thread_count() const noexcept override { return port_.thread_count() + 1; }
+  [[nodiscard]] std::size_t thread_count() const noexcept override;
 
   Result<ServerId> start_server(const ServerOptions& options, const PipeName& name) override;
   Result<void> stop_server(ServerId server) override;
@@ -257,7 +263,14 @@ class WinBackend final : public Backend {
   // every pipe end that could still receive a completion.
   CompletionPort port_;
   EndRegistry ends_;
+  /// Connects to pipes of this machine. Connects to other machines have a
+  /// connector (and thread) of their own, made at the first one: a remote
+  /// CreateFileW can take as long as the network's timeouts, and no local
+  /// connect may wait behind it.
   Connector connector_;
+  std::unique_ptr<Connector> remote_connector_;  ///< guarded by mutex_
+
+  [[nodiscard]] Connector* remote_connector() const;
 
   mutable std::mutex mutex_;
   std::unordered_map<ServerId, std::shared_ptr<Server>> servers_;

@@ -86,7 +86,12 @@ void Connector::cancel_all() {
     // Connects the thread is trying right now are given up by the thread
     // itself; wait for it, so that no client opens after close_all.
     cancel_batch_ = true;
-    idle_.wait(lock, [this] { return !working_; });
+    // A CreateFileW to another machine, or a WaitNamedPipeW, may take long:
+    // the call the thread is in is cancelled, again until the batch is over
+    // (CancelSynchronousIo reaches only a call in progress).
+    while (!idle_.wait_for(lock, std::chrono::milliseconds{20}, [this] { return !working_; })) {
+      interrupt_locked();
+    }
     cancel_batch_ = false;
   }
   for (auto& pending : cancelled) {
@@ -94,8 +99,13 @@ void Connector::cancel_all() {
   }
 }
 
+void Connector::interrupt_locked() {
+  if (thread_handle_) CancelSynchronousIo(thread_handle_.get());
+}
+
 void Connector::run() {
   std::unique_lock lock(mutex_);
+  thread_handle_.reset(OpenThread(THREAD_TERMINATE, FALSE, GetCurrentThreadId()));
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
     if (stopping_) return;

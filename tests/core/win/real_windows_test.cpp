@@ -211,3 +211,35 @@ TEST_F(EngineConformance, CallOpensWithTheChosenImpersonationLevel) {
 
 }  // namespace
 }  // namespace pipescope::conformance
+
+namespace pipescope::conformance {
+namespace {
+
+// A CreateFileW to another machine's pipe can take as long as the network's
+// timeouts; with one connector thread every local connect (and close_all)
+// waited behind it. Remote names now have a connector of their own, made at
+// the first one. Wine fails a remote name at once (it has no SMB client), so
+// the stall itself cannot be shown here; the test checks the routing: the
+// thread appears with the first remote connect, that connect ends with an
+// error on its own endpoint, and local connects are served meanwhile.
+TEST_F(EngineConformance, RemoteConnectsHaveAConnectorOfTheirOwn) {
+  const std::size_t threads_before = engine_.thread_count();
+  ClientOptions remote = client_options("\\\\pipescope-no-such-host\\pipe\\nobody");
+  remote.busy_timeout = std::chrono::milliseconds{0};
+  auto remote_client = engine_.connect(remote);
+  EXPECT_EQ(engine_.thread_count(), threads_before + 1) << "remote connects get their own connector thread";
+
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  ASSERT_TRUE(connect_to(served->server, client_options(served->name))) << recent_events();
+
+  if (remote_client.ok()) {
+    ASSERT_TRUE(await_state(*remote_client, EndpointState::closed, std::chrono::seconds{60})) << recent_events();
+    EXPECT_TRUE(await_error(*remote_client, std::chrono::milliseconds{0})) << "the remote connect's failure is told";
+  }
+  engine_.close_all();
+  EXPECT_EQ(engine_.thread_count(), threads_before + 1) << "made once, kept for the next remote connect";
+}
+
+}  // namespace
+}  // namespace pipescope::conformance
