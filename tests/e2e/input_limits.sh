@@ -154,14 +154,22 @@ expect_stopped() {
 }
 
 # A file that never ends and never sends anything: a FIFO whose writer stays.
-mkfifo "$WORK/endless"
-exec {endless}<>"$WORK/endless"
-STOP_CLOSE_FD=$endless expect_stopped fifo 8 "send reads a FIFO" wait_for_open "$WORK/endless" -- \
-  send "$name" --file "$WORK/endless"
-assert_contains "$WORK/fifo.err" "interrupted by SIGTERM" "the error"
-assert_contains "$WORK/fifo.err" "nothing was sent" "the error"
-pass "SIGTERM while send reads a FIFO: ends at once, exit 8, nothing sent"
-exec {endless}>&-
+# Not under ThreadSanitizer: it runs a signal's handler at once only while
+# the thread is inside a blocking call it intercepts, and fread's read of
+# the FIFO happens inside libc, out of its sight; so it defers SIGTERM until
+# fread returns, which here is never. The dev and asan lanes run this case.
+if [ "$sanitizer" = libtsan ]; then
+  echo "skip: SIGTERM while send reads a FIFO (ThreadSanitizer defers signals during fread; the dev and asan lanes run it)"
+else
+  mkfifo "$WORK/endless"
+  exec {endless}<>"$WORK/endless"
+  STOP_CLOSE_FD=$endless expect_stopped fifo 8 "send reads a FIFO" wait_for_open "$WORK/endless" -- \
+    send "$name" --file "$WORK/endless"
+  assert_contains "$WORK/fifo.err" "interrupted by SIGTERM" "the error"
+  assert_contains "$WORK/fifo.err" "nothing was sent" "the error"
+  pass "SIGTERM while send reads a FIFO: ends at once, exit 8, nothing sent"
+  exec {endless}>&-
+fi
 
 # connect waiting for standard input that never comes. Its output is a
 # FIFO, read here for the line that says it reads standard input now.
@@ -195,10 +203,18 @@ assert_contains "$WORK/transact.err" "interrupted by SIGTERM while waiting on" "
 pass "SIGTERM while transact waits for the reply: ends at once, exit 6"
 
 # send waiting for a busy pipe: the only instance is held by a connect.
-busy="$(unique_name busy)"
-start_server busy_out "$busy" --max-instances 1
-hold_instance "$busy_out" "$busy"
-expect_stopped busy 6 "send waits for a busy pipe" wait_for_engine -- send "$busy" hello --busy-timeout 60000
-assert_contains "$WORK/busy.err" "interrupted by SIGTERM while connecting" "the error"
-pass "SIGTERM while send waits for a busy pipe: ends at once, exit 6"
-exec {HOLD_FD}>&-
+# Not under ThreadSanitizer either: there the tool did not see the SIGTERM
+# and was killed by its timeout (exit 137), as in the FIFO case; TSan runs a
+# signal's handler late when the thread is not in a call it intercepts. The
+# dev and asan lanes run this case.
+if [ "$sanitizer" = libtsan ]; then
+  echo "skip: SIGTERM while send waits for a busy pipe (ThreadSanitizer defers the signal; the dev and asan lanes run it)"
+else
+  busy="$(unique_name busy)"
+  start_server busy_out "$busy" --max-instances 1
+  hold_instance "$busy_out" "$busy"
+  expect_stopped busy 6 "send waits for a busy pipe" wait_for_engine -- send "$busy" hello --busy-timeout 60000
+  assert_contains "$WORK/busy.err" "interrupted by SIGTERM while connecting" "the error"
+  pass "SIGTERM while send waits for a busy pipe: ends at once, exit 6"
+  exec {HOLD_FD}>&-
+fi

@@ -218,6 +218,9 @@ void PosixBackend::end_transact(Connection& c, Result<Bytes> outcome) {
     ch.watched = 0;
     watch(ch);
   }
+  // The exchange's records reach the sink before the caller wakes: a caller
+  // that shows the events it has (the console tool) must find them there.
+  context_.flush();
   if (waiter) waiter->finish(std::move(outcome));
 }
 
