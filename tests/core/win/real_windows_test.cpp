@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "conformance_fixture.hpp"
+#include "raw_peers.hpp"
 #include "win/access_rights.hpp"
 #include "win/win_util.hpp"
 
@@ -168,9 +169,7 @@ TEST(WinClientAccess, EveryImpersonationLevelIsSentAsSecurityQualityOfService) {
 TEST_F(EngineConformance, CallOpensWithTheChosenImpersonationLevel) {
   const std::string name = unique_name();
   const std::wstring wide = widen("\\\\.\\pipe\\" + name);
-  UniqueHandle server(CreateNamedPipeW(wide.c_str(), PIPE_ACCESS_DUPLEX,
-                                       PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT, 1, 4096, 4096, 0,
-                                       nullptr));
+  UniqueHandle server = raw_message_server(wide);
   ASSERT_TRUE(server.valid()) << GetLastError();
   SECURITY_IMPERSONATION_LEVEL seen = SecurityAnonymous;
   bool impersonated = false;

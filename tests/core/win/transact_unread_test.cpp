@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "conformance_fixture.hpp"
+#include "raw_peers.hpp"
 #include "win/pipe_end.hpp"
 #include "win/win_util.hpp"
 
@@ -40,9 +41,7 @@ TEST_F(EngineConformance, TransactReadsWhatWaitsUnreadBeforeItsRequest) {
 
   const std::string name = unique_name();
   const std::wstring wide = widen("\\\\.\\pipe\\" + name);
-  UniqueHandle server(CreateNamedPipeW(wide.c_str(), PIPE_ACCESS_DUPLEX,
-                                       PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT, 1, 4096, 4096, 0,
-                                       nullptr));
+  UniqueHandle server = raw_message_server(wide);
   ASSERT_TRUE(server.valid()) << GetLastError();
   std::string request_seen;
   std::thread raw([&] {

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "conformance_fixture.hpp"
+#include "raw_peers.hpp"
 #include "pipescope/name.hpp"
 #include "win/win_util.hpp"
 
@@ -278,9 +279,7 @@ TEST_F(WinBackend, CallNamedPipeAndTransactAgainstEcho) {
 TEST_F(WinBackend, EngineTransactAgainstARawServerPausesAndResumesItsRead) {
   const std::string name = unique_name();
   const std::wstring wide = widen("\\\\.\\pipe\\" + name);
-  UniqueHandle server(CreateNamedPipeW(wide.c_str(), PIPE_ACCESS_DUPLEX,
-                                       PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT, 2, 4096, 4096, 0,
-                                       nullptr));
+  UniqueHandle server = raw_message_server(wide, 2);
   ASSERT_TRUE(server.valid()) << GetLastError();
   std::string request_seen;
   std::thread raw([&] {
