@@ -361,10 +361,9 @@ struct CallJob {
 
   DWORD exchange() {
     UniqueHandle pipe;
+    const bool wait_forever = busy_wait == NMPWAIT_WAIT_FOREVER;
     const auto busy_deadline =
-        busy_wait == NMPWAIT_WAIT_FOREVER
-            ? std::optional<std::chrono::steady_clock::time_point>{}
-            : std::optional{std::chrono::steady_clock::now() + std::chrono::milliseconds{busy_wait}};
+        std::chrono::steady_clock::now() + std::chrono::milliseconds{wait_forever ? 0 : busy_wait};
     for (;;) {
       pipe.reset(CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
                              client_sqos_flags(impersonation), nullptr));
@@ -373,8 +372,8 @@ struct CallJob {
       if (error != ERROR_PIPE_BUSY || busy_wait == NMPWAIT_NOWAIT) return error;
       if (cancelled) return ERROR_OPERATION_ABORTED;
       DWORD wait_ms = NMPWAIT_WAIT_FOREVER;
-      if (busy_deadline) {
-        const auto left = std::chrono::ceil<std::chrono::milliseconds>(*busy_deadline - std::chrono::steady_clock::now());
+      if (!wait_forever) {
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(busy_deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
           failed_call = "WaitNamedPipeW";
           return ERROR_SEM_TIMEOUT;  // what WaitNamedPipeW says when its time runs out
