@@ -89,10 +89,11 @@ bool wait_for_event(Session& session, Engine& engine, std::chrono::milliseconds 
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() < 0) {
-      // A wait of zero shows everything already queued, however long
-      // printing each event takes (a slow terminal, a sanitizer): only a
-      // wait with a time of its own ends at its deadline.
-      if (timeout.count() != 0) {
+      // A wait of zero shows what is already queued, however long printing
+      // each event takes (a slow terminal, a sanitizer), for at most a
+      // second, so that a peer that floods cannot keep it going: a wait
+      // with a time of its own ends at its deadline.
+      if (timeout.count() != 0 || left < -std::chrono::milliseconds{1000}) {
         return false;
       }
       left = std::chrono::milliseconds{0};
