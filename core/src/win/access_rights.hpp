@@ -1,8 +1,9 @@
 // The access a PipeScope pipe grants others, the access a PipeScope client
 // asks for, and the security quality of service a client's open carries.
 // Windows enforces each of these and Wine does not (it applies no pipe DACL
-// and stubs impersonation levels, wine-notes.md), so each decision is a
-// function of its own that the tests check against the documented rules.
+// and gives every server the level Impersonation, wine-notes.md), so each
+// decision is a function of its own that the tests check against the
+// documented rules.
 #pragma once
 
 #include <windows.h>
