@@ -1,9 +1,10 @@
 // What the Win32 backend decides for real Windows where Wine cannot show the
 // result: Wine applies no pipe DACL and gives every server the level
-// Impersonation whatever the client allowed (wine-notes.md). Each test checks the decision itself (the access mask
-// granted, the access asked for, the flags of an open) against the rule
-// Windows documents, and says which rule and where it is written; where the
-// behaviour can be run, it runs it and names Wine's deviation.
+// Impersonation whatever the client allowed (wine-notes.md). Each test checks
+// the decision itself (the access mask granted, the access asked for, the
+// flags of an open) against the rule Windows documents, and says which rule
+// and where it is written; where the behaviour can be run, it runs it and
+// names Wine's deviation.
 #include <windows.h>
 // After <windows.h>, which it needs.
 #include <sddl.h>
