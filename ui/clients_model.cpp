@@ -30,6 +30,9 @@ QString ClientsModel::peerText(const Row& row) const {
     }
     return text;
   }
+  if (row.peer.pid >= 0 && !row.peerUser.empty()) {
+    return tr("server pid %1, user %2").arg(row.peer.pid).arg(displayText(row.peerUser));
+  }
   if (row.peer.pid >= 0) {
     return tr("server pid %1").arg(row.peer.pid);
   }
@@ -166,6 +169,12 @@ void ClientsModel::onEvents(const EventBatch& batch) {
         row->peer = state->peer;
       }
       touch(state->endpoint);
+    } else if (const auto* identified = std::get_if<pipescope::PeerIdentified>(&event)) {
+      // Instances are the servers pane's; an unknown id is one of them.
+      if (Row* row = findRow(identified->endpoint)) {
+        row->peerUser = identified->user;
+        touch(identified->endpoint);
+      }
     } else if (const auto* started = std::get_if<pipescope::ChildStarted>(&event)) {
       Row* row = findRow(started->endpoint);
       if (row == nullptr) {

@@ -43,6 +43,7 @@ class ClientsModel final : public QAbstractTableModel {
     pipescope::EndpointKind kind = pipescope::EndpointKind::client;
     pipescope::EndpointState state = pipescope::EndpointState::connecting;
     pipescope::PeerInfo peer;
+    std::string peerUser;  ///< from PeerIdentified; kept as sent, escaped when shown
     std::error_code reason;
     QString label;
     QString pipe;

@@ -167,8 +167,8 @@ QVariant ServersModel::instanceData(const Instance& instance, int column, int ro
     case StateColumn: return stateText(instance.state);
     case PeerPidColumn: return instance.peer.pid >= 0 ? QVariant::fromValue<qlonglong>(instance.peer.pid) : QVariant();
     case PeerUserColumn:
-      if (!instance.peer.user.empty()) {
-        return displayText(instance.peer.user);
+      if (!instance.peerUser.empty()) {
+        return displayText(instance.peerUser);
       }
       return instance.peer.uid >= 0 ? tr("uid %1").arg(instance.peer.uid) : QVariant();
     default: return {};
@@ -276,12 +276,30 @@ void ServersModel::instanceChanged(const pipescope::StateChanged& event) {
   it->reason = event.reason;
   if (event.state == pipescope::EndpointState::connected) {
     it->peer = event.peer;
+    // A new client of a reused instance: the last client's name is not its.
+    it->peerUser.clear();
   }
   const QModelIndex serverIndex = index(row, 0);
   const int instanceRow = static_cast<int>(it - server.instances.begin());
   emit dataChanged(index(instanceRow, 0, serverIndex), index(instanceRow, ColumnCount - 1, serverIndex));
   // The server's row sums up its instances' states.
   emit dataChanged(index(row, StateColumn), index(row, StateColumn));
+}
+
+void ServersModel::peerIdentified(const pipescope::PeerIdentified& event) {
+  for (std::size_t row = 0; row < servers_.size(); ++row) {
+    auto& instances = servers_[row].instances;
+    const auto it = std::find_if(instances.begin(), instances.end(),
+                                 [&](const Instance& i) { return i.id == event.endpoint; });
+    if (it == instances.end()) {
+      continue;
+    }
+    it->peerUser = event.user;
+    const int instanceRow = static_cast<int>(it - instances.begin());
+    const QModelIndex serverIndex = index(static_cast<int>(row), 0);
+    emit dataChanged(index(instanceRow, PeerUserColumn, serverIndex), index(instanceRow, PeerUserColumn, serverIndex));
+    return;
+  }
 }
 
 void ServersModel::insertNewRows(const EventBatch& batch) {
@@ -360,6 +378,8 @@ void ServersModel::onEvents(const EventBatch& batch) {
       if (changed->kind == pipescope::EndpointKind::instance) {
         instanceChanged(*changed);
       }
+    } else if (const auto* identified = std::get_if<pipescope::PeerIdentified>(&event)) {
+      peerIdentified(*identified);
     }
   }
 }

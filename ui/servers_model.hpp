@@ -48,6 +48,7 @@ class ServersModel final : public QAbstractItemModel {
     pipescope::EndpointId id = 0;
     pipescope::EndpointState state = pipescope::EndpointState::listening;
     pipescope::PeerInfo peer;
+    std::string peerUser;  ///< from PeerIdentified; kept as sent, escaped when shown
     std::error_code reason;
     QString label;
   };
@@ -67,6 +68,7 @@ class ServersModel final : public QAbstractItemModel {
   void serverStarted(const pipescope::ServerStarted& event);
   void serverStopped(const pipescope::ServerStopped& event);
   void instanceChanged(const pipescope::StateChanged& event);
+  void peerIdentified(const pipescope::PeerIdentified& event);
   int serverRow(pipescope::ServerId id) const;
   [[nodiscard]] QVariant serverData(const Server& server, int column, int role) const;
   [[nodiscard]] QVariant instanceData(const Instance& instance, int column, int role) const;

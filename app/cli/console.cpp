@@ -23,9 +23,7 @@ std::string peer_text(const PeerInfo& peer) {
   if (peer.pid >= 0) {
     text += fmt::format("pid {}", peer.pid);
   }
-  if (!peer.user.empty()) {
-    text += fmt::format("{}user {}", text.empty() ? "" : ", ", escape_for_display(peer.user));
-  } else if (peer.uid >= 0) {
+  if (peer.uid >= 0) {
     text += fmt::format("{}uid {}", text.empty() ? "" : ", ", peer.uid);
   }
   if (peer.session >= 0) {
@@ -143,7 +141,9 @@ void Console::event(const Event& event, Engine& engine, const TextFilter& filter
       return;
     }
   }
-  if (std::holds_alternative<StateChanged>(event) && !filter.state_changes) {
+  // Who the peer is belongs with the state change that connected it.
+  const bool about_state = std::holds_alternative<StateChanged>(event) || std::holds_alternative<PeerIdentified>(event);
+  if (about_state && !filter.state_changes) {
     return;
   }
   write_line(stdout, event_text(event, engine));
@@ -176,6 +176,8 @@ std::string event_text(const Event& event, Engine& engine) {
             text += fmt::format(" - {}", reason_text(e.reason));
           }
           return text;
+        } else if constexpr (std::is_same_v<T, PeerIdentified>) {
+          return fmt::format("{}: the peer runs as {}", endpoint_label(engine, e.endpoint), escape_for_display(e.user));
         } else if constexpr (std::is_same_v<T, Data>) {
           const auto payload = engine.log().payload(e.row);
           std::string text = fmt::format("{} {} \"{}\" ({} byte{}", endpoint_label(engine, e.endpoint),

@@ -39,7 +39,7 @@ json flags_to_json(std::uint8_t flags) {
 }
 
 json peer_to_json(const PeerInfo& peer) {
-  return json{{"pid", peer.pid}, {"uid", peer.uid}, {"gid", peer.gid}, {"session", peer.session}, {"user", peer.user}};
+  return json{{"pid", peer.pid}, {"uid", peer.uid}, {"gid", peer.gid}, {"session", peer.session}};
 }
 
 void add_endpoint(json& object, EndpointId id, Engine& engine) {
@@ -125,6 +125,10 @@ json event_to_json(const Event& event, Engine& engine) {
           if (e.reason) {
             object["reason"] = error_code_to_json(e.reason);
           }
+        } else if constexpr (std::is_same_v<T, PeerIdentified>) {
+          object = json{{"event", "peer_identified"}};
+          add_endpoint(object, e.endpoint, engine);
+          object["user"] = e.user;
         } else if constexpr (std::is_same_v<T, Data>) {
           object = json{{"event", "data"}};
           add_endpoint(object, e.endpoint, engine);

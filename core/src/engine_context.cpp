@@ -94,6 +94,11 @@ std::uint64_t EngineContext::record(EndpointId id, Direction direction, std::spa
   return data.row;
 }
 
+void EngineContext::identify_peer(EndpointId id, std::string user) {
+  if (user.empty()) return;
+  emit(PeerIdentified{id, std::move(user)});
+}
+
 void EngineContext::report(EndpointId id, ServerId server, Error error) {
   emit(ErrorEvent{id, server, std::move(error)});
 }

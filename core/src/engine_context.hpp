@@ -35,6 +35,9 @@ class EngineContext {
   /// Records a state change and queues a StateChanged event. Repeating the
   /// current state is ignored.
   void set_state(EndpointId id, EndpointState state, const PeerInfo& peer = {}, std::error_code reason = {});
+  /// Queues a PeerIdentified event naming the account the peer of `id`
+  /// runs as; an empty name (not found) queues nothing.
+  void identify_peer(EndpointId id, std::string user);
   /// Appends to the log, bumps the counters and queues a Data event (and,
   /// the first time the log cannot keep a record whole, an ErrorEvent with
   /// the log's full_warning()). Its row is MessageLog::kNoRow when the full

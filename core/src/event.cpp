@@ -28,6 +28,7 @@ std::string describe(const Event& event) {
             }
             return text;
           },
+          [](const PeerIdentified& e) { return fmt::format("endpoint {} peer user: {}", e.endpoint, e.user); },
           [](const Data& e) {
             const std::string row = e.row == MessageLog::kNoRow ? std::string("not kept: the log is full")
                                                                  : fmt::format("row {}", e.row);

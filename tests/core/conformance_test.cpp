@@ -94,6 +94,47 @@ TEST_F(EngineConformance, ConnectReachesConnectedOnBothSidesWithOurPid) {
   }
 }
 
+// Who the peer is comes in its own event after the connection: on Windows
+// the account's name is looked up on a thread of its own (LookupAccountSidW
+// can take seconds on a domain), on POSIX at once (getpwuid_r). Both ends
+// live in this process, so both name the same user, and never before the
+// endpoint's connected state.
+TEST_F(EngineConformance, BothEndsLearnThePeersUserAfterConnecting) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  auto client = engine_.connect(client_options(served->name));
+  ASSERT_TRUE(succeeded(client)) << recent_events();
+  auto instance_connected = await_instance_state(served->server, EndpointState::connected);
+  ASSERT_TRUE(instance_connected) << recent_events();
+
+  auto of_client = await<PeerIdentified>([&](const PeerIdentified& e) { return e.endpoint == *client; });
+  auto of_instance =
+      await<PeerIdentified>([&](const PeerIdentified& e) { return e.endpoint == instance_connected->endpoint; });
+  ASSERT_TRUE(of_client) << "GetNamedPipeServerProcessId + LookupAccountSidW / SO_PEERCRED + getpwuid_r"
+                         << recent_events();
+  ASSERT_TRUE(of_instance) << "GetNamedPipeClientProcessId + LookupAccountSidW / SO_PEERCRED + getpwuid_r"
+                           << recent_events();
+  EXPECT_FALSE(of_client->user.empty());
+  EXPECT_EQ(of_client->user, of_instance->user);
+
+  // Order: each endpoint's name comes after its connected state.
+  const std::vector<Event> history = events_.history();
+  const auto position = [&](const std::function<bool(const Event&)>& match) {
+    return std::find_if(history.begin(), history.end(), match) - history.begin();
+  };
+  for (const EndpointId endpoint : {*client, instance_connected->endpoint}) {
+    const auto connected_at = position([&](const Event& e) {
+      const auto* state = std::get_if<StateChanged>(&e);
+      return state != nullptr && state->endpoint == endpoint && state->state == EndpointState::connected;
+    });
+    const auto named_at = position([&](const Event& e) {
+      const auto* named = std::get_if<PeerIdentified>(&e);
+      return named != nullptr && named->endpoint == endpoint;
+    });
+    EXPECT_LT(connected_at, named_at) << "endpoint " << endpoint;
+  }
+}
+
 TEST_F(EngineConformance, NameFormsReachTheSamePipe) {
   auto served = serve(server_options());
   ASSERT_TRUE(served);

@@ -117,9 +117,8 @@ class DisplayEscapeTest : public QObject {
     started.name = kHostile;
     started.os_path = "/tmp/CoreFxPipe_" + kHostile;
     auto connected = stateEvent(11, pipescope::EndpointKind::instance, 7, pipescope::EndpointState::connected);
-    connected.peer.user = kHostile;
     model.onEvents({started, stateEvent(11, pipescope::EndpointKind::instance, 7, pipescope::EndpointState::listening),
-                    connected});
+                    connected, pipescope::PeerIdentified{11, kHostile}});
     const QModelIndex server = model.index(0, ServersModel::NameColumn);
     QCOMPARE(server.data().toString(), kShown);
     QVERIFY(harmless(server.data(Qt::ToolTipRole).toString().remove(QLatin1Char('\n'))));

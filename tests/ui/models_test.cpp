@@ -187,8 +187,11 @@ class ModelsTest : public QObject {
 
     auto connected = stateEvent(11, pipescope::EndpointKind::instance, 7, pipescope::EndpointState::connected);
     connected.peer.pid = 4242;
-    connected.peer.user = "alice";
+    connected.peer.uid = 1000;
     model.onEvents({connected, stateEvent(12, pipescope::EndpointKind::instance, 7, pipescope::EndpointState::listening)});
+    // Until the name comes (on Windows from a lookup thread), the uid is shown.
+    QCOMPARE(model.index(0, ServersModel::PeerUserColumn, server).data().toString(), QStringLiteral("uid 1000"));
+    model.onEvents({pipescope::PeerIdentified{11, "alice"}});
     QCOMPARE(model.rowCount(server), 2);
     const QModelIndex instance = model.indexOfInstance(11);
     QVERIFY(instance.isValid());

@@ -35,7 +35,8 @@ struct PeerInfo {
   std::int64_t uid = -1;
   std::int64_t gid = -1;
   std::int64_t session = -1;
-  std::string user;  ///< account name where it could be resolved
+  // The peer's account name is not here: it may take seconds to look up,
+  // so it comes later, in its own event (PeerIdentified).
 };
 
 /// Bytes and messages that crossed one endpoint. "in" is what the endpoint

@@ -40,8 +40,19 @@ struct StateChanged {
   EndpointKind kind = EndpointKind::instance;
   ServerId server = 0;
   EndpointState state = EndpointState::listening;
-  PeerInfo peer;             ///< filled when connected
+  PeerInfo peer;             ///< filled when connected; the user's name follows in PeerIdentified
   std::error_code reason;    ///< why it was disconnected or closed (empty: we asked for it)
+};
+
+/// The account the peer of a connected endpoint runs as, by name:
+/// "DOMAIN\user" on Windows, the user name on POSIX. It follows the
+/// endpoint's connected StateChanged, and on Windows it may come after later
+/// events of that endpoint too: the name is looked up on a thread of its own,
+/// because LookupAccountSidW can take seconds on a domain. Not sent when the
+/// name cannot be found (the peer's process is another user's, or is gone).
+struct PeerIdentified {
+  EndpointId endpoint = 0;
+  std::string user;
 };
 
 /// Bytes read or written: one log record.
@@ -96,8 +107,8 @@ struct ChildExited {
   int signal = 0;
 };
 
-using Event = std::variant<ServerStarted, ServerStopped, StateChanged, Data, ErrorEvent, Impersonated,
-                           ChildStarted, ChildExited>;
+using Event = std::variant<ServerStarted, ServerStopped, StateChanged, PeerIdentified, Data, ErrorEvent,
+                           Impersonated, ChildStarted, ChildExited>;
 
 /// One line describing an event, for logs and the console.
 [[nodiscard]] std::string describe(const Event& event);

@@ -128,6 +128,7 @@ Result<void> PosixBackend::impersonate(EndpointId instance, const ImpersonationR
                         "no client is connected to this instance, so there is nobody to impersonate");
     }
     const PeerInfo peer = c.peer;
+    const std::string peer_user = c.peer_user;
     ImpersonationResult result;
     if (peer.uid < 0) {
       result.error = make_error(Errc::not_supported, "SO_PEERCRED", "the peer's credentials are not available");
@@ -138,7 +139,7 @@ Result<void> PosixBackend::impersonate(EndpointId instance, const ImpersonationR
     const auto gid = static_cast<gid_t>(peer.gid);
     const std::optional<std::vector<gid_t>> peer_groups = groups_of_peer(c.channel.fd, gid);
     const std::vector<gid_t> groups = peer_groups.value_or(std::vector<gid_t>{gid});
-    result.user = peer.user.empty() ? fmt::format("uid {}", uid) : peer.user;
+    result.user = peer_user.empty() ? fmt::format("uid {}", uid) : peer_user;
     result.sid = fmt::format("uid {} gid {}", uid, gid);
     for (gid_t g : groups) result.groups.push_back(group_name(g));
     result.probe_path = request.probe_path;

@@ -119,7 +119,7 @@ PipeInspection PosixBackend::inspect_connection(const Connection& c) const {
     result.server_pid = self;
     if (connected) {
       result.client_pid = c.peer.pid;
-      result.user_name = c.peer.user;
+      result.user_name = c.peer_user;
     }
   } else {
     result.client_pid = self;

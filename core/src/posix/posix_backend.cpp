@@ -163,7 +163,6 @@ PeerInfo peer_of(int fd) {
     peer.pid = cred.pid;
     peer.uid = cred.uid;
     peer.gid = cred.gid;
-    peer.user = user_name(cred.uid);
   }
   return peer;
 }
@@ -333,6 +332,7 @@ void PosixBackend::on_listener_ready(Server& server) {
     server.listening = 0;
     server.connected.push_back(c.id);
     c.peer = peer_of(fd);
+    if (c.peer.uid >= 0) c.peer_user = user_name(static_cast<uid_t>(c.peer.uid));
     c.channel.id = c.id;
     c.channel.fd = fd;
     c.channel.message_type = server.options.type == PipeType::message;
@@ -346,6 +346,7 @@ void PosixBackend::on_listener_ready(Server& server) {
     if (server.options.responder != Responder::none) c.responder.emplace(server.options.responder);
     watch(c.channel);
     context_.set_state(c.id, EndpointState::connected, c.peer);
+    context_.identify_peer(c.id, c.peer_user);
     // After the state change, so that no send's record can come before it.
     set_send_target(c.id, c.channel.can_write,
                     c.channel.can_write ? "" : "this is an inbound pipe: data flows from the client to the server only");
@@ -511,6 +512,7 @@ void PosixBackend::try_connect(EndpointId id) {
   if (fd >= 0) {
     raise_socket_buffers(fd);
     c.peer = peer_of(fd);
+    if (c.peer.uid >= 0) c.peer_user = user_name(static_cast<uid_t>(c.peer.uid));
     c.channel.id = c.id;
     c.channel.fd = fd;
     c.channel.message_type = type == SOCK_SEQPACKET;
@@ -521,6 +523,7 @@ void PosixBackend::try_connect(EndpointId id) {
     c.channel.can_write = o.access != ClientAccess::read;
     watch(c.channel);
     context_.set_state(c.id, EndpointState::connected, c.peer);
+    context_.identify_peer(c.id, c.peer_user);
     // The instance this reaches, if ours, finds the client by its socket
     // name (see pair_instance).
     c.pair_key = own_socket_name(fd);

@@ -138,6 +138,7 @@ struct Connection {
   std::optional<ResponderState> responder;
   bool closing_after_flush = false;
   PeerInfo peer;
+  std::string peer_user;  ///< the peer's account name (getpwuid_r), empty if unknown
   ConnectDone on_connected;  // clients: told once
   // Client connecting state.
   ClientOptions client_options;

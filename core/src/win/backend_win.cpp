@@ -58,13 +58,16 @@ void EndRegistry::wait_empty() {
 }
 
 WinBackend::WinBackend(EngineContext& context)
-    : context_(context), port_(context, pool_size()), connector_(Shared{context, port_, ends_}) {}
+    : context_(context),
+      accounts_(context),
+      port_(context, pool_size()),
+      connector_(Shared{context, port_, ends_, accounts_}) {}
 
 WinBackend::~WinBackend() { close_all(); }
 
 Result<ServerId> WinBackend::start_server(const ServerOptions& options, const PipeName& name) {
   const ServerId id = context_.new_server_id();
-  auto server = std::make_shared<Server>(Shared{context_, port_, ends_}, id, options, name);
+  auto server = std::make_shared<Server>(Shared{context_, port_, ends_, accounts_}, id, options, name);
   auto started = server->start();
   context_.flush();
   if (!started) return std::move(started).error();
@@ -90,7 +93,8 @@ Result<void> WinBackend::stop_server(ServerId id) {
 }
 
 std::size_t WinBackend::thread_count() const noexcept {
-  std::size_t threads = port_.thread_count() + 1;
+  // The pool, the local connector and the account lookup thread.
+  std::size_t threads = port_.thread_count() + 2;
   std::lock_guard lock(mutex_);
   return remote_connector_ ? threads + 1 : threads;
 }
@@ -107,7 +111,7 @@ Result<EndpointId> WinBackend::connect_async(const ClientOptions& options, const
   Connector* remote = nullptr;
   {
     std::lock_guard lock(mutex_);
-    if (!remote_connector_) remote_connector_ = std::make_unique<Connector>(Shared{context_, port_, ends_});
+    if (!remote_connector_) remote_connector_ = std::make_unique<Connector>(Shared{context_, port_, ends_, accounts_});
     remote = remote_connector_.get();
   }
   // It lives as long as the backend once made.

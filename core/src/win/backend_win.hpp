@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "account_lookup.hpp"
 #include "backend.hpp"
 #include "iocp.hpp"
 #include "pipe_end.hpp"
@@ -46,6 +47,7 @@ struct Shared {
   EngineContext& context;
   CompletionPort& port;
   EndRegistry& ends;
+  AccountLookup& accounts;
 };
 
 /// One name we serve: creates its instances with CreateNamedPipeW, keeps one
@@ -259,8 +261,11 @@ class WinBackend final : public Backend {
   [[nodiscard]] Error not_a_pipe_end(EndpointId id, const char* operation) const;
 
   EngineContext& context_;
-  // Declared first so that it is destroyed last: its threads must outlive
-  // every pipe end that could still receive a completion.
+  // Names the peers' and impersonated clients' accounts. Declared before the
+  // completion port so that it outlives the pool threads that post to it.
+  AccountLookup accounts_;
+  // Declared before the rest so that it is destroyed after them: its threads
+  // must outlive every pipe end that could still receive a completion.
   CompletionPort port_;
   EndRegistry ends_;
   /// Connects to pipes of this machine. Connects to other machines have a

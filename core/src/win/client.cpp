@@ -249,7 +249,7 @@ void Connector::succeed(Pending& pending, UniqueHandle handle) {
   PipeEnd::Callbacks callbacks;
   callbacks.closed = [ends = &shared_.ends](PipeEnd& end, UniqueHandle) { ends->remove(end.id()); };
   run_io_fault_hook(pending.id);
-  auto end = std::make_shared<PipeEnd>(shared_.context, shared_.port, std::move(config), std::move(handle),
+  auto end = std::make_shared<PipeEnd>(shared_.context, shared_.port, shared_.accounts, std::move(config), std::move(handle),
                                        std::move(callbacks));
   shared_.ends.add(end);
   end->start_connected();

@@ -79,23 +79,22 @@ UniqueHandle open_thread_token(ImpersonationResult& result) {
   return UniqueHandle(raw);
 }
 
-/// Reads user, groups, integrity and level from a token. Runs after
-/// RevertToSelf: looking up account names asks the LSA, which an
-/// identification-level identity may not do.
-void describe_token(const UniqueHandle& token, ImpersonationResult& result) {
+/// Reads user, groups, integrity and level from a token, after
+/// RevertToSelf. The SIDs are named later (name_accounts), as the process:
+/// looking up account names asks the LSA, which an identification-level
+/// identity may not do, and which may take seconds.
+void describe_token(const UniqueHandle& token, ImpersonationFindings& findings) {
+  ImpersonationResult& result = findings.result;
   auto user = token_information(token.get(), TokenUser);
   if (!user.empty()) {
     PSID sid = reinterpret_cast<TOKEN_USER*>(user.data())->User.Sid;
     result.sid = sid_to_string(sid);
-    result.user = account_name(sid);
+    findings.user = SidCopy(sid);
   }
   auto groups = token_information(token.get(), TokenGroups);
   if (!groups.empty()) {
     const auto* list = reinterpret_cast<TOKEN_GROUPS*>(groups.data());
-    for (DWORD i = 0; i < list->GroupCount; ++i) {
-      std::string name = account_name(list->Groups[i].Sid);
-      result.groups.push_back(name.empty() ? sid_to_string(list->Groups[i].Sid) : name);
-    }
+    for (DWORD i = 0; i < list->GroupCount; ++i) findings.groups.emplace_back(list->Groups[i].Sid);
   }
   auto label = token_information(token.get(), TokenIntegrityLevel);
   if (!label.empty()) {
@@ -193,8 +192,10 @@ std::string user_name_unavailable_note(bool server_has_read, DWORD error) {
          error_from_win32(error, IoContext::generic, "GetNamedPipeHandleStateW").symbol_text() + ".";
 }
 
-ImpersonationResult impersonate_client(HANDLE pipe, const ImpersonationRequest& request, const ImpersonatingEnd& end) {
-  ImpersonationResult result;
+ImpersonationFindings impersonate_client(HANDLE pipe, const ImpersonationRequest& request,
+                                         const ImpersonatingEnd& end) {
+  ImpersonationFindings findings;
+  ImpersonationResult& result = findings.result;
   if (running_under_wine()) {
     result.notes =
         "Wine " + wine_version() +
@@ -214,10 +215,20 @@ ImpersonationResult impersonate_client(HANDLE pipe, const ImpersonationRequest& 
     }
     guard.revert();
   }
-  if (token) describe_token(token, result);
+  if (token) describe_token(token, findings);
   add_note(result, identification_note(result.level, process_has_impersonate_privilege()));
   // Proof that the guard worked: no thread token may be left behind.
   result.reverted = !thread_has_token();
+  return findings;
+}
+
+ImpersonationResult name_accounts(const ImpersonationFindings& findings) {
+  ImpersonationResult result = findings.result;
+  result.user = lookup_account_name(findings.user);
+  for (const SidCopy& group : findings.groups) {
+    std::string name = lookup_account_name(group);
+    result.groups.push_back(name.empty() ? sid_to_string(group.get()) : std::move(name));
+  }
   return result;
 }
 

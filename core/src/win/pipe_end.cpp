@@ -27,10 +27,11 @@ bool is_peer_gone(DWORD error) noexcept {
 }
 }  // namespace
 
-PipeEnd::PipeEnd(EngineContext& context, CompletionPort& port, PipeEndConfig config, UniqueHandle handle,
-                 Callbacks callbacks)
+PipeEnd::PipeEnd(EngineContext& context, CompletionPort& port, AccountLookup& accounts, PipeEndConfig config,
+                 UniqueHandle handle, Callbacks callbacks)
     : context_(context),
       port_(port),
+      accounts_(accounts),
       config_(std::move(config)),
       callbacks_(std::move(callbacks)),
       handle_(std::move(handle)),
@@ -141,7 +142,7 @@ void PipeEnd::start_listening() {
     maybe_finish_close_locked(f);
   }
   if (connected_at_once) {
-    const PeerInfo peer = query_peer();
+    const ConnectedPeer peer = query_peer();
     std::lock_guard lock(mutex_);
     --outstanding_;
     if (phase_ == Phase::listening) become_connected_locked(peer, f);
@@ -162,7 +163,7 @@ void PipeEnd::start_connected() {
     std::lock_guard lock(mutex_);
     ++outstanding_;
   }
-  const PeerInfo peer = query_peer();
+  const ConnectedPeer peer = query_peer();
   Followup f;
   {
     std::lock_guard lock(mutex_);
@@ -173,23 +174,24 @@ void PipeEnd::start_connected() {
   run(f);
 }
 
-PeerInfo PipeEnd::query_peer() const {
-  // Called without the end's lock, with a hold on the handle: the user's
-  // name (process_user, LookupAccountSidW) can take seconds on a domain.
-  PeerInfo peer;
+PipeEnd::ConnectedPeer PipeEnd::query_peer() const {
+  // Called without the end's lock, with a hold on the handle. Every call
+  // here is local and quick; only naming the user's SID may take seconds
+  // (LookupAccountSidW on a domain), which the account lookup thread does.
+  ConnectedPeer peer;
   ULONG pid = 0;
   ULONG session = 0;
   // An instance asks about its client, a client about the server.
   const bool is_instance = config_.kind == EndpointKind::instance;
   if (is_instance ? GetNamedPipeClientProcessId(handle_.get(), &pid)
                   : GetNamedPipeServerProcessId(handle_.get(), &pid)) {
-    peer.pid = pid;
-    peer.user = process_user(pid);
+    peer.info.pid = pid;
+    peer.user = process_user_sid(pid);
   }
   // Under Wine the session id is always the caller's own (wine-notes.md).
   if (is_instance ? GetNamedPipeClientSessionId(handle_.get(), &session)
                   : GetNamedPipeServerSessionId(handle_.get(), &session)) {
-    peer.session = session;
+    peer.info.session = session;
   }
   return peer;
 }
@@ -199,11 +201,19 @@ void PipeEnd::wait_while_listening(std::chrono::steady_clock::time_point deadlin
   phase_changed_.wait_until(lock, deadline, [this] { return phase_ != Phase::idle && phase_ != Phase::listening; });
 }
 
-void PipeEnd::become_connected_locked(const PeerInfo& peer, Followup& f) {
+void PipeEnd::become_connected_locked(const ConnectedPeer& peer, Followup& f) {
   phase_ = Phase::connected;
   phase_changed_.notify_all();
   had_client_ = true;
-  context_.set_state(config_.id, EndpointState::connected, peer);
+  context_.set_state(config_.id, EndpointState::connected, peer.info);
+  if (!peer.user.empty()) {
+    // Posted after the state change was queued, so the name never comes
+    // before the connection it belongs to.
+    accounts_.post([&context = context_, id = config_.id, sid = peer.user] {
+      context.identify_peer(id, lookup_account_name(sid));
+      context.flush();
+    });
+  }
   f.connected = config_.kind == EndpointKind::instance;
   start_read_locked(f);
 }
@@ -502,11 +512,12 @@ Result<void> PipeEnd::impersonate(const ImpersonationRequest& request) {
 }
 
 void PipeEnd::impersonate_task() {
-  // The impersonation runs without the end's lock: reading the token's
-  // groups looks each one up (LookupAccountSidW), which can take seconds
-  // against a domain controller, and the end's reads and writes must not
-  // wait for that. The handle stays open meanwhile: this task counts as
-  // outstanding until the end of this function.
+  // The impersonation runs without the end's lock, and its accounts are
+  // named on the account lookup thread: naming each group
+  // (LookupAccountSidW) can take seconds against a domain controller, and
+  // neither this end's reads and writes nor the pool may wait for that. The
+  // handle stays open meanwhile: this task counts as outstanding until the
+  // end of this function.
   std::optional<ImpersonationRequest> request;
   HANDLE handle = nullptr;
   {
@@ -520,7 +531,10 @@ void PipeEnd::impersonate_task() {
   if (request && handle != nullptr) {
     try {
       const ImpersonatingEnd end{context_, config_.id, config_.server, config_.pipe_name};
-      context_.emit(Impersonated{config_.id, impersonate_client(handle, *request, end)});
+      accounts_.post([&context = context_, id = config_.id, findings = impersonate_client(handle, *request, end)] {
+        context.emit(Impersonated{id, name_accounts(findings)});
+        context.flush();
+      });
     } catch (...) {
       failure = std::current_exception();
     }
@@ -544,9 +558,9 @@ void PipeEnd::complete(IoOperation& op, DWORD bytes, DWORD error) {
 }
 
 void PipeEnd::handle_completion(IoOperation& op, DWORD bytes, DWORD error) {
-  // A client that connected: its process and user are looked up before the
+  // A client that connected: its process and user are asked for before the
   // lock is taken (the operation still holds the handle open).
-  std::optional<PeerInfo> peer;
+  std::optional<ConnectedPeer> peer;
   if (op.kind == IoOperation::Kind::connect &&
       (error == ERROR_SUCCESS || error == ERROR_PIPE_CONNECTED || error == ERROR_NO_DATA)) {
     peer = query_peer();

@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 
+#include "account_lookup.hpp"
 #include "engine_context.hpp"
 #include "impersonation.hpp"
 #include "iocp.hpp"
@@ -51,8 +52,8 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
     std::function<void(PipeEnd&, UniqueHandle reusable)> closed;
   };
 
-  PipeEnd(EngineContext& context, CompletionPort& port, PipeEndConfig config, UniqueHandle handle,
-          Callbacks callbacks);
+  PipeEnd(EngineContext& context, CompletionPort& port, AccountLookup& accounts, PipeEndConfig config,
+          UniqueHandle handle, Callbacks callbacks);
   PipeEnd(const PipeEnd&) = delete;
   PipeEnd& operator=(const PipeEnd&) = delete;
 
@@ -101,6 +102,13 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
  private:
   enum class Phase : std::uint8_t { idle, listening, connected, draining, closing, closed };
 
+  /// What the OS says about the peer the moment it connected; its user is
+  /// named later, on the account lookup thread.
+  struct ConnectedPeer {
+    PeerInfo info;
+    SidCopy user;
+  };
+
   /// Work to do after the end's lock is released: calls into the server and
   /// the backend, which take their own locks.
   struct Followup {
@@ -115,7 +123,7 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
   /// run, and what it throws closes this end (fail_after_exception).
   void post_task_locked(void (PipeEnd::*work)(), const char* operation);
   void impersonate_task();
-  void become_connected_locked(const PeerInfo& peer, Followup& f);
+  void become_connected_locked(const ConnectedPeer& peer, Followup& f);
   void start_read_locked(Followup& f);
   void on_read_done_locked(DWORD bytes, DWORD error, Followup& f);
   void read_failed_locked(DWORD error, Followup& f);
@@ -147,10 +155,11 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
   void maybe_finish_close_locked(Followup& f);
   /// Gives reads and writes back to the engine after a transact.
   void end_transact_locked(Followup& f);
-  [[nodiscard]] PeerInfo query_peer() const;
+  [[nodiscard]] ConnectedPeer query_peer() const;
 
   EngineContext& context_;
   CompletionPort& port_;
+  AccountLookup& accounts_;
   const PipeEndConfig config_;
   Callbacks callbacks_;
 
@@ -200,10 +209,23 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
 using TransactQuietHook = void (*)(EndpointId client);
 TransactQuietHook replace_transact_quiet_hook(TransactQuietHook hook) noexcept;
 
+/// What an impersonation found before its accounts are named: the result
+/// with every field but the user's and groups' names, and the SIDs to name.
+struct ImpersonationFindings {
+  ImpersonationResult result;
+  SidCopy user;
+  std::vector<SidCopy> groups;
+};
+
 /// The identity and the access probe, read while impersonating the client of
 /// `pipe`; impersonation is reverted before it returns, on every path. If
 /// the revert fails it never returns: the process ends (impersonation.hpp).
-[[nodiscard]] ImpersonationResult impersonate_client(HANDLE pipe, const ImpersonationRequest& request,
-                                                     const ImpersonatingEnd& end);
+/// Every call it makes is local and quick; the names are left to
+/// name_accounts, on the account lookup thread.
+[[nodiscard]] ImpersonationFindings impersonate_client(HANDLE pipe, const ImpersonationRequest& request,
+                                                       const ImpersonatingEnd& end);
+/// The findings' result with the user's and groups' names filled in
+/// (LookupAccountSidW; a group without a name keeps its SID).
+[[nodiscard]] ImpersonationResult name_accounts(const ImpersonationFindings& findings);
 
 }  // namespace pipescope::detail::win

@@ -181,7 +181,7 @@ std::shared_ptr<PipeEnd> Server::make_instance_locked(EndpointId id, UniqueHandl
     } forget{ends, end.id()};
     if (auto server = weak.lock()) server->on_instance_closed(end, std::move(reusable));
   };
-  auto end = std::make_shared<PipeEnd>(shared_.context, shared_.port, std::move(config), std::move(handle),
+  auto end = std::make_shared<PipeEnd>(shared_.context, shared_.port, shared_.accounts, std::move(config), std::move(handle),
                                        std::move(callbacks));
   instances_.emplace(id, end);
   try {

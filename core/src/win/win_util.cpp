@@ -86,15 +86,4 @@ Result<std::string> current_user_sid() {
   return sid;
 }
 
-std::string process_user(DWORD pid) {
-  UniqueHandle process(OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid));
-  if (!process) return {};
-  HANDLE raw = nullptr;
-  if (!OpenProcessToken(process.get(), TOKEN_QUERY, &raw)) return {};
-  UniqueHandle token(raw);
-  auto info = token_user(token.get());
-  if (info.empty()) return {};
-  return account_name(reinterpret_cast<TOKEN_USER*>(info.data())->User.Sid);
-}
-
 }  // namespace pipescope::detail::win

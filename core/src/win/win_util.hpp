@@ -98,8 +98,6 @@ class LocalMemory {
 [[nodiscard]] std::string account_name(PSID sid);
 /// The SID of the user this process runs as, as text.
 [[nodiscard]] Result<std::string> current_user_sid();
-/// DOMAIN\user of a process's token, empty when it cannot be opened.
-[[nodiscard]] std::string process_user(DWORD pid);
 /// The owner, group and DACL a kernel object (a pipe) really has, as SDDL:
 /// GetSecurityInfo + ConvertSecurityDescriptorToStringSecurityDescriptorW.
 [[nodiscard]] Result<std::string> handle_sddl(HANDLE handle);

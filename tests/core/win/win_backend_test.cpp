@@ -83,7 +83,8 @@ TEST_F(WinBackend, ManyPipeEndsAddNoThreads) {
     ASSERT_TRUE(connect_to(served->server, client_options(served->name))) << "client " << i;
   }
   EXPECT_EQ(thread_count_of_this_process(), threads_before);
-  EXPECT_LE(engine_.thread_count(), 5U);
+  // At most four pool threads, the connector and the account lookup thread.
+  EXPECT_LE(engine_.thread_count(), 6U);
 }
 
 // Windows refuses a second creator of a pipe with FILE_FLAG_FIRST_PIPE_INSTANCE
