@@ -137,6 +137,13 @@ class FlowTest : public QObject {
     const auto instance = static_cast<pipescope::EndpointId>(servers.index(0, 0, server).data(ServersModel::EndpointIdRole).toUInt());
     QCOMPARE(servers.index(0, ServersModel::PeerPidColumn, server).data().toLongLong(),
              static_cast<qlonglong>(QCoreApplication::applicationPid()));
+    // The peer's account name follows the connection in its own event (on
+    // Windows from the engine's account lookup thread): the instance's client
+    // and the client's server are both this process's user.
+    QTRY_VERIFY_WITH_TIMEOUT(clients.index(0, ClientsModel::PeerColumn).data().toString().contains(QStringLiteral(", user ")),
+                             kTimeoutMs);
+    const QString user = clients.index(0, ClientsModel::PeerColumn).data().toString().section(QStringLiteral(", user "), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(servers.index(0, ServersModel::PeerUserColumn, server).data().toString(), user, kTimeoutMs);
 
     // Send text from the panel, typed into its editor.
     SendPanel& panel = *window.sendPanel();

@@ -290,6 +290,17 @@ class ModelsTest : public QObject {
     QVERIFY(model.index(2, ClientsModel::PeerColumn).data().toString().contains(QStringLiteral("exit code 3")));
     QCOMPARE(model.index(1, ClientsModel::StateColumn).data().toString(), QStringLiteral("closed"));
 
+    // The server's user comes after the connection, in its own event; one
+    // for an endpoint of the servers pane changes nothing here.
+    auto connected = stateEvent(3, pipescope::EndpointKind::client, 0, pipescope::EndpointState::connected);
+    QCOMPARE(model.index(0, ClientsModel::PeerColumn).data().toString(), QString());
+    connected.peer.pid = 4242;
+    model.onEvents({connected});
+    QCOMPARE(model.index(0, ClientsModel::PeerColumn).data().toString(), QStringLiteral("server pid 4242"));
+    model.onEvents({pipescope::PeerIdentified{3, "alice"}, pipescope::PeerIdentified{8, "bob"}});
+    QCOMPARE(model.index(0, ClientsModel::PeerColumn).data().toString(), QStringLiteral("server pid 4242, user alice"));
+    QCOMPARE(inserted.count(), 1);
+
     counters.values[3] = pipescope::Counters{1, 2, 3, 4};
     model.refreshCounters();
     QCOMPARE(model.index(0, ClientsModel::MessagesOutColumn).data().toULongLong(), 4ULL);
