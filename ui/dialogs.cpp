@@ -18,16 +18,19 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "choice_combo.hpp"
 #include "qt_text.hpp"
 
 namespace pipescope::ui {
 
 namespace {
 
-QComboBox* makeCombo(QWidget* parent, const QString& objectName, const QStringList& items, const QString& tip) {
+/// A combo box of every term of E (choice_combo.hpp), read back by value.
+template <class E>
+QComboBox* makeChoiceCombo(QWidget* parent, const QString& objectName, const QString& tip) {
   auto* combo = new QComboBox(parent);
   combo->setObjectName(objectName);
-  combo->addItems(items);
+  fillChoices<E>(combo);
   combo->setToolTip(tip);
   return combo;
 }
@@ -105,20 +108,24 @@ NewServerDialog::NewServerDialog(QWidget* parent) : QDialog(parent) {
                        "PipeScope never shortens a name silently. On Linux the pipe is a Unix socket at "
                        "$TMPDIR/CoreFxPipe_MyPipe, where .NET programs find it too."));
 
-  access_ = makeCombo(this, QStringLiteral("access"), {tr("Duplex (both ways)"), tr("Inbound (client writes)"), tr("Outbound (server writes)")},
-                      tr("PIPE_ACCESS_DUPLEX / INBOUND / OUTBOUND: which way data may flow, seen from the server. "
-                         "A client must open the pipe with matching access or gets ERROR_ACCESS_DENIED."));
-  type_ = makeCombo(this, QStringLiteral("type"), {tr("Byte stream"), tr("Messages")},
-                    tr("PIPE_TYPE_BYTE writes a stream: the reader sees bytes, not the boundaries between writes. "
-                       "PIPE_TYPE_MESSAGE keeps each write as one message, delivered whole to a message-mode reader. "
-                       "On Linux one message may be at most 4 MiB."));
-  readMode_ = makeCombo(this, QStringLiteral("readMode"), {tr("Byte"), tr("Message")},
-                        tr("PIPE_READMODE_BYTE / MESSAGE: how the server's end reads. Message mode needs a message "
-                           "pipe (a byte pipe cannot be read as messages: ERROR_INVALID_PARAMETER). A message larger "
-                           "than the read buffer arrives in parts with ERROR_MORE_DATA."));
-  waitMode_ = makeCombo(this, QStringLiteral("waitMode"), {tr("Blocking (PIPE_WAIT)"), tr("Non-blocking (PIPE_NOWAIT)")},
-                        tr("PIPE_NOWAIT exists only for LAN Manager 2.0 compatibility; use overlapped I/O instead. "
-                           "PipeScope's own I/O is asynchronous either way."));
+  access_ = makeChoiceCombo<pipescope::PipeAccess>(
+      this, QStringLiteral("access"),
+      tr("PIPE_ACCESS_DUPLEX / INBOUND / OUTBOUND: which way data may flow, seen from the server. "
+         "A client must open the pipe with matching access or gets ERROR_ACCESS_DENIED."));
+  type_ = makeChoiceCombo<pipescope::PipeType>(
+      this, QStringLiteral("type"),
+      tr("PIPE_TYPE_BYTE writes a stream: the reader sees bytes, not the boundaries between writes. "
+         "PIPE_TYPE_MESSAGE keeps each write as one message, delivered whole to a message-mode reader. "
+         "On Linux one message may be at most 4 MiB."));
+  readMode_ = makeChoiceCombo<pipescope::ReadMode>(
+      this, QStringLiteral("readMode"),
+      tr("PIPE_READMODE_BYTE / MESSAGE: how the server's end reads. Message mode needs a message "
+         "pipe (a byte pipe cannot be read as messages: ERROR_INVALID_PARAMETER). A message larger "
+         "than the read buffer arrives in parts with ERROR_MORE_DATA."));
+  waitMode_ = makeChoiceCombo<pipescope::WaitMode>(
+      this, QStringLiteral("waitMode"),
+      tr("PIPE_NOWAIT exists only for LAN Manager 2.0 compatibility; use overlapped I/O instead. "
+         "PipeScope's own I/O is asynchronous either way."));
 
   unlimited_ = new QCheckBox(tr("Unlimited"), this);
   unlimited_->setObjectName(QStringLiteral("unlimited"));
@@ -149,17 +156,19 @@ NewServerDialog::NewServerDialog(QWidget* parent) : QDialog(parent) {
   rejectRemote_->setChecked(true);
   rejectRemote_->setToolTip(tr("Refuse clients on other machines (over SMB). On by default: most pipes are local."));
 
-  security_ = makeCombo(this, QStringLiteral("security"), {tr("Current user only"), tr("Everyone"), tr("Custom descriptor")},
-                        tr("Who may open the pipe. \"Current user only\" is the safe default. On Windows this is a "
-                           "security descriptor (DACL); on Linux the socket file's mode."));
+  security_ = makeChoiceCombo<pipescope::SecurityPreset>(
+      this, QStringLiteral("security"),
+      tr("Who may open the pipe. \"Current user only\" is the safe default. On Windows this is a "
+         "security descriptor (DACL); on Linux the socket file's mode."));
   descriptor_ = new QLineEdit(this);
   descriptor_->setObjectName(QStringLiteral("descriptor"));
   descriptor_->setPlaceholderText(tr("SDDL such as D:(A;;GA;;;WD), or an octal mode such as 0660"));
   descriptor_->setToolTip(tr("A custom security descriptor: SDDL on Windows, an octal file mode on Linux."));
 
-  responder_ = makeCombo(this, QStringLiteral("responder"), {tr("None"), tr("Echo"), tr("Reverse")},
-                         tr("What PipeScope answers on its own: nothing, the same bytes back (echo), or each "
-                            "message or line reversed. Handy to try a client without writing a server."));
+  responder_ = makeChoiceCombo<pipescope::Responder>(
+      this, QStringLiteral("responder"),
+      tr("What PipeScope answers on its own: nothing, the same bytes back (echo), or each "
+         "message or line reversed. Handy to try a client without writing a server."));
 
   auto* nameBox = new QGroupBox(tr("Name"), this);
   auto* nameForm = new QFormLayout(nameBox);
@@ -206,9 +215,9 @@ NewServerDialog::NewServerDialog(QWidget* parent) : QDialog(parent) {
   connect(security_, &QComboBox::currentIndexChanged, this, &NewServerDialog::updateEnabled);
   // Message read mode only makes sense on a message pipe; follow the type
   // so the common case needs one choice, not two.
-  connect(type_, &QComboBox::currentIndexChanged, this, [this](int index) {
-    if (index == 0) {
-      readMode_->setCurrentIndex(0);
+  connect(type_, &QComboBox::currentIndexChanged, this, [this] {
+    if (chosenValue(type_, pipescope::PipeType::byte) == pipescope::PipeType::byte) {
+      chooseValue(readMode_, pipescope::ReadMode::byte);
     }
   });
   name_->setText(QStringLiteral("pipescope-test"));
@@ -217,15 +226,16 @@ NewServerDialog::NewServerDialog(QWidget* parent) : QDialog(parent) {
 
 void NewServerDialog::updateEnabled() {
   maxInstances_->setEnabled(!unlimited_->isChecked());
-  descriptor_->setEnabled(security_->currentIndex() == static_cast<int>(pipescope::SecurityPreset::custom));
+  descriptor_->setEnabled(chosenValue(security_, pipescope::SecurityPreset::owner_only) ==
+                          pipescope::SecurityPreset::custom);
 }
 
 void NewServerDialog::setOptions(const pipescope::ServerOptions& o) {
   name_->setText(toQString(o.name));
-  access_->setCurrentIndex(static_cast<int>(o.access));
-  type_->setCurrentIndex(static_cast<int>(o.type));
-  readMode_->setCurrentIndex(static_cast<int>(o.read_mode));
-  waitMode_->setCurrentIndex(static_cast<int>(o.wait_mode));
+  chooseValue(access_, o.access);
+  chooseValue(type_, o.type);
+  chooseValue(readMode_, o.read_mode);
+  chooseValue(waitMode_, o.wait_mode);
   unlimited_->setChecked(o.max_instances == pipescope::kUnlimitedInstances);
   if (o.max_instances != pipescope::kUnlimitedInstances) {
     maxInstances_->setValue(static_cast<int>(o.max_instances));
@@ -236,19 +246,19 @@ void NewServerDialog::setOptions(const pipescope::ServerOptions& o) {
   timeout_->setValue(static_cast<int>(o.default_timeout.count()));
   firstInstance_->setChecked(o.first_instance);
   rejectRemote_->setChecked(o.reject_remote);
-  security_->setCurrentIndex(static_cast<int>(o.security));
+  chooseValue(security_, o.security);
   descriptor_->setText(toQString(o.security_descriptor));
-  responder_->setCurrentIndex(static_cast<int>(o.responder));
+  chooseValue(responder_, o.responder);
   updateEnabled();
 }
 
 pipescope::ServerOptions NewServerDialog::options() const {
   pipescope::ServerOptions o;
   o.name = toStdString(name_->text().trimmed());
-  o.access = static_cast<pipescope::PipeAccess>(access_->currentIndex());
-  o.type = static_cast<pipescope::PipeType>(type_->currentIndex());
-  o.read_mode = static_cast<pipescope::ReadMode>(readMode_->currentIndex());
-  o.wait_mode = static_cast<pipescope::WaitMode>(waitMode_->currentIndex());
+  o.access = chosenValue(access_, o.access);
+  o.type = chosenValue(type_, o.type);
+  o.read_mode = chosenValue(readMode_, o.read_mode);
+  o.wait_mode = chosenValue(waitMode_, o.wait_mode);
   o.max_instances = unlimited_->isChecked() ? pipescope::kUnlimitedInstances : spinValue(maxInstances_);
   o.out_buffer_size = spinValue(outBuffer_);
   o.in_buffer_size = spinValue(inBuffer_);
@@ -256,9 +266,9 @@ pipescope::ServerOptions NewServerDialog::options() const {
   o.default_timeout = std::chrono::milliseconds(timeout_->value());
   o.first_instance = firstInstance_->isChecked();
   o.reject_remote = rejectRemote_->isChecked();
-  o.security = static_cast<pipescope::SecurityPreset>(security_->currentIndex());
+  o.security = chosenValue(security_, o.security);
   o.security_descriptor = toStdString(descriptor_->text().trimmed());
-  o.responder = static_cast<pipescope::Responder>(responder_->currentIndex());
+  o.responder = chosenValue(responder_, o.responder);
   return o;
 }
 
@@ -286,25 +296,27 @@ ConnectClientDialog::ConnectClientDialog(QWidget* parent) : QDialog(parent) {
   completer->setFilterMode(Qt::MatchContains);
   name_->setCompleter(completer);
 
-  access_ = makeCombo(this, QStringLiteral("access"), {tr("Read"), tr("Write"), tr("Read and write")},
-                      tr("GENERIC_READ / GENERIC_WRITE. It must fit the server's direction: opening an inbound "
-                         "pipe for reading fails with ERROR_ACCESS_DENIED."));
-  access_->setCurrentIndex(static_cast<int>(pipescope::ClientAccess::read_write));
-  readMode_ = makeCombo(this, QStringLiteral("readMode"), {tr("Byte"), tr("Message")},
-                        tr("SetNamedPipeHandleState(PIPE_READMODE_MESSAGE): read whole messages. Only a message "
-                           "pipe can be read this way."));
+  access_ = makeChoiceCombo<pipescope::ClientAccess>(
+      this, QStringLiteral("access"),
+      tr("GENERIC_READ / GENERIC_WRITE. It must fit the server's direction: opening an inbound "
+         "pipe for reading fails with ERROR_ACCESS_DENIED."));
+  chooseValue(access_, pipescope::ClientAccess::read_write);
+  readMode_ = makeChoiceCombo<pipescope::ReadMode>(
+      this, QStringLiteral("readMode"),
+      tr("SetNamedPipeHandleState(PIPE_READMODE_MESSAGE): read whole messages. Only a message "
+         "pipe can be read this way."));
   busyTimeout_ = makeSpin(this, QStringLiteral("busyTimeout"), 0, 3'600'000, 5000, tr(" ms"),
                           tr("When every instance is busy, CreateFile fails with ERROR_PIPE_BUSY. A client then "
                              "calls WaitNamedPipe and tries again; this is how long PipeScope keeps trying. "
                              "0 fails at once."));
   waitForever_ = new QCheckBox(tr("Wait forever (NMPWAIT_WAIT_FOREVER)"), this);
   waitForever_->setObjectName(QStringLiteral("waitForever"));
-  impersonation_ = makeCombo(this, QStringLiteral("impersonation"),
-                             {tr("Anonymous"), tr("Identification"), tr("Impersonation"), tr("Delegation")},
-                             tr("SECURITY_SQOS_PRESENT with a level: how far the server may act as you. "
-                                "Identification (the safe default) lets it see who you are but not act as you; "
-                                "Impersonation lets it open files as you; Delegation also on other machines."));
-  impersonation_->setCurrentIndex(static_cast<int>(pipescope::ImpersonationLevel::identification));
+  impersonation_ = makeChoiceCombo<pipescope::ImpersonationLevel>(
+      this, QStringLiteral("impersonation"),
+      tr("SECURITY_SQOS_PRESENT with a level: how far the server may act as you. "
+         "Identification (the safe default) lets it see who you are but not act as you; "
+         "Impersonation lets it open files as you; Delegation also on other machines."));
+  chooseValue(impersonation_, pipescope::ImpersonationLevel::identification);
   readBuffer_ = makeSpin(this, QStringLiteral("readBuffer"), 1, 16 * 1024 * 1024, 65536, tr(" bytes"),
                          tr("How many bytes PipeScope asks for per read; a larger message arrives in parts "
                             "flagged \"more data\" (ERROR_MORE_DATA)."));
@@ -335,23 +347,23 @@ void ConnectClientDialog::setKnownPipes(const QStringList& names) {
 
 void ConnectClientDialog::setOptions(const pipescope::ClientOptions& o) {
   name_->setText(toQString(o.name));
-  access_->setCurrentIndex(static_cast<int>(o.access));
-  readMode_->setCurrentIndex(static_cast<int>(o.read_mode));
+  chooseValue(access_, o.access);
+  chooseValue(readMode_, o.read_mode);
   waitForever_->setChecked(o.busy_timeout == pipescope::kWaitForever);
   if (o.busy_timeout != pipescope::kWaitForever) {
     busyTimeout_->setValue(static_cast<int>(o.busy_timeout.count()));
   }
-  impersonation_->setCurrentIndex(static_cast<int>(o.impersonation));
+  chooseValue(impersonation_, o.impersonation);
   readBuffer_->setValue(static_cast<int>(o.read_buffer_size));
 }
 
 pipescope::ClientOptions ConnectClientDialog::options() const {
   pipescope::ClientOptions o;
   o.name = toStdString(name_->text().trimmed());
-  o.access = static_cast<pipescope::ClientAccess>(access_->currentIndex());
-  o.read_mode = static_cast<pipescope::ReadMode>(readMode_->currentIndex());
+  o.access = chosenValue(access_, o.access);
+  o.read_mode = chosenValue(readMode_, o.read_mode);
   o.busy_timeout = waitForever_->isChecked() ? pipescope::kWaitForever : std::chrono::milliseconds(busyTimeout_->value());
-  o.impersonation = static_cast<pipescope::ImpersonationLevel>(impersonation_->currentIndex());
+  o.impersonation = chosenValue(impersonation_, o.impersonation);
   o.read_buffer_size = spinValue(readBuffer_);
   return o;
 }

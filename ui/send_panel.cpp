@@ -16,6 +16,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "choice_combo.hpp"
 #include "qt_text.hpp"
 
 namespace pipescope::ui {
@@ -47,9 +48,7 @@ InputCheck checkInput(const QString& input, pipescope::InputFormat format) {
 SendPanel::SendPanel(QWidget* parent) : QWidget(parent) {
   format_ = new QComboBox(this);
   format_->setObjectName(QStringLiteral("sendFormat"));
-  format_->addItem(tr("Text"), static_cast<int>(pipescope::InputFormat::text));
-  format_->addItem(tr("Hex"), static_cast<int>(pipescope::InputFormat::hex));
-  format_->addItem(tr("Escapes"), static_cast<int>(pipescope::InputFormat::escaped));
+  fillChoices<pipescope::InputFormat>(format_);
   format_->setToolTip(tr("Text: sent as typed (UTF-8).\nHex: byte values such as \"48 65 6c\" or \"0x48,0x65\".\n"
                          "Escapes: C escapes such as \\r\\n, \\x1b, \\0, \\u00e9."));
 
@@ -159,11 +158,11 @@ pipescope::EndpointId SendPanel::currentTarget() const {
 }
 
 void SendPanel::setFormat(pipescope::InputFormat format) {
-  format_->setCurrentIndex(format_->findData(static_cast<int>(format)));
+  chooseValue(format_, format);
 }
 
 pipescope::InputFormat SendPanel::format() const {
-  return static_cast<pipescope::InputFormat>(format_->currentData().toInt());
+  return chosenValue(format_, pipescope::InputFormat::text);
 }
 
 void SendPanel::setInput(const QString& text) { editor_->setPlainText(text); }

@@ -5,6 +5,7 @@
 
 #include "pipescope/codec.hpp"
 #include "pipescope/log.hpp"
+#include "pipescope/vocabulary.hpp"
 
 namespace pipescope::cli {
 namespace {
@@ -24,16 +25,11 @@ std::string_view os_domain_name(OsDomain domain) noexcept {
 }
 
 json flags_to_json(std::uint8_t flags) {
-  // The flag names come from the engine (flags_to_string), so the console,
-  // the GUI and saved logs all use the same words.
+  // The flag words are the vocabulary's, so the console, the GUI and saved
+  // logs all use the same words.
   json names = json::array();
-  const std::string joined = flags_to_string(flags);
-  std::size_t start = 0;
-  while (start < joined.size()) {
-    const std::size_t bar = joined.find('|', start);
-    const std::size_t end = bar == std::string::npos ? joined.size() : bar;
-    names.push_back(joined.substr(start, end - start));
-    start = end + 1;
+  for (const auto& [bit, word] : kRecordFlagWords) {
+    if ((flags & bit) != 0) names.push_back(word);
   }
   return names;
 }

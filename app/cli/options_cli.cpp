@@ -11,35 +11,29 @@
 #include "console.hpp"
 #include "exit_codes.hpp"
 #include "pipescope/log.hpp"
+#include "pipescope/vocabulary.hpp"
 
 namespace pipescope::cli {
 namespace {
 
-/// The words a person may type for an enum option, and what they mean.
+/// An enum option's choices: the words of the enum's vocabulary table
+/// (pipescope/vocabulary.hpp), the same words JSON events and saved logs use.
 template <class T>
-using Choices = std::vector<std::pair<std::string, T>>;
+struct Choices {};
 
-const Choices<PipeAccess> kPipeAccess{
-    {"inbound", PipeAccess::inbound}, {"outbound", PipeAccess::outbound}, {"duplex", PipeAccess::duplex}};
-const Choices<PipeType> kPipeType{{"byte", PipeType::byte}, {"message", PipeType::message}};
-const Choices<ReadMode> kReadMode{{"byte", ReadMode::byte}, {"message", ReadMode::message}};
-const Choices<SecurityPreset> kSecurity{
-    {"owner", SecurityPreset::owner_only}, {"everyone", SecurityPreset::everyone}, {"custom", SecurityPreset::custom}};
-const Choices<ClientAccess> kClientAccess{
-    {"read", ClientAccess::read}, {"write", ClientAccess::write}, {"duplex", ClientAccess::read_write}};
-const Choices<ImpersonationLevel> kImpersonation{{"anonymous", ImpersonationLevel::anonymous},
-                                                 {"identification", ImpersonationLevel::identification},
-                                                 {"impersonation", ImpersonationLevel::impersonation},
-                                                 {"delegation", ImpersonationLevel::delegation}};
-const Choices<InputFormat> kInputFormat{
-    {"text", InputFormat::text}, {"hex", InputFormat::hex}, {"escaped", InputFormat::escaped}};
+constexpr Choices<PipeAccess> kPipeAccess{};
+constexpr Choices<PipeType> kPipeType{};
+constexpr Choices<ReadMode> kReadMode{};
+constexpr Choices<SecurityPreset> kSecurity{};
+constexpr Choices<ClientAccess> kClientAccess{};
+constexpr Choices<ImpersonationLevel> kImpersonation{};
+constexpr Choices<InputFormat> kInputFormat{};
 
 template <class T>
-std::vector<std::string> choice_names(const Choices<T>& choices) {
+std::vector<std::string> choice_names(Choices<T> /*choices*/) {
   std::vector<std::string> names;
-  names.reserve(choices.size());
-  for (const auto& [name, value] : choices) {
-    names.push_back(name);
+  for (const Term<T>& term : terms<T>()) {
+    names.emplace_back(term.word);
   }
   return names;
 }
@@ -47,7 +41,7 @@ std::vector<std::string> choice_names(const Choices<T>& choices) {
 /// Adds an option whose value must be one of the choices (any letter case);
 /// CLI11 checks the word, and `chosen` later maps it to the enum.
 template <class T>
-CLI::Option* add_choice(CLI::App* app, const std::string& flags, std::string& word, const Choices<T>& choices,
+CLI::Option* add_choice(CLI::App* app, const std::string& flags, std::string& word, Choices<T> choices,
                         const std::string& description) {
   const std::vector<std::string> names = choice_names(choices);
   std::string shown;
@@ -68,11 +62,9 @@ std::string value_text(std::string_view what, const T& default_value) {
 }
 
 template <class T>
-T chosen(const Choices<T>& choices, const std::string& word) {
-  for (const auto& [name, value] : choices) {
-    if (name == word) {
-      return value;
-    }
+T chosen(Choices<T> /*choices*/, const std::string& word) {
+  if (const std::optional<T> value = from_word<T>(word)) {
+    return *value;
   }
   // IsMember has already refused every other word; reaching this is a
   // mistake in this file, reported like any bad argument.

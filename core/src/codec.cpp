@@ -4,6 +4,8 @@
 // guesses what was meant.
 #include "pipescope/codec.hpp"
 
+#include "pipescope/vocabulary.hpp"
+
 #include <fmt/format.h>
 
 namespace pipescope {
@@ -230,14 +232,7 @@ ParseResult parse_input(std::string_view input, InputFormat format) {
   return failure(0, fmt::format("unknown input format {}", static_cast<int>(format)));
 }
 
-std::string_view to_string(InputFormat f) noexcept {
-  switch (f) {
-    case InputFormat::text: return "text";
-    case InputFormat::hex: return "hex";
-    case InputFormat::escaped: return "escaped";
-  }
-  return "unknown";
-}
+std::string_view to_string(InputFormat f) noexcept { return word_of(f); }
 
 std::string format_hex_dump(std::span<const std::byte> data, std::uint64_t base_offset) {
   std::string out;
@@ -265,12 +260,28 @@ std::string format_hex_dump(std::span<const std::byte> data, std::uint64_t base_
   return out;
 }
 
+void append_hex(std::string& text, std::span<const std::byte> data) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  const std::size_t start = text.size();
+  text.resize(start + data.size() * 2);
+  char* out = text.data() + start;
+  for (const std::byte b : data) {
+    const auto value = std::to_integer<unsigned>(b);
+    *out++ = kDigits[value >> 4];
+    *out++ = kDigits[value & 0xF];
+  }
+}
+
 std::string format_hex(std::span<const std::byte> data, std::string_view separator) {
   std::string out;
+  if (separator.empty()) {
+    append_hex(out, data);
+    return out;
+  }
   out.reserve(data.size() * (2 + separator.size()));
   for (std::size_t i = 0; i < data.size(); ++i) {
     if (i != 0) out += separator;
-    out += fmt::format("{:02x}", std::to_integer<unsigned>(data[i]));
+    append_hex(out, data.subspan(i, 1));
   }
   return out;
 }

@@ -4,6 +4,8 @@
 
 #include <future>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <string>
 
 #include "backend.hpp"
@@ -19,7 +21,25 @@ class Engine::Impl {
 
   detail::EngineContext context;
   std::unique_ptr<detail::Backend> backend;
+
+  // What each server and client was started with, for the callers that show
+  // or check it (the GUI's details, its tests).
+  mutable std::mutex options_mutex;
+  std::map<ServerId, ServerOptions> server_options;
+  std::map<EndpointId, ClientOptions> client_options;
 };
+
+namespace {
+/// The name parsed once, then the rest of the options checked: every
+/// backend gets a name that was checked, never a second unchecked parse.
+template <class Options>
+Result<PipeName> checked_name(const Options& options) {
+  auto name = PipeName::parse(options.name);
+  if (!name) return std::move(name).error();
+  if (auto valid = validate_settings(options); !valid) return std::move(valid).error();
+  return name;
+}
+}  // namespace
 
 Engine::Engine(EventSink* sink) : impl_(std::make_unique<Impl>(sink)) {}
 Engine::~Engine() = default;
@@ -29,27 +49,47 @@ std::string_view Engine::backend_name() const noexcept { return impl_->backend->
 std::size_t Engine::thread_count() const noexcept { return impl_->backend->thread_count(); }
 
 Result<ServerId> Engine::start_server(const ServerOptions& options) {
-  if (auto valid = validate(options); !valid) return std::move(valid).error();
-  auto name = PipeName::parse(options.name);
-  return impl_->backend->start_server(options, *name);
+  auto name = checked_name(options);
+  if (!name) return std::move(name).error();
+  auto started = impl_->backend->start_server(options, *name);
+  if (started) {
+    const std::lock_guard lock(impl_->options_mutex);
+    impl_->server_options.insert_or_assign(*started, options);
+  }
+  return started;
 }
 
-Result<void> Engine::stop_server(ServerId server) { return impl_->backend->stop_server(server); }
+Result<void> Engine::stop_server(ServerId server) {
+  {
+    const std::lock_guard lock(impl_->options_mutex);
+    impl_->server_options.erase(server);
+  }
+  return impl_->backend->stop_server(server);
+}
 
 Result<EndpointId> Engine::connect_async(const ClientOptions& options) {
-  if (auto valid = validate(options); !valid) return std::move(valid).error();
-  auto name = PipeName::parse(options.name);
-  return impl_->backend->connect_async(options, *name, nullptr);
+  auto name = checked_name(options);
+  if (!name) return std::move(name).error();
+  auto started = impl_->backend->connect_async(options, *name, nullptr);
+  if (started) {
+    const std::lock_guard lock(impl_->options_mutex);
+    impl_->client_options.insert_or_assign(*started, options);
+  }
+  return started;
 }
 
 Result<EndpointId> Engine::connect(const ClientOptions& options) {
-  if (auto valid = validate(options); !valid) return std::move(valid).error();
-  auto name = PipeName::parse(options.name);
+  auto name = checked_name(options);
+  if (!name) return std::move(name).error();
   auto promise = std::make_shared<std::promise<Result<void>>>();
   auto outcome = promise->get_future();
   auto started = impl_->backend->connect_async(options, *name,
                                                [promise](const Result<void>& r) { promise->set_value(r); });
   if (!started) return started;
+  {
+    const std::lock_guard lock(impl_->options_mutex);
+    impl_->client_options.insert_or_assign(*started, options);
+  }
   auto result = outcome.get();
   if (!result) return std::move(result).error();
   return started;
@@ -98,7 +138,8 @@ Result<Bytes> Engine::call(const ClientOptions& options, std::span<const std::by
   // CallNamedPipe always reads in message mode, whatever the options say.
   ClientOptions call_options = options;
   call_options.read_mode = ReadMode::message;
-  if (auto valid = validate(call_options); !valid) return std::move(valid).error();
+  auto name = checked_name(call_options);
+  if (!name) return std::move(name).error();
   if (call_options.access != ClientAccess::read_write) {
     return make_error(Errc::invalid_parameter, "CallNamedPipe",
                       "a call writes the request and reads the reply, so it needs read and write access");
@@ -106,7 +147,6 @@ Result<Bytes> Engine::call(const ClientOptions& options, std::span<const std::by
   if (auto valid = check_transact_arguments(request, timeout, "CallNamedPipe"); !valid) {
     return std::move(valid).error();
   }
-  auto name = PipeName::parse(call_options.name);
   return impl_->backend->call(call_options, *name, request, timeout);
 }
 
@@ -123,6 +163,25 @@ std::optional<EndpointInfo> Engine::endpoint(EndpointId id) const { return impl_
 std::optional<EndpointState> Engine::state(EndpointId id) const { return impl_->context.state(id); }
 Counters Engine::counters(EndpointId id) const { return impl_->context.counters(id); }
 
-void Engine::close_all() { impl_->backend->close_all(); }
+std::optional<ServerOptions> Engine::server_options(ServerId server) const {
+  const std::lock_guard lock(impl_->options_mutex);
+  const auto it = impl_->server_options.find(server);
+  if (it == impl_->server_options.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<ClientOptions> Engine::client_options(EndpointId client) const {
+  const std::lock_guard lock(impl_->options_mutex);
+  const auto it = impl_->client_options.find(client);
+  if (it == impl_->client_options.end()) return std::nullopt;
+  return it->second;
+}
+
+void Engine::close_all() {
+  impl_->backend->close_all();
+  const std::lock_guard lock(impl_->options_mutex);
+  impl_->server_options.clear();
+  impl_->client_options.clear();
+}
 
 }  // namespace pipescope

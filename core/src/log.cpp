@@ -497,15 +497,7 @@ std::int64_t MessageLog::now_ns() noexcept {
       .count();
 }
 
-std::string_view to_string(Direction d) noexcept {
-  switch (d) {
-    case Direction::in:
-      return "in";
-    case Direction::out:
-      return "out";
-  }
-  return "unknown";
-}
+std::string_view to_string(Direction d) noexcept { return word_of(d); }
 
 std::string flags_to_string(std::uint8_t flags) {
   std::string text;

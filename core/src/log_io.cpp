@@ -38,6 +38,7 @@
 #include "pipescope/codec.hpp"
 #include "pipescope/error.hpp"
 #include "pipescope/log.hpp"
+#include "pipescope/vocabulary.hpp"
 
 namespace pipescope {
 namespace {
@@ -45,34 +46,12 @@ namespace {
 constexpr std::string_view kFileType = "pipescope-log";
 constexpr std::int64_t kFileVersion = 1;
 
-// The words for endpoint kinds in the file. They are part of the format, so
-// they are spelled out here rather than borrowed from display text.
-constexpr std::pair<EndpointKind, std::string_view> kKindNames[] = {
-    {EndpointKind::instance, "instance"},
-    {EndpointKind::client, "client"},
-    {EndpointKind::child, "child"},
-};
-
-std::string_view kind_name(EndpointKind kind) {
-  for (const auto& [value, name] : kKindNames) {
-    if (value == kind) return name;
-  }
-  return "instance";
-}
+// The words for endpoint kinds and directions in the file are the
+// vocabulary's (vocabulary.cpp), which are part of this format: changing one
+// there changes what a saved log says.
 
 // ---------------------------------------------------------------- writing
 
-void append_hex(std::string& text, std::span<const std::byte> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  const std::size_t start = text.size();
-  text.resize(start + bytes.size() * 2);
-  char* out = text.data() + start;
-  for (const std::byte b : bytes) {
-    const auto value = std::to_integer<unsigned>(b);
-    *out++ = kDigits[value >> 4];
-    *out++ = kDigits[value & 0xF];
-  }
-}
 
 void append_record_part(std::string& text, const Record& record, std::uint8_t flags,
                         std::span<const std::byte> payload) {
@@ -105,7 +84,7 @@ std::string endpoint_line(const EndpointInfo& info) {
   nlohmann::ordered_json line;
   line["type"] = "endpoint";
   line["id"] = info.id;
-  line["kind"] = kind_name(info.kind);
+  line["kind"] = word_of(info.kind);
   line["server"] = info.server;
   line["pipe"] = info.pipe_name;
   line["label"] = info.label;
@@ -268,14 +247,13 @@ void read_endpoint(const LogLine& line, detail::LogContents& contents,
   EndpointInfo info;
   info.id = static_cast<EndpointId>(require_unsigned(line, what, LogField::id, std::numeric_limits<EndpointId>::max()));
   const std::string& kind = require_string(line, what, LogField::kind);
-  const auto known = std::find_if(std::begin(kKindNames), std::end(kKindNames),
-                                  [&](const auto& entry) { return entry.second == kind; });
-  if (known == std::end(kKindNames)) {
+  const std::optional<EndpointKind> known = from_word<EndpointKind>(kind);
+  if (!known) {
     throw LineProblem{
         fmt::format("unknown endpoint kind \"{}\" (expected instance, client or child)", shown(kind)),
         line.field(LogField::kind).column};
   }
-  info.kind = known->first;
+  info.kind = *known;
   info.server = static_cast<ServerId>(
       require_unsigned(line, what, LogField::server, std::numeric_limits<ServerId>::max()));
   info.pipe_name = require_string(line, what, LogField::pipe);
@@ -301,15 +279,12 @@ void read_record(const LogLine& line, detail::LogContents& contents, std::vector
                       line.field(LogField::endpoint).column};
   }
   const std::string& direction_text = require_string(line, what, LogField::direction);
-  Direction direction = Direction::in;
-  if (direction_text == "in") {
-    direction = Direction::in;
-  } else if (direction_text == "out") {
-    direction = Direction::out;
-  } else {
+  const std::optional<Direction> known_direction = from_word<Direction>(direction_text);
+  if (!known_direction) {
     throw LineProblem{fmt::format("unknown direction \"{}\" (expected in or out)", shown(direction_text)),
                       line.field(LogField::direction).column};
   }
+  const Direction direction = *known_direction;
   const LogFieldValue& flags = require(line, what, LogField::flags);
   if (!line.flags_is_list) throw LineProblem{"\"flags\" must be a list of strings", flags.column};
   if (line.flags_problem) throw *line.flags_problem;

@@ -45,21 +45,13 @@
 #include "pipescope/log.hpp"
 #include "brief_mutex.hpp"
 #include "stable_table.hpp"
+#include "pipescope/vocabulary.hpp"
 #include "shared_mutex.hpp"
 
 namespace pipescope::detail {
 
-/// The words for the record flags, in bit order. flags_to_string() and the
-/// JSON-lines format use the same words, so a saved file reads like the UI.
-inline constexpr std::array<std::pair<std::uint8_t, std::string_view>, 7> kRecordFlagNames{{
-    {record_flags::message, "message"},
-    {record_flags::more_data, "more-data"},
-    {record_flags::partial, "partial"},
-    {record_flags::transact, "transact"},
-    {record_flags::stderr_stream, "stderr"},
-    {record_flags::responder, "responder"},
-    {record_flags::truncated, "truncated"},
-}};
+/// The words for the record flags are the vocabulary's (kRecordFlagWords).
+inline constexpr const auto& kRecordFlagNames = kRecordFlagWords;
 
 /// Every flag bit that has a meaning. append() rejects the others, so that
 /// every stored record can be saved and loaded again.

@@ -4,6 +4,7 @@
 
 #include "pipescope/endpoint.hpp"
 #include "pipescope/name.hpp"
+#include "pipescope/vocabulary.hpp"
 
 namespace pipescope {
 
@@ -29,6 +30,10 @@ Result<void> validate_read_buffer(std::uint32_t size) {
 
 Result<void> validate(const ServerOptions& o) {
   if (auto r = validate_name(o.name); !r) return r;
+  return validate_settings(o);
+}
+
+Result<void> validate_settings(const ServerOptions& o) {
   if (o.max_instances < 1 || o.max_instances > kUnlimitedInstances) {
     return make_error(Errc::invalid_parameter, "max instances",
                       fmt::format("{}; choose 1 to 254, or 255 for unlimited (PIPE_UNLIMITED_INSTANCES)",
@@ -56,6 +61,10 @@ Result<void> validate(const ServerOptions& o) {
 
 Result<void> validate(const ClientOptions& o) {
   if (auto r = validate_name(o.name); !r) return r;
+  return validate_settings(o);
+}
+
+Result<void> validate_settings(const ClientOptions& o) {
   if (o.busy_timeout.count() < 0) {
     return make_error(Errc::invalid_parameter, "busy timeout", "must not be negative");
   }
@@ -69,68 +78,16 @@ Result<void> validate(const ChildOptions& o) {
   return validate_read_buffer(o.read_buffer_size);
 }
 
-std::string_view to_string(PipeAccess v) noexcept {
-  switch (v) {
-    case PipeAccess::inbound: return "inbound";
-    case PipeAccess::outbound: return "outbound";
-    case PipeAccess::duplex: return "duplex";
-  }
-  return "?";
-}
-std::string_view to_string(PipeType v) noexcept { return v == PipeType::byte ? "byte" : "message"; }
-std::string_view to_string(ReadMode v) noexcept { return v == ReadMode::byte ? "byte" : "message"; }
-std::string_view to_string(WaitMode v) noexcept { return v == WaitMode::blocking ? "wait" : "nowait"; }
-std::string_view to_string(SecurityPreset v) noexcept {
-  switch (v) {
-    case SecurityPreset::owner_only: return "owner";
-    case SecurityPreset::everyone: return "everyone";
-    case SecurityPreset::custom: return "custom";
-  }
-  return "?";
-}
-std::string_view to_string(Responder v) noexcept {
-  switch (v) {
-    case Responder::none: return "none";
-    case Responder::echo: return "echo";
-    case Responder::reverse: return "reverse";
-  }
-  return "?";
-}
-std::string_view to_string(ClientAccess v) noexcept {
-  switch (v) {
-    case ClientAccess::read: return "read";
-    case ClientAccess::write: return "write";
-    case ClientAccess::read_write: return "duplex";
-  }
-  return "?";
-}
-std::string_view to_string(ImpersonationLevel v) noexcept {
-  switch (v) {
-    case ImpersonationLevel::anonymous: return "anonymous";
-    case ImpersonationLevel::identification: return "identification";
-    case ImpersonationLevel::impersonation: return "impersonation";
-    case ImpersonationLevel::delegation: return "delegation";
-  }
-  return "?";
-}
-std::string_view to_string(EndpointKind v) noexcept {
-  switch (v) {
-    case EndpointKind::instance: return "instance";
-    case EndpointKind::client: return "client";
-    case EndpointKind::child: return "child";
-  }
-  return "?";
-}
-std::string_view to_string(EndpointState v) noexcept {
-  switch (v) {
-    case EndpointState::listening: return "listening";
-    case EndpointState::connecting: return "connecting";
-    case EndpointState::connected: return "connected";
-    case EndpointState::disconnected: return "disconnected";
-    case EndpointState::closing: return "closing";
-    case EndpointState::closed: return "closed";
-  }
-  return "?";
-}
+// The words come from the one table per enum (vocabulary.cpp).
+std::string_view to_string(PipeAccess v) noexcept { return word_of(v); }
+std::string_view to_string(PipeType v) noexcept { return word_of(v); }
+std::string_view to_string(ReadMode v) noexcept { return word_of(v); }
+std::string_view to_string(WaitMode v) noexcept { return word_of(v); }
+std::string_view to_string(SecurityPreset v) noexcept { return word_of(v); }
+std::string_view to_string(Responder v) noexcept { return word_of(v); }
+std::string_view to_string(ClientAccess v) noexcept { return word_of(v); }
+std::string_view to_string(ImpersonationLevel v) noexcept { return word_of(v); }
+std::string_view to_string(EndpointKind v) noexcept { return word_of(v); }
+std::string_view to_string(EndpointState v) noexcept { return word_of(v); }
 
 }  // namespace pipescope

@@ -42,6 +42,9 @@ struct ParseResult {
 [[nodiscard]] std::string format_hex_dump(std::span<const std::byte> data, std::uint64_t base_offset = 0);
 /// "48 65 6c" (separator between bytes; none for an empty separator).
 [[nodiscard]] std::string format_hex(std::span<const std::byte> data, std::string_view separator = " ");
+/// Appends "48656c" (two lowercase digits a byte, no separator) to `text`:
+/// format_hex(data, "") without a string of its own, for writers of big files.
+void append_hex(std::string& text, std::span<const std::byte> data);
 /// A C array: "const unsigned char data[5] = {\n  0x48, 0x65, ...\n};", 12 bytes a line.
 [[nodiscard]] std::string format_c_array(std::span<const std::byte> data, std::string_view name = "data");
 /// Printable ASCII kept, the rest as C escapes; parse_input(..., escaped) is its inverse.

@@ -113,6 +113,13 @@ class Engine {
   [[nodiscard]] Result<std::vector<PipeInfo>> list_pipes() const;
 
   [[nodiscard]] std::optional<EndpointInfo> endpoint(EndpointId id) const;
+  /// The options a running server was started with, exactly as the engine
+  /// received them; nullopt once it stopped (or for an unknown id).
+  [[nodiscard]] std::optional<ServerOptions> server_options(ServerId server) const;
+  /// The options a client was opened with, exactly as the engine received
+  /// them, also after it closed (until close_all); nullopt for an id that is
+  /// not one of our clients.
+  [[nodiscard]] std::optional<ClientOptions> client_options(EndpointId client) const;
   [[nodiscard]] std::optional<EndpointState> state(EndpointId id) const;
   [[nodiscard]] Counters counters(EndpointId id) const;
 

@@ -82,6 +82,9 @@ struct ChildOptions {
 /// read in message mode: ERROR_INVALID_PARAMETER), the name's syntax.
 [[nodiscard]] Result<void> validate(const ServerOptions& options);
 [[nodiscard]] Result<void> validate(const ClientOptions& options);
+/// validate() without the name: for a caller that has parsed the name itself.
+[[nodiscard]] Result<void> validate_settings(const ServerOptions& options);
+[[nodiscard]] Result<void> validate_settings(const ClientOptions& options);
 [[nodiscard]] Result<void> validate(const ChildOptions& options);
 
 [[nodiscard]] std::string_view to_string(PipeAccess v) noexcept;

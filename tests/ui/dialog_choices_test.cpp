@@ -1,0 +1,197 @@
+// Every choice of every combo box in every dialog reaches the engine as the
+// option it names. The New server dialog once listed Duplex, Inbound,
+// Outbound while the engine's enum is inbound, outbound, duplex, and read
+// the choice back by its position: choosing Duplex created an inbound pipe.
+// Here each item is chosen in the real dialog of the real main window, the
+// dialog is accepted, and the options the engine received are compared with
+// the term whose label the item shows.
+#include <QAction>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QLineEdit>
+#include <QPointer>
+#include <QPushButton>
+#include <QTest>
+
+#include <functional>
+#include <optional>
+
+#include "choice_combo.hpp"
+#include "clients_model.hpp"
+#include "dialogs.hpp"
+#include "main_window.hpp"
+#include "servers_model.hpp"
+#include "ui_test_support.hpp"
+
+using namespace pipescope::ui;
+using namespace pipescope::ui::test;
+
+namespace {
+
+void clickOk(QDialog* dialog) {
+  auto* buttons = dialog->findChild<QDialogButtonBox*>();
+  QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
+}
+
+/// The term whose label `text` is; nullptr when no term shows it.
+template <class E>
+const pipescope::Term<E>* termShownAs(const QString& text) {
+  for (const pipescope::Term<E>& term : pipescope::terms<E>()) {
+    if (termLabel(term) == text) {
+      return &term;
+    }
+  }
+  return nullptr;
+}
+
+/// A security descriptor the custom preset accepts on this platform.
+QString customDescriptor() {
+#if defined(_WIN32)
+  return QStringLiteral("D:P(A;;GA;;;OW)");
+#else
+  return QStringLiteral("0600");
+#endif
+}
+
+int g_serial = 0;
+
+}  // namespace
+
+class DialogChoicesTest : public QObject {
+  Q_OBJECT
+
+  /// For each item of combo `comboName` of the New server dialog: opens the
+  /// dialog, chooses the item, accepts, and compares the option the engine
+  /// received with the term the item shows.
+  template <class E>
+  void checkServerChoices(const char* comboName, E pipescope::ServerOptions::*field) {
+    MainWindow window;
+    window.show();
+    auto* probe = new NewServerDialog(&window);
+    const int count = probe->findChild<QComboBox*>(QString::fromLatin1(comboName))->count();
+    delete probe;
+    QCOMPARE(static_cast<std::size_t>(count), pipescope::terms<E>().size());
+    for (int index = 0; index < count; ++index) {
+      window.findChild<QAction*>(QStringLiteral("actionNewServer"))->trigger();
+      QPointer<NewServerDialog> dialog = window.findChild<NewServerDialog*>();
+      QVERIFY(dialog);
+      const QString name = uniqueName("choice") + QStringLiteral("-%1").arg(++g_serial);
+      auto* nameEdit = dialog->findChild<QLineEdit*>(QStringLiteral("name"));
+      nameEdit->clear();
+      QTest::keyClicks(nameEdit, name);
+      auto* combo = dialog->findChild<QComboBox*>(QString::fromLatin1(comboName));
+      QVERIFY(combo);
+      // Choices that need a companion: message read mode a message pipe,
+      // the custom preset a descriptor.
+      dialog->findChild<QComboBox*>(QStringLiteral("type"))
+          ->setCurrentIndex(dialog->findChild<QComboBox*>(QStringLiteral("type"))
+                                ->findText(termLabel(*pipescope::find_term(pipescope::PipeType::message))));
+      combo->setCurrentIndex(index);
+      dialog->findChild<QLineEdit*>(QStringLiteral("descriptor"))->setText(customDescriptor());
+      const QString shown = combo->currentText();
+      const pipescope::Term<E>* meant = termShownAs<E>(shown);
+      QVERIFY2(meant != nullptr, qPrintable(QStringLiteral("%1 shows \"%2\", which no term of the engine's vocabulary is")
+                                                .arg(QLatin1String(comboName), shown)));
+      clickOk(dialog);
+      QTRY_VERIFY2_WITH_TIMEOUT(dialog.isNull(),
+                                qPrintable(dialog ? dialog->errorText() : QStringLiteral("closed")), kTimeoutMs);
+
+      ServersModel& servers = *window.serversModel();
+      std::optional<pipescope::ServerId> server;
+      QTRY_VERIFY_WITH_TIMEOUT(
+          [&] {
+            for (int row = 0; row < servers.rowCount(); ++row) {
+              const QModelIndex index = servers.index(row, 0);
+              if (index.data().toString().endsWith(name)) {
+                server = static_cast<pipescope::ServerId>(index.data(ServersModel::ServerIdRole).toUInt());
+                return true;
+              }
+            }
+            return false;
+          }(),
+          kTimeoutMs);
+      const std::optional<pipescope::ServerOptions> received = window.engine().server_options(*server);
+      QVERIFY(received);
+      QVERIFY2((*received).*field == meant->value,
+               qPrintable(QStringLiteral("%1: chose \"%2\", the engine got %3")
+                              .arg(QLatin1String(comboName), shown,
+                                   QString::fromUtf8(std::string(pipescope::word_of((*received).*field)).c_str()))));
+    }
+  }
+
+  /// The same for the Connect client dialog, against a server of the engine.
+  template <class E>
+  void checkClientChoices(const char* comboName, E pipescope::ClientOptions::*field) {
+    MainWindow window;
+    window.show();
+    // A duplex message pipe takes every client access and read mode.
+    pipescope::ServerOptions served;
+    served.name = (uniqueName("choice-server") + QStringLiteral("-%1").arg(++g_serial)).toStdString();
+    served.type = pipescope::PipeType::message;
+    auto server = window.engine().start_server(served);
+    QVERIFY2(server.ok(), server.ok() ? "" : server.error().summary().c_str());
+
+    auto* probe = new ConnectClientDialog(&window);
+    const int count = probe->findChild<QComboBox*>(QString::fromLatin1(comboName))->count();
+    delete probe;
+    QCOMPARE(static_cast<std::size_t>(count), pipescope::terms<E>().size());
+    ClientsModel& clients = *window.clientsModel();
+    for (int index = 0; index < count; ++index) {
+      const int rowsBefore = clients.rowCount();
+      window.findChild<QAction*>(QStringLiteral("actionConnectClient"))->trigger();
+      QPointer<ConnectClientDialog> dialog = window.findChild<ConnectClientDialog*>();
+      QVERIFY(dialog);
+      auto* nameEdit = dialog->findChild<QLineEdit*>(QStringLiteral("name"));
+      nameEdit->clear();
+      QTest::keyClicks(nameEdit, QString::fromStdString(served.name));
+      auto* combo = dialog->findChild<QComboBox*>(QString::fromLatin1(comboName));
+      QVERIFY(combo);
+      combo->setCurrentIndex(index);
+      const QString shown = combo->currentText();
+      const pipescope::Term<E>* meant = termShownAs<E>(shown);
+      QVERIFY2(meant != nullptr, qPrintable(QStringLiteral("%1 shows \"%2\", which no term of the engine's vocabulary is")
+                                                .arg(QLatin1String(comboName), shown)));
+      clickOk(dialog);
+      QTRY_VERIFY2_WITH_TIMEOUT(dialog.isNull(),
+                                qPrintable(dialog ? dialog->errorText() : QStringLiteral("closed")), kTimeoutMs);
+      QTRY_COMPARE_WITH_TIMEOUT(clients.rowCount(), rowsBefore + 1, kTimeoutMs);
+      const auto client =
+          static_cast<pipescope::EndpointId>(clients.index(rowsBefore, 0).data(ClientsModel::EndpointIdRole).toUInt());
+      const std::optional<pipescope::ClientOptions> received = window.engine().client_options(client);
+      QVERIFY(received);
+      QVERIFY2((*received).*field == meant->value,
+               qPrintable(QStringLiteral("%1: chose \"%2\", the engine got %3")
+                              .arg(QLatin1String(comboName), shown,
+                                   QString::fromUtf8(std::string(pipescope::word_of((*received).*field)).c_str()))));
+    }
+  }
+
+ private slots:
+  void initTestCase() { useOwnSettings("dialog_choices_test"); }
+
+  void newServerDirection() { checkServerChoices("access", &pipescope::ServerOptions::access); }
+  void newServerType() { checkServerChoices("type", &pipescope::ServerOptions::type); }
+  void newServerReadMode() { checkServerChoices("readMode", &pipescope::ServerOptions::read_mode); }
+  void newServerWaitMode() { checkServerChoices("waitMode", &pipescope::ServerOptions::wait_mode); }
+  void newServerSecurity() { checkServerChoices("security", &pipescope::ServerOptions::security); }
+  void newServerResponder() { checkServerChoices("responder", &pipescope::ServerOptions::responder); }
+  void connectClientAccess() { checkClientChoices("access", &pipescope::ClientOptions::access); }
+  void connectClientReadMode() { checkClientChoices("readMode", &pipescope::ClientOptions::read_mode); }
+  void connectClientImpersonation() { checkClientChoices("impersonation", &pipescope::ClientOptions::impersonation); }
+
+  // The default a new dialog shows is what the engine would choose itself.
+  void newServerShowsTheEnginesDefaults() {
+    NewServerDialog dialog;
+    const pipescope::ServerOptions defaults;
+    const pipescope::ServerOptions shown = dialog.options();
+    QCOMPARE(shown.access, defaults.access);
+    QCOMPARE(shown.type, defaults.type);
+    QCOMPARE(shown.read_mode, defaults.read_mode);
+    QCOMPARE(shown.security, defaults.security);
+    QCOMPARE(dialog.findChild<QComboBox*>(QStringLiteral("access"))->currentText(),
+             termLabel(*pipescope::find_term(defaults.access)));
+  }
+};
+
+QTEST_MAIN(DialogChoicesTest)
+#include "dialog_choices_test.moc"
