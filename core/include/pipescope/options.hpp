@@ -36,6 +36,13 @@ enum class ImpersonationLevel : std::uint8_t { anonymous, identification, impers
 inline constexpr std::uint32_t kUnlimitedInstances = 255;
 /// A client's busy wait that never gives up (NMPWAIT_WAIT_FOREVER).
 inline constexpr std::chrono::milliseconds kWaitForever = std::chrono::milliseconds::max();
+/// Whether a wait never gives up: kWaitForever, and every wait of a year or
+/// more, which nobody means as a deadline and which would overflow a clock's
+/// time point. Every backend decides with this one function, so that a
+/// two-year timeout means the same on each.
+[[nodiscard]] constexpr bool waits_forever(std::chrono::milliseconds wait) noexcept {
+  return wait >= std::chrono::hours(24 * 365);
+}
 
 struct ServerOptions {
   std::string name;

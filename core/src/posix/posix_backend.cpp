@@ -445,7 +445,7 @@ Result<EndpointId> PosixBackend::connect_async(const ClientOptions& options, con
     c->client_options = options;
     c->path = *path;
     c->on_connected = std::move(done);
-    c->busy_deadline = options.busy_timeout == kWaitForever
+    c->busy_deadline = waits_forever(options.busy_timeout)
                            ? EventLoop::Clock::time_point::max()
                            : EventLoop::Clock::now() + options.busy_timeout;
     c->id = context_.add_endpoint(EndpointKind::client, 0, name.full(), fmt::format("client {{id}} → {}", name.kind() == PipeName::Kind::path ? name.full() : name.leaf()),

@@ -59,7 +59,7 @@ std::optional<Result<Bytes>> TransactWaiter::wait_for(std::chrono::milliseconds 
   std::unique_lock lock(mutex_);
   // A wait longer than a year counts as forever: adding it to the clock
   // could overflow.
-  if (timeout >= std::chrono::hours(24 * 365)) {
+  if (waits_forever(timeout)) {
     done_.wait(lock, [this] { return outcome_.has_value(); });
   } else {
     done_.wait_for(lock, timeout, [this] { return outcome_.has_value(); });

@@ -50,7 +50,7 @@ Result<EndpointId> Connector::connect_async(const ClientOptions& options, const 
   pending.done = std::move(done);
   // Waits longer than a year are taken as "forever": adding them to the
   // clock could overflow its nanosecond count.
-  if (options.busy_timeout < std::chrono::hours(24 * 365)) {
+  if (!waits_forever(options.busy_timeout)) {
     pending.deadline = std::chrono::steady_clock::now() + options.busy_timeout;
   }
   pending.id = shared_.context.add_endpoint(EndpointKind::client, 0, pending.full_name,

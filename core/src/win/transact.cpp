@@ -91,7 +91,7 @@ struct Exchange {
 std::optional<std::chrono::steady_clock::time_point> deadline_after(std::chrono::milliseconds timeout) {
   // Waits longer than a year are taken as "forever": adding them to the
   // clock could overflow.
-  if (timeout >= std::chrono::hours(24 * 365)) return std::nullopt;
+  if (waits_forever(timeout)) return std::nullopt;
   return std::chrono::steady_clock::now() + timeout;
 }
 
@@ -410,7 +410,7 @@ struct CallJob {
 
 DWORD busy_wait_for(std::chrono::milliseconds busy_timeout) {
   if (busy_timeout.count() <= 0) return NMPWAIT_NOWAIT;
-  if (busy_timeout >= std::chrono::hours(24 * 365)) return NMPWAIT_WAIT_FOREVER;
+  if (waits_forever(busy_timeout)) return NMPWAIT_WAIT_FOREVER;
   // 0 would mean "the server's default"; the maximum means "forever".
   return static_cast<DWORD>(std::clamp<std::chrono::milliseconds::rep>(busy_timeout.count(), 1, INFINITE - 1));
 }
@@ -443,7 +443,7 @@ Result<Bytes> WinBackend::call(const ClientOptions& options, const PipeName& nam
     return error;
   }
   // The call may first wait for a free instance, then for the reply.
-  const auto total = options.busy_timeout >= std::chrono::hours(24 * 365) || timeout >= std::chrono::hours(24 * 365)
+  const auto total = waits_forever(options.busy_timeout) || waits_forever(timeout)
                          ? std::optional<std::chrono::milliseconds>{}
                          : std::optional<std::chrono::milliseconds>{std::max(options.busy_timeout, std::chrono::milliseconds{0}) + timeout};
   const DWORD wait_ms =
