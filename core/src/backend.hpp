@@ -25,7 +25,9 @@ class Backend {
   [[nodiscard]] virtual std::string_view name() const noexcept = 0;
   [[nodiscard]] virtual std::size_t thread_count() const noexcept = 0;
 
-  virtual Result<ServerId> start_server(const ServerOptions& options, const PipeName& name) = 0;
+  /// Serves `name` as server `id` (the engine numbers servers, so that their
+  /// taps are known before the first instance exists).
+  virtual Result<ServerId> start_server(ServerId id, const ServerOptions& options, const PipeName& name) = 0;
   virtual Result<void> stop_server(ServerId server) = 0;
   /// `done` is called once, on an engine thread, with the outcome.
   virtual Result<EndpointId> connect_async(const ClientOptions& options, const PipeName& name, ConnectDone done) = 0;

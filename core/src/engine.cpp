@@ -10,6 +10,7 @@
 
 #include "backend.hpp"
 #include "engine_context.hpp"
+#include "taps/responder_tap.hpp"
 
 namespace pipescope {
 
@@ -48,10 +49,15 @@ MessageLog& Engine::log() noexcept { return impl_->context.log(); }
 std::string_view Engine::backend_name() const noexcept { return impl_->backend->name(); }
 std::size_t Engine::thread_count() const noexcept { return impl_->backend->thread_count(); }
 
-Result<ServerId> Engine::start_server(const ServerOptions& options) {
+Result<ServerId> Engine::start_server(const ServerOptions& options, std::vector<TapFactory> taps) {
   auto name = checked_name(options);
   if (!name) return std::move(name).error();
-  auto started = impl_->backend->start_server(options, *name);
+  // The responder is a tap like any other; the backends do not know it.
+  if (TapFactory responder = detail::responder_taps(options.responder)) taps.push_back(std::move(responder));
+  const ServerId id = impl_->context.new_server_id();
+  impl_->context.set_server_taps(id, std::move(taps));
+  auto started = impl_->backend->start_server(id, options, *name);
+  if (!started) impl_->context.forget_server_taps(id);
   if (started) {
     const std::lock_guard lock(impl_->options_mutex);
     impl_->server_options.insert_or_assign(*started, options);
@@ -64,7 +70,17 @@ Result<void> Engine::stop_server(ServerId server) {
     const std::lock_guard lock(impl_->options_mutex);
     impl_->server_options.erase(server);
   }
-  return impl_->backend->stop_server(server);
+  auto stopped = impl_->backend->stop_server(server);
+  impl_->context.forget_server_taps(server);
+  return stopped;
+}
+
+Result<void> Engine::add_tap(EndpointId endpoint, std::shared_ptr<Tap> tap) {
+  if (tap == nullptr) return make_error(Errc::invalid_parameter, "add_tap", "no tap given");
+  if (!impl_->context.add_tap(endpoint, std::move(tap))) {
+    return make_error(Errc::unknown_endpoint, "add_tap", "endpoint " + std::to_string(endpoint));
+  }
+  return {};
 }
 
 Result<EndpointId> Engine::connect_async(const ClientOptions& options) {

@@ -1,7 +1,9 @@
 #include "engine_context.hpp"
 
+#include <exception>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace pipescope::detail {
 
@@ -29,6 +31,7 @@ EndpointId EngineContext::add_endpoint(EndpointKind kind, ServerId server, std::
     slot_count_.store(index + 1, std::memory_order_release);
   }
   log_.register_endpoint(info);
+  if (kind == EndpointKind::instance) attach_server_taps(info.id, server);
   StateChanged changed;
   changed.endpoint = info.id;
   changed.kind = kind;
@@ -36,6 +39,74 @@ EndpointId EngineContext::add_endpoint(EndpointKind kind, ServerId server, std::
   changed.state = initial;
   emit(std::move(changed));
   return info.id;
+}
+
+void EngineContext::set_server_taps(ServerId server, std::vector<TapFactory> factories) {
+  const std::lock_guard lock(server_taps_mutex_);
+  if (factories.empty()) {
+    server_taps_.erase(server);
+  } else {
+    server_taps_[server] = std::move(factories);
+  }
+}
+
+void EngineContext::forget_server_taps(ServerId server) {
+  const std::lock_guard lock(server_taps_mutex_);
+  server_taps_.erase(server);
+}
+
+void EngineContext::attach_server_taps(EndpointId id, ServerId server) {
+  std::vector<TapFactory> factories;
+  {
+    const std::lock_guard lock(server_taps_mutex_);
+    const auto it = server_taps_.find(server);
+    if (it == server_taps_.end()) return;
+    factories = it->second;
+  }
+  for (const TapFactory& make : factories) {
+    if (std::shared_ptr<Tap> tap = make ? make(id) : nullptr) add_tap(id, std::move(tap));
+  }
+}
+
+bool EngineContext::add_tap(EndpointId id, std::shared_ptr<Tap> tap) {
+  Slot* s = slot(id);
+  if (s == nullptr || tap == nullptr) return false;
+  const std::lock_guard lock(s->tap_mutex);
+  s->taps.push_back(std::move(tap));
+  s->tapped.store(true, std::memory_order_release);
+  return true;
+}
+
+TapActions EngineContext::tap_read(const TapRead& read) {
+  TapActions actions;
+  Slot* s = slot(read.endpoint);
+  if (s == nullptr || !s->tapped.load(std::memory_order_acquire)) return actions;
+  std::vector<std::shared_ptr<Tap>> taps;
+  {
+    const std::lock_guard lock(s->tap_mutex);
+    taps = s->taps;
+  }
+  for (const std::shared_ptr<Tap>& tap : taps) {
+    try {
+      tap->on_read(read, actions);
+    } catch (const std::exception& e) {
+      detach_failed_tap(*s, tap, e.what());
+    } catch (...) {
+      detach_failed_tap(*s, tap, "an exception that is not a std::exception");
+    }
+  }
+  return actions;
+}
+
+void EngineContext::detach_failed_tap(Slot& s, const std::shared_ptr<Tap>& tap, std::string_view what) {
+  {
+    const std::lock_guard lock(s.tap_mutex);
+    std::erase(s.taps, tap);
+    s.tapped.store(!s.taps.empty(), std::memory_order_release);
+  }
+  report(s.info.id, s.info.server,
+         make_error(Errc::unknown, "tap", std::string("a tap of this endpoint threw (") + std::string(what) +
+                                              "); it was detached and sees no more reads, and the read was logged"));
 }
 
 EngineContext::Slot* EngineContext::slot(EndpointId id) const {

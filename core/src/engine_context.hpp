@@ -8,11 +8,13 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include "pipescope/endpoint.hpp"
 #include "pipescope/event.hpp"
 #include "pipescope/log.hpp"
+#include "pipescope/tap.hpp"
 #include "brief_mutex.hpp"
 #include "stable_table.hpp"
 
@@ -27,6 +29,17 @@ class EngineContext {
   [[nodiscard]] MessageLog& log() noexcept { return log_; }
 
   [[nodiscard]] ServerId new_server_id() noexcept { return next_server_.fetch_add(1) + 1; }
+  /// The taps every instance of `server` gets when it is added (before the
+  /// server makes its first instance); forgotten by forget_server_taps.
+  void set_server_taps(ServerId server, std::vector<TapFactory> factories);
+  void forget_server_taps(ServerId server);
+  /// Attaches a tap to an endpoint; false for an unknown endpoint.
+  bool add_tap(EndpointId id, std::shared_ptr<Tap> tap);
+  /// Shows a read that was just logged to the endpoint's taps and returns
+  /// what they ask for. Backends call it from their read path, after
+  /// record(); with no tap attached it costs one atomic load. A tap that
+  /// throws is detached and reported, and the read goes on.
+  [[nodiscard]] TapActions tap_read(const TapRead& read);
   /// Registers a new endpoint (also in the log) in the given first state.
   /// The label may contain "{id}", replaced by the new id.
   EndpointId add_endpoint(EndpointKind kind, ServerId server, std::string pipe_name, std::string label,
@@ -60,8 +73,13 @@ class EngineContext {
     EndpointInfo info;
     std::atomic<EndpointState> state{EndpointState::closed};
     std::atomic<std::uint64_t> bytes_in{0}, bytes_out{0}, messages_in{0}, messages_out{0};
+    std::atomic<bool> tapped{false};  ///< taps is not empty: the read path's only cost without taps
+    BriefMutex tap_mutex;
+    std::vector<std::shared_ptr<Tap>> taps;  // guarded by tap_mutex
   };
   Slot* slot(EndpointId id) const;
+  void attach_server_taps(EndpointId id, ServerId server);
+  void detach_failed_tap(Slot& s, const std::shared_ptr<Tap>& tap, std::string_view what);
 
   EventSink* sink_;
   MessageLog log_;
@@ -75,6 +93,9 @@ class EngineContext {
   std::mutex add_mutex_;                           // one endpoint added at a time
   std::unique_ptr<SlotTable> slots_ = std::make_unique<SlotTable>();
   std::atomic<std::size_t> slot_count_{0};
+
+  std::mutex server_taps_mutex_;
+  std::unordered_map<ServerId, std::vector<TapFactory>> server_taps_;  // guarded by server_taps_mutex_
 
   BriefMutex pending_mutex_;  // taken by every record, on every thread that records
   std::vector<Event> pending_;

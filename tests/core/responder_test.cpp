@@ -1,7 +1,7 @@
 // The built-in responders (echo, reverse): what they answer to each read.
 #include <gtest/gtest.h>
 
-#include "responder.hpp"
+#include "taps/responder.hpp"
 
 namespace pipescope::detail {
 namespace {

@@ -17,6 +17,7 @@
 #include "pipescope/listing.hpp"
 #include "pipescope/log.hpp"
 #include "pipescope/options.hpp"
+#include "pipescope/tap.hpp"
 
 namespace pipescope {
 
@@ -69,8 +70,13 @@ class Engine {
   [[nodiscard]] std::size_t thread_count() const noexcept;
 
   /// Creates the pipe and its first listening instance. Further instances are
-  /// created as clients connect, up to max_instances.
-  [[nodiscard]] Result<ServerId> start_server(const ServerOptions& options);
+  /// created as clients connect, up to max_instances. Each instance gets a
+  /// tap from each of `taps` (pipescope/tap.hpp) before it can read, and the
+  /// responder's tap when options.responder asks for one.
+  [[nodiscard]] Result<ServerId> start_server(const ServerOptions& options, std::vector<TapFactory> taps = {});
+  /// Attaches a tap to one endpoint (an instance, a client); it sees every
+  /// read from then on.
+  Result<void> add_tap(EndpointId endpoint, std::shared_ptr<Tap> tap);
   /// Closes every instance of the server and removes the name.
   Result<void> stop_server(ServerId server);
 

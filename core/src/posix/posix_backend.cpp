@@ -239,7 +239,7 @@ Result<int> PosixBackend::open_listener(Server& server, bool first) {
   return fd;
 }
 
-Result<ServerId> PosixBackend::start_server(const ServerOptions& options, const PipeName& name) {
+Result<ServerId> PosixBackend::start_server(ServerId id, const ServerOptions& options, const PipeName& name) {
   auto path = socket_path_for(name);
   if (!path) return std::move(path).error();
   return loop_.call([&]() -> Result<ServerId> {
@@ -248,7 +248,7 @@ Result<ServerId> PosixBackend::start_server(const ServerOptions& options, const 
       return std::move(free).error();
     }
     auto server = std::make_unique<Server>();
-    server->id = context_.new_server_id();
+    server->id = id;
     server->options = options;
     server->name = name.full();
     server->short_name = name.kind() == PipeName::Kind::path ? name.full() : name.leaf();
@@ -343,7 +343,6 @@ void PosixBackend::on_listener_ready(Server& server) {
     // open time as Windows does (a half-close would read as the end of the
     // pipe), and every byte a foreign peer sends belongs in the log.
     c.channel.can_write = server.options.access != PipeAccess::inbound;
-    if (server.options.responder != Responder::none) c.responder.emplace(server.options.responder);
     watch(c.channel);
     context_.set_state(c.id, EndpointState::connected, c.peer);
     context_.identify_peer(c.id, c.peer_user);
@@ -653,7 +652,7 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
       await_peer_records(ch, piece.size());
       fault_injection::before_record(piece);
       context_.record(id, Direction::in, piece, ch.extra_flags);
-      if (conn != nullptr && conn->responder) respond(*conn, piece, true);
+      if (conn != nullptr) run_taps(*conn, piece, ch.extra_flags, true);
       // A short read emptied the socket. The epoll loop is level-triggered,
       // so it reports the next data (or the end) when it comes; the read
       // that would only have said EAGAIN is saved.
@@ -677,7 +676,7 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
       const auto piece = message.subspan(offset, part);
       fault_injection::before_record(piece);
       context_.record(id, Direction::in, piece, flags);
-      if (conn != nullptr && conn->responder) respond(*conn, piece, last);
+      if (conn != nullptr) run_taps(*conn, piece, flags, last);
       offset += part;
     } while (offset < message.size());
   };
@@ -747,8 +746,10 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
   return true;
 }
 
-void PosixBackend::respond(Connection& c, std::span<const std::byte> data, bool message_end) {
-  for (Bytes& reply : c.responder->feed(data, c.channel.message_reads, message_end)) {
+void PosixBackend::run_taps(Connection& c, std::span<const std::byte> data, std::uint8_t flags, bool message_end) {
+  TapActions actions = context_.tap_read(TapRead{c.id, data, flags, c.channel.message_reads, message_end});
+  if (actions.empty()) return;
+  for (Bytes& reply : actions.replies()) {
     if (c.channel.can_write) enqueue(c.channel, std::move(reply), record_flags::responder);
   }
   flush_channel(c.id, c.channel);

@@ -24,7 +24,6 @@
 #include "accept_backoff.hpp"
 #include "backend.hpp"
 #include "event_loop.hpp"
-#include "responder.hpp"
 
 namespace pipescope::detail::posix {
 
@@ -85,7 +84,7 @@ struct DirectWrite {
   int fd = -1;
   bool message_type = false;
   /// Sends waiting for the loop to write them (queued by callers, replies of
-  /// a responder, a transact's request). While any wait, callers queue too,
+  /// a tap's reply, a transact's request). While any wait, callers queue too,
   /// so that bytes leave in the order they were sent.
   std::size_t backlog = 0;
   /// How many bytes of this socket's outgoing stream the peer may record as
@@ -135,7 +134,6 @@ struct Connection {
   EndpointKind kind = EndpointKind::instance;
   Server* server = nullptr;  // instances only
   Channel channel;
-  std::optional<ResponderState> responder;
   bool closing_after_flush = false;
   PeerInfo peer;
   std::string peer_user;  ///< the peer's account name (getpwuid_r), empty if unknown
@@ -192,7 +190,7 @@ class PosixBackend final : public Backend {
   std::string_view name() const noexcept override { return "posix"; }
   std::size_t thread_count() const noexcept override { return 1; }
 
-  Result<ServerId> start_server(const ServerOptions& options, const PipeName& name) override;
+  Result<ServerId> start_server(ServerId id, const ServerOptions& options, const PipeName& name) override;
   Result<void> stop_server(ServerId server) override;
   Result<EndpointId> connect_async(const ClientOptions& options, const PipeName& name, ConnectDone done) override;
   Result<void> send(EndpointId endpoint, std::span<const std::byte> bytes) override;
@@ -242,7 +240,7 @@ class PosixBackend final : public Backend {
   void drain_sends();
   /// The channel send() writes to: a connection's, or a child's stdin.
   Channel* channel_for_send(EndpointId id);
-  /// Queues bytes the loop itself sends (a responder's reply, a transact's
+  /// Queues bytes the loop itself sends (a tap's reply, a transact's
   /// request); they count in the channel's backlog.
   void enqueue(Channel& ch, Bytes bytes, std::uint8_t flags);
   /// `finished` queued sends were written or dropped.
@@ -265,7 +263,9 @@ class PosixBackend final : public Backend {
   void queue_send(EndpointId endpoint, std::span<const std::byte> bytes);
   void connection_ended(EndpointId id, std::error_code reason);
   void close_connection(EndpointId id, std::error_code reason);
-  void respond(Connection& c, std::span<const std::byte> data, bool message_end);
+  /// Shows a logged read to the connection's taps (pipescope/tap.hpp) and
+  /// writes their replies, flagged responder.
+  void run_taps(Connection& c, std::span<const std::byte> data, std::uint8_t flags, bool message_end);
 
   // Failures on the loop thread (endpoint_faults.cpp): what escapes the
   // work of one endpoint or server ends that one only.

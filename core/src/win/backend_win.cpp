@@ -65,8 +65,7 @@ WinBackend::WinBackend(EngineContext& context)
 
 WinBackend::~WinBackend() { close_all(); }
 
-Result<ServerId> WinBackend::start_server(const ServerOptions& options, const PipeName& name) {
-  const ServerId id = context_.new_server_id();
+Result<ServerId> WinBackend::start_server(ServerId id, const ServerOptions& options, const PipeName& name) {
   auto server = std::make_shared<Server>(Shared{context_, port_, ends_, accounts_}, id, options, name);
   auto started = server->start();
   context_.flush();

@@ -239,7 +239,7 @@ class WinBackend final : public Backend {
   [[nodiscard]] std::string_view name() const noexcept override { return "win32"; }
   [[nodiscard]] std::size_t thread_count() const noexcept override;
 
-  Result<ServerId> start_server(const ServerOptions& options, const PipeName& name) override;
+  Result<ServerId> start_server(ServerId id, const ServerOptions& options, const PipeName& name) override;
   Result<void> stop_server(ServerId server) override;
   Result<EndpointId> connect_async(const ClientOptions& options, const PipeName& name, ConnectDone done) override;
   Result<void> send(EndpointId endpoint, std::span<const std::byte> bytes) override;

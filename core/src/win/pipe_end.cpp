@@ -36,8 +36,7 @@ PipeEnd::PipeEnd(EngineContext& context, CompletionPort& port, AccountLookup& ac
       callbacks_(std::move(callbacks)),
       handle_(std::move(handle)),
       connect_op_(std::make_unique<IoOperation>()),
-      read_op_(std::make_unique<IoOperation>()),
-      responder_(config_.responder) {
+      read_op_(std::make_unique<IoOperation>()) {
   connect_op_->kind = IoOperation::Kind::connect;
   read_op_->kind = IoOperation::Kind::read;
 }
@@ -260,7 +259,8 @@ void PipeEnd::on_read_done_locked(DWORD bytes, DWORD error, Followup& f) {
   if (more) flags |= record_flags::more_data;
   // A zero-byte read is a message of its own only in message read mode; in
   // byte mode it carries nothing worth a record.
-  if (bytes > 0 || config_.message_read) {
+  const bool logged = bytes > 0 || config_.message_read;
+  if (logged) {
     run_io_fault_hook(config_.id);
     context_.record(config_.id, Direction::in, data, flags);
   }
@@ -268,10 +268,14 @@ void PipeEnd::on_read_done_locked(DWORD bytes, DWORD error, Followup& f) {
   // Bytes that arrive while we are closing are logged (nothing is lost), but
   // nobody answers them and no further read is issued.
   if (phase_ != Phase::connected && phase_ != Phase::draining) return;
-  if (responder_.kind() != Responder::none && config_.can_write) {
+  // The taps (pipescope/tap.hpp) see the read; what they reply is written
+  // here, under the end's lock, in order with every other write.
+  if (TapActions actions = logged ? context_.tap_read(TapRead{config_.id, data, flags, config_.message_read, !more})
+                                   : TapActions{};
+      !actions.empty() && config_.can_write) {
     const std::uint8_t reply_flags =
         record_flags::responder | (config_.message_type ? record_flags::message : std::uint8_t{0});
-    for (const Bytes& reply : responder_.feed(data, config_.message_read, !more)) {
+    for (const Bytes& reply : actions.replies()) {
       queue_write_locked(reply, reply_flags);
     }
     start_write_locked(f);

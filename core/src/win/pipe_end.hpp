@@ -22,7 +22,6 @@
 #include "impersonation.hpp"
 #include "iocp.hpp"
 #include "pipescope/engine.hpp"
-#include "responder.hpp"
 #include "win_util.hpp"
 
 namespace pipescope::detail::win {
@@ -37,7 +36,6 @@ struct PipeEndConfig {
   bool message_type = false;  ///< PIPE_TYPE_MESSAGE: each write is one message
   bool message_read = false;  ///< PIPE_READMODE_MESSAGE on this end
   std::uint32_t read_buffer_size = 65536;
-  Responder responder = Responder::none;
 };
 
 class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
@@ -179,7 +177,6 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
   std::unique_ptr<IoOperation> read_op_;
   std::unique_ptr<IoOperation> write_in_flight_;
   std::deque<std::unique_ptr<IoOperation>> write_queue_;
-  ResponderState responder_;
   std::optional<ImpersonationRequest> pending_impersonation_;
   bool impersonation_posted_ = false;  ///< impersonate_task is queued for pending_impersonation_
 

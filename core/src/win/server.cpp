@@ -165,7 +165,6 @@ std::shared_ptr<PipeEnd> Server::make_instance_locked(EndpointId id, UniqueHandl
   config.message_type = options_.type == PipeType::message;
   config.message_read = options_.read_mode == ReadMode::message;
   config.read_buffer_size = options_.read_buffer_size;
-  config.responder = options_.responder;
   std::weak_ptr<Server> weak = weak_from_this();
   PipeEnd::Callbacks callbacks;
   callbacks.connected = [weak](PipeEnd& end) {

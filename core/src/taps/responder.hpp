@@ -1,5 +1,6 @@
-// The engine's built-in answering machines (echo, reverse), shared by every
-// backend: given what an instance read, they say what to write back.
+// What the engine's built-in answering machines (echo, reverse) say: given
+// what an instance read, what to write back. responder_tap.cpp makes them
+// taps.
 #pragma once
 
 #include <span>

@@ -1,0 +1,169 @@
+// Taps (pipescope/tap.hpp): code attached to an endpoint that sees each read
+// right after it was logged and may answer on that endpoint. The echo and
+// reverse responders are taps; so will be response rules and the proxy.
+// These cases run against every backend (see conformance_fixture.hpp).
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
+
+#include "conformance_fixture.hpp"
+
+#include <pipescope/tap.hpp>
+
+namespace pipescope::conformance {
+namespace {
+
+/// Answers each read with its bytes in capitals, and counts what it saw.
+class ShoutingTap final : public Tap {
+ public:
+  void on_read(const TapRead& read, TapActions& actions) override {
+    Bytes loud(read.bytes.begin(), read.bytes.end());
+    for (std::byte& b : loud) b = static_cast<std::byte>(std::toupper(std::to_integer<unsigned char>(b)));
+    reads.fetch_add(1);
+    actions.reply(std::move(loud));
+  }
+  std::atomic<int> reads{0};
+};
+
+/// Keeps every read it is shown, with its flags, and answers nothing.
+class RecordingTap final : public Tap {
+ public:
+  void on_read(const TapRead& read, TapActions&) override {
+    const std::lock_guard lock(mutex);
+    seen.push_back(Seen{std::string(as_chars(read.bytes)), read.flags, read.message_end, read.message_mode});
+  }
+  struct Seen {
+    std::string text;
+    std::uint8_t flags = 0;
+    bool message_end = true;
+    bool message_mode = false;
+  };
+  std::mutex mutex;
+  std::vector<Seen> seen;
+};
+
+class ThrowingTap final : public Tap {
+ public:
+  void on_read(const TapRead&, TapActions&) override { throw std::runtime_error("this tap always fails"); }
+};
+
+using Taps = EngineConformance;
+
+TEST_F(Taps, AServerTapAnswersEachInstanceWithItsOwnTap) {
+  std::vector<std::shared_ptr<ShoutingTap>> made;
+  std::mutex made_mutex;
+  TapFactory factory = [&](EndpointId) {
+    auto tap = std::make_shared<ShoutingTap>();
+    const std::lock_guard lock(made_mutex);
+    made.push_back(tap);
+    return tap;
+  };
+  const ServerOptions options = server_options();
+  auto server = engine_.start_server(options, {factory});
+  ASSERT_TRUE(succeeded(server));
+  ASSERT_TRUE(await<ServerStarted>([&](const ServerStarted& e) { return e.server == *server; }));
+
+  auto first = connect_to(*server, client_options(options.name));
+  auto second = connect_to(*server, client_options(options.name));
+  ASSERT_TRUE(first && second);
+  ASSERT_TRUE(send_and_wait(first->client, "hello"));
+  ASSERT_TRUE(await_bytes(first->client, Direction::in, 5)) << recent_events();
+  EXPECT_EQ(text_of(logged_bytes(first->client, Direction::in)), "HELLO");
+  ASSERT_TRUE(send_and_wait(second->client, "there"));
+  ASSERT_TRUE(await_bytes(second->client, Direction::in, 5)) << recent_events();
+  EXPECT_EQ(text_of(logged_bytes(second->client, Direction::in)), "THERE");
+
+  // The reply is logged as the instance's write, flagged as the engine's own.
+  const std::vector<LoggedRow> replies = logged(first->instance, Direction::out);
+  ASSERT_FALSE(replies.empty());
+  EXPECT_NE(replies.front().record.flags & record_flags::responder, 0);
+  // One tap per instance, each of which saw only its own client.
+  const std::lock_guard lock(made_mutex);
+  ASSERT_GE(made.size(), 2U);
+  int with_reads = 0;
+  for (const auto& tap : made) with_reads += tap->reads.load() > 0 ? 1 : 0;
+  EXPECT_EQ(with_reads, 2);
+}
+
+TEST_F(Taps, ATapOnAClientAnswersTheServer) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  auto link = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(link);
+  ASSERT_TRUE(succeeded(engine_.add_tap(link->client, std::make_shared<ShoutingTap>())));
+  ASSERT_TRUE(send_and_wait(link->instance, "ping"));
+  ASSERT_TRUE(await_bytes(link->instance, Direction::in, 4)) << recent_events();
+  EXPECT_EQ(text_of(logged_bytes(link->instance, Direction::in)), "PING");
+}
+
+TEST_F(Taps, AddingATapToAnUnknownEndpointFails) {
+  EXPECT_TRUE(fails_with(engine_.add_tap(0x00FFFFFFU, std::make_shared<ShoutingTap>()), Errc::unknown_endpoint));
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  auto link = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(link);
+  EXPECT_TRUE(fails_with(engine_.add_tap(link->client, nullptr), Errc::invalid_parameter));
+}
+
+// A message larger than the read buffer reaches the tap in the same parts the
+// log keeps: each flagged more-data but the last, which ends the message. A
+// relay writes the parts out as one message on that basis.
+TEST_F(Taps, MessagePartsReachTheTapAsTheLogKeepsThem) {
+  ServerOptions options = message_server_options();
+  options.read_buffer_size = 4;
+  auto served = serve(options);
+  ASSERT_TRUE(served);
+  ClientOptions client = client_options(served->name);
+  client.read_mode = ReadMode::message;
+  auto link = connect_to(served->server, client);
+  ASSERT_TRUE(link);
+  auto tap = std::make_shared<RecordingTap>();
+  ASSERT_TRUE(succeeded(engine_.add_tap(link->instance, tap)));
+  ASSERT_TRUE(send_and_wait(link->client, "0123456789"));
+  ASSERT_TRUE(await_bytes(link->instance, Direction::in, 10)) << recent_events();
+
+  const std::lock_guard lock(tap->mutex);
+  ASSERT_EQ(tap->seen.size(), 3U);
+  std::string joined;
+  for (std::size_t i = 0; i < tap->seen.size(); ++i) {
+    SCOPED_TRACE("part " + std::to_string(i));
+    joined += tap->seen[i].text;
+    EXPECT_TRUE(tap->seen[i].message_mode);
+    const bool last = i + 1 == tap->seen.size();
+    EXPECT_EQ(tap->seen[i].message_end, last);
+    EXPECT_EQ((tap->seen[i].flags & record_flags::more_data) != 0, !last);
+  }
+  EXPECT_EQ(joined, "0123456789");
+}
+
+// A tap that throws loses only itself: it is detached and reported, the read
+// is logged, and the endpoint keeps reading.
+TEST_F(Taps, ATapThatThrowsIsDetachedAndTheEndpointGoesOn) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  auto link = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(link);
+  ASSERT_TRUE(succeeded(engine_.add_tap(link->instance, std::make_shared<ThrowingTap>())));
+  auto recording = std::make_shared<RecordingTap>();
+  ASSERT_TRUE(succeeded(engine_.add_tap(link->instance, recording)));
+  ASSERT_TRUE(delivered(link->client, link->instance, "one"));
+  auto error = await_error(link->instance);
+  ASSERT_TRUE(error) << recent_events();
+  EXPECT_NE(error->error.detail.find("this tap always fails"), std::string::npos) << error->error.detail;
+  ASSERT_TRUE(send_and_wait(link->client, "two"));
+  ASSERT_TRUE(await_bytes(link->instance, Direction::in, 6)) << recent_events();
+  EXPECT_TRUE(state_is(engine_.state(link->instance), EndpointState::connected));
+  const std::lock_guard lock(recording->mutex);
+  std::string seen;
+  for (const auto& read : recording->seen) seen += read.text;
+  EXPECT_EQ(seen, "onetwo") << "the other tap saw every read";
+  const auto errors = this->seen<ErrorEvent>([&](const ErrorEvent& e) { return e.endpoint == link->instance; });
+  EXPECT_EQ(errors.size(), 1U) << "detached after the first failure";
+}
+
+}  // namespace
+}  // namespace pipescope::conformance
