@@ -916,16 +916,19 @@ TEST_F(EngineConformance, ImpersonationIsAlwaysReverted) {
   ASSERT_TRUE(succeeded(engine_.impersonate(link->instance)));
   auto result = await<Impersonated>([&](const Impersonated& e) { return e.endpoint == link->instance; });
   ASSERT_TRUE(result) << recent_events();
-  if (result->result.impersonated) {
-    EXPECT_TRUE(result->result.reverted) << "RevertToSelf (or switching back) must always follow";
-    EXPECT_FALSE(result->result.error.has_value());
-  } else {
-    EXPECT_TRUE(result->result.error.has_value()) << "a failed impersonation says why";
-  }
-  // The connection is untouched by it.
+  // The connection is untouched by it, and an unknown endpoint is refused,
+  // whether or not this machine lets the server impersonate at all.
   EXPECT_TRUE(state_is(engine_.state(link->instance), EndpointState::connected));
-
   EXPECT_TRUE(fails_with(engine_.impersonate(0x00FFFFFFU), Errc::unknown_endpoint));
+  if (!result->result.impersonated) {
+    // Nothing was taken on, so there is nothing to revert: say why instead
+    // of passing with nothing checked (POSIX: a process that is not root
+    // and lacks CAP_SETUID and CAP_SETGID cannot take on another's ids).
+    ASSERT_TRUE(result->result.error.has_value()) << "a failed impersonation says why";
+    GTEST_SKIP() << "impersonation is not possible here: " << result->result.error->summary();
+  }
+  EXPECT_TRUE(result->result.reverted) << "RevertToSelf (or switching back) must always follow";
+  EXPECT_FALSE(result->result.error.has_value());
 }
 
 // ---------------------------------------------------------------------------
