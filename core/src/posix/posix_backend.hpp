@@ -314,10 +314,11 @@ class PosixBackend final : public Backend {
   // What send() checks without a hop to the loop thread.
   struct SendTarget {
     bool writable = false;
-    std::string why_not;
+    Errc refusal = Errc::access_denied;  ///< what a send is told while it is not writable
+    std::string why_not;                 ///< and why, in words
     std::shared_ptr<DirectWrite> direct;  // set once the socket may be written directly
   };
-  void set_send_target(EndpointId id, bool writable, std::string why_not = {});
+  void set_send_target(EndpointId id, bool writable, Errc refusal = Errc::access_denied, std::string why_not = {});
   void forget_send_target(EndpointId id);
 
   EngineContext& context_;

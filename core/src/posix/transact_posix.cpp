@@ -19,17 +19,13 @@
 
 #include "message_end.hpp"
 #include "posix_backend.hpp"
+#include "socket_util.hpp"
 
 namespace pipescope::detail::posix {
 
 namespace {
 
 constexpr const char* kTransact = "TransactNamedPipe";
-
-bool peer_closed(int fd) {
-  pollfd p{fd, POLLRDHUP, 0};
-  return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
-}
 
 Error closed_before_reply() {
   return make_error(Errc::broken_pipe, kTransact, "the pipe closed before the reply arrived");
@@ -173,7 +169,7 @@ void PosixBackend::on_transact_ready(EndpointId id, std::uint32_t events) {
     watch(ch);
     return;
   }
-  if (size < 0 || (size == 0 && peer_closed(ch.fd) && !empty_message_waits(ch.fd))) {
+  if (size < 0 || (size == 0 && peer_has_closed(ch.fd) && !empty_message_waits(ch.fd))) {
     const std::error_code reason =
         size < 0 ? error_from_errno(errno, IoContext::read, "read").code : make_error_code(Errc::broken_pipe);
     end_transact(c, closed_before_reply());
