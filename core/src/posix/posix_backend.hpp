@@ -28,6 +28,8 @@
 namespace pipescope::detail::posix {
 
 /// "/tmp/CoreFxPipe_Name" ($TMPDIR honoured), or the path itself.
+/// The folder of pipe names' sockets: $TMPDIR, else /tmp (where .NET looks).
+[[nodiscard]] std::string socket_folder();
 [[nodiscard]] Result<std::string> socket_path_for(const PipeName& name);
 /// The suffix of the temporary names a server binds before renaming the
 /// socket into place; listing strips it.

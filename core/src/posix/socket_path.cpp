@@ -10,6 +10,13 @@
 
 namespace pipescope::detail::posix {
 
+std::string socket_folder() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string dir = (tmp != nullptr && *tmp != '\0') ? tmp : "/tmp";
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir;
+}
+
 Result<std::string> socket_path_for(const PipeName& name) {
   std::string path;
   if (name.kind() == PipeName::Kind::path) {
@@ -25,10 +32,7 @@ Result<std::string> socket_path_for(const PipeName& name) {
                         fmt::format("{}: the POSIX backend cannot use '/' inside a pipe name", name.full()));
     }
     // The layout .NET uses on Unix, so .NET programs can be our peers.
-    const char* tmp = std::getenv("TMPDIR");
-    std::string dir = (tmp != nullptr && *tmp != '\0') ? tmp : "/tmp";
-    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-    path = fmt::format("{}/CoreFxPipe_{}", dir, name.leaf());
+    path = fmt::format("{}/CoreFxPipe_{}", socket_folder(), name.leaf());
   }
   constexpr std::size_t kMaxPath = sizeof(sockaddr_un::sun_path) - 1;
   if (path.size() > kMaxPath) {

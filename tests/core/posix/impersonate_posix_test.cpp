@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "conformance_fixture.hpp"
+#include "posix/posix_backend.hpp"
 
 namespace pipescope::conformance {
 namespace {
@@ -32,7 +33,7 @@ constexpr uid_t kNobody = 65534;
 constexpr gid_t kClientOnlyGroup = 4242;
 
 std::string socket_path_for_test(std::string_view what) {
-  return "/tmp/pipescope-imp-" + std::to_string(::getpid()) + "-" + std::string(what);
+  return detail::posix::socket_folder() + "/pipescope-imp-" + std::to_string(::getpid()) + "-" + std::string(what);
 }
 
 /// The gids in the probe's group list ("name (4242)" or "gid 4242").

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "posix/listing_sources.hpp"
+#include "posix/posix_backend.hpp"
 
 namespace pipescope::detail::posix {
 namespace {
@@ -43,8 +44,8 @@ std::string forged_row(const std::string& path) {
 class ListingSources : public ::testing::Test {
  protected:
   void SetUp() override {
-    char folder[] = "/tmp/pipescope-sources-XXXXXX";
-    ASSERT_NE(::mkdtemp(folder), nullptr);
+    std::string folder = socket_folder() + "/pipescope-sources-XXXXXX";
+    ASSERT_NE(::mkdtemp(folder.data()), nullptr);
     dir_ = folder;
   }
   void TearDown() override {

@@ -447,8 +447,8 @@ TEST_F(PosixBackend, TransactWithAForeignServerKeepsTheWholeReply) {
 }
 
 TEST_F(PosixBackend, TmpdirIsHonoured) {
-  char dir_template[] = "/tmp/pipescope-tmpdir-XXXXXX";
-  ASSERT_NE(::mkdtemp(dir_template), nullptr);
+  std::string dir_template = posix_test::temp_folder() + "/pipescope-tmpdir-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template.data()), nullptr);
   const std::string dir = dir_template;
   const char* old = std::getenv("TMPDIR");
   const std::string saved = old != nullptr ? old : "";
@@ -464,7 +464,7 @@ TEST_F(PosixBackend, TmpdirIsHonoured) {
 }
 
 TEST_F(PosixBackend, ListingShowsForeignSocketsByPath) {
-  const std::string path = "/tmp/" + unique_name("listed") + ".sock";
+  const std::string path = posix_test::temp_folder() + "/" + unique_name("listed") + ".sock";
   cleanup_.push_back(path);
   RawSocket foreign;
   ASSERT_TRUE(foreign.bind_to(path));

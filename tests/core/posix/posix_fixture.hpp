@@ -19,13 +19,20 @@
 
 #include <pipescope/engine.hpp>
 
+#include "posix/posix_backend.hpp"
+
 namespace pipescope::posix_test {
 
 using namespace std::chrono_literals;
 inline constexpr auto kTimeout = 5000ms;
 
+/// Where the tests put files of their own: the folder the backend puts its
+/// sockets in ($TMPDIR, else /tmp), so that a test that plants a file where
+/// a pipe will be finds the backend there, whatever TMPDIR says.
+inline std::string temp_folder() { return detail::posix::socket_folder(); }
+
 /// The socket file the POSIX backend binds for the pipe name `leaf`.
-inline std::string socket_path(const std::string& leaf) { return "/tmp/CoreFxPipe_" + leaf; }
+inline std::string socket_path(const std::string& leaf) { return temp_folder() + "/CoreFxPipe_" + leaf; }
 
 /// "pipescope-<suite>-<pid>-<counter>-<what>": unique across tests and
 /// across processes that run tests in parallel. `suite` tells whose file a

@@ -162,8 +162,9 @@ TEST_F(Takeover, LiveServerWhoseNameHoldsASpaceIsRefused) {
 TEST_F(Takeover, LiveServerBoundByARelativePathIsRefused) {
   auto o = options("relative");
   const std::string leaf = "CoreFxPipe_" + o.name;
-  const ForeignProcess foreign([&leaf] {
-    if (::chdir("/tmp") != 0) return char{3};
+  const std::string folder = posix_test::temp_folder();
+  const ForeignProcess foreign([&leaf, &folder] {
+    if (::chdir(folder.c_str()) != 0) return char{3};
     return listen_in_child(leaf.c_str());
   });
   ASSERT_EQ(foreign.status(), char{0});
@@ -172,7 +173,7 @@ TEST_F(Takeover, LiveServerBoundByARelativePathIsRefused) {
 
 TEST_F(Takeover, LiveServerBoundThenRenamedIsRefused) {
   auto o = options("renamed");
-  const std::string bound_as = "/tmp/" + unique_name("bound-before-rename");
+  const std::string bound_as = posix_test::temp_folder() + "/" + unique_name("bound-before-rename");
   RawListener foreign;
   ASSERT_TRUE(foreign.bind_to(bound_as));
   ASSERT_TRUE(foreign.listen());
@@ -287,7 +288,7 @@ TEST_F(Takeover, ForgedTableRowIsNotListedAsAPipe) {
 
 TEST_F(Takeover, ListingFindsARenamedListenerByItsFile) {
   auto o = options("listed-renamed");
-  const std::string bound_as = "/tmp/" + unique_name("listed-before-rename");
+  const std::string bound_as = posix_test::temp_folder() + "/" + unique_name("listed-before-rename");
   RawListener foreign;
   ASSERT_TRUE(foreign.bind_to(bound_as));
   ASSERT_TRUE(foreign.listen());
@@ -352,7 +353,7 @@ TEST_F(Takeover, AnotherUsersStaleSocketIsRefusedWithItsOwnerNamed) {
 
 TEST_F(Takeover, SymbolicLinkAtThePipeNameIsNeverFollowedOrReplaced) {
   auto o = options("link");
-  const std::string target = "/tmp/" + unique_name("link-target");
+  const std::string target = posix_test::temp_folder() + "/" + unique_name("link-target");
   cleanup_.push_back(target);
   ASSERT_TRUE(make_stale_socket(target));
   ASSERT_EQ(::symlink(target.c_str(), socket_path(o.name).c_str()), 0);
@@ -366,7 +367,7 @@ TEST_F(Takeover, SymbolicLinkAtThePipeNameIsNeverFollowedOrReplaced) {
 
 TEST_F(Takeover, ClientDoesNotFollowALinkToAnotherSocket) {
   const std::string leaf = unique_name("client-link");
-  const std::string target = "/tmp/" + unique_name("client-link-target");
+  const std::string target = posix_test::temp_folder() + "/" + unique_name("client-link-target");
   cleanup_.push_back(target);
   cleanup_.push_back(socket_path(leaf));
   RawListener foreign;
