@@ -10,18 +10,34 @@
 
 #include "backend.hpp"
 #include "engine_context.hpp"
+#include "forwarder.hpp"
 #include "taps/responder_tap.hpp"
 
 namespace pipescope {
 
 class Engine::Impl {
  public:
-  explicit Impl(EventSink* sink) : context(sink), backend(detail::make_backend(context)) {}
-  // The backend goes first: it stops its threads before the context they use.
-  ~Impl() { backend.reset(); }
+  explicit Impl(EventSink* sink)
+      : context(sink),
+        backend(detail::make_backend(context)),
+        forwarder(std::make_unique<detail::Forwarder>(
+            context, [this](EndpointId to, std::span<const std::byte> bytes) { return backend->send(to, bytes); })) {
+    context.set_forward_sink([this](EndpointId from, std::vector<TapForward> forwards) {
+      forwarder->post(from, std::move(forwards));
+    });
+  }
+  // The forwarder stops first (it sends through the backend), then the
+  // backend stops its threads, which may still post to the forwarder, before
+  // the context they use.
+  ~Impl() {
+    forwarder->stop();
+    backend.reset();
+    forwarder.reset();
+  }
 
   detail::EngineContext context;
   std::unique_ptr<detail::Backend> backend;
+  std::unique_ptr<detail::Forwarder> forwarder;
 
   // What each server and client was started with, for the callers that show
   // or check it (the GUI's details, its tests).

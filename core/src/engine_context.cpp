@@ -95,6 +95,7 @@ TapActions EngineContext::tap_read(const TapRead& read) {
       detach_failed_tap(*s, tap, "an exception that is not a std::exception");
     }
   }
+  if (!actions.forwards().empty() && forward_sink_) forward_sink_(read.endpoint, std::move(actions.forwards()));
   return actions;
 }
 

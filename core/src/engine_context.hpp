@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -40,6 +41,10 @@ class EngineContext {
   /// record(); with no tap attached it costs one atomic load. A tap that
   /// throws is detached and reported, and the read goes on.
   [[nodiscard]] TapActions tap_read(const TapRead& read);
+  /// Who carries out the taps' forwards (the engine's forwarding thread);
+  /// set once, before any endpoint exists.
+  using ForwardSink = std::function<void(EndpointId from, std::vector<TapForward> forwards)>;
+  void set_forward_sink(ForwardSink sink) { forward_sink_ = std::move(sink); }
   /// Registers a new endpoint (also in the log) in the given first state.
   /// The label may contain "{id}", replaced by the new id.
   EndpointId add_endpoint(EndpointKind kind, ServerId server, std::string pipe_name, std::string label,
@@ -94,6 +99,7 @@ class EngineContext {
   std::unique_ptr<SlotTable> slots_ = std::make_unique<SlotTable>();
   std::atomic<std::size_t> slot_count_{0};
 
+  ForwardSink forward_sink_;
   std::mutex server_taps_mutex_;
   std::unordered_map<ServerId, std::vector<TapFactory>> server_taps_;  // guarded by server_taps_mutex_
 

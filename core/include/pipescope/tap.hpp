@@ -34,21 +34,35 @@ struct TapRead {
   bool message_end = true;
 };
 
-/// What a tap asks the engine to do once it has returned. The engine does
-/// it on the same thread, in order, before the endpoint reads again.
+/// Bytes a tap sends on another endpoint.
+struct TapForward {
+  EndpointId to = 0;
+  Bytes bytes;
+};
+
+/// What a tap asks the engine to do once it has returned.
 class TapActions {
  public:
   /// Writes `bytes` on the endpoint that read (one message on a message
-  /// pipe); logged flagged responder. Ignored on an endpoint that may not
-  /// write (the server of an inbound pipe, a read-only client).
+  /// pipe), on the same thread, in order, before the endpoint reads again;
+  /// logged flagged responder. Ignored on an endpoint that may not write
+  /// (the server of an inbound pipe, a read-only client).
   void reply(Bytes bytes) { replies_.push_back(std::move(bytes)); }
+  /// Sends `bytes` on another endpoint as Engine::send would (one message on
+  /// a message pipe). The engine's forwarding thread does it, in the order
+  /// the taps asked, never on the I/O thread; a send that fails is reported
+  /// as an error of the endpoint that read.
+  void forward(EndpointId to, Bytes bytes) { forwards_.push_back(TapForward{to, std::move(bytes)}); }
 
   [[nodiscard]] const std::vector<Bytes>& replies() const noexcept { return replies_; }
   [[nodiscard]] std::vector<Bytes>& replies() noexcept { return replies_; }
+  [[nodiscard]] std::vector<TapForward>& forwards() noexcept { return forwards_; }
+  /// No reply asked for (what a backend has to write itself).
   [[nodiscard]] bool empty() const noexcept { return replies_.empty(); }
 
  private:
   std::vector<Bytes> replies_;
+  std::vector<TapForward> forwards_;
 };
 
 class Tap {
