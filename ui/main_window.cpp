@@ -50,6 +50,7 @@
 #include "message_log_model.hpp"
 #include "pipes_model.hpp"
 #include "pipescope/codec.hpp"
+#include "pipescope/export.hpp"
 #include "qt_text.hpp"
 #include "send_panel.hpp"
 #include "theme.hpp"
@@ -447,8 +448,15 @@ void MainWindow::buildActions() {
 
   QAction* openLog = make(tr("&Open log…"), QStringLiteral("actionOpenLog"), QKeySequence::Open, tr("Load a saved message log (JSON lines)."));
   QAction* saveLog = make(tr("&Save log as…"), QStringLiteral("actionSaveLog"), QKeySequence::Save, tr("Save every record as JSON lines."));
-  QAction* exportText = make(tr("Export as &text…"), QStringLiteral("actionExportText"), {}, tr("One line per record, payload escaped."));
-  QAction* exportHex = make(tr("Export as &hex dump…"), QStringLiteral("actionExportHex"), {}, tr("A header and a hex dump per record."));
+  // One action per export format of the engine's table (pipescope/export.hpp).
+  QList<QAction*> exports;
+  for (const pipescope::ExportFormat& format : pipescope::export_formats()) {
+    const QString label = QCoreApplication::translate("pipescope::export", std::string(format.label).c_str());
+    QAction* action = make(tr("Export as %1…").arg(label), QStringLiteral("actionExport_%1").arg(toQString(format.id)),
+                           {}, QCoreApplication::translate("pipescope::export", std::string(format.description).c_str()));
+    connect(action, &QAction::triggered, this, [this, id = std::string(format.id)] { exportLog(id); });
+    exports.push_back(action);
+  }
   QAction* clearLog = make(tr("&Clear log"), QStringLiteral("actionClearLog"), {}, tr("Forget every record."));
   QAction* logLimit = make(tr("Log &memory limit…"), QStringLiteral("actionLogMemoryLimit"), {},
                            tr("The most memory the message log keeps. Beyond it the pipes work on and every byte is "
@@ -456,8 +464,6 @@ void MainWindow::buildActions() {
   QAction* quit = make(tr("&Quit"), QStringLiteral("actionQuit"), QKeySequence::Quit, {});
   connect(openLog, &QAction::triggered, this, &MainWindow::openLog);
   connect(saveLog, &QAction::triggered, this, &MainWindow::saveLog);
-  connect(exportText, &QAction::triggered, this, [this] { exportLog(false); });
-  connect(exportHex, &QAction::triggered, this, [this] { exportLog(true); });
   connect(clearLog, &QAction::triggered, this, &MainWindow::clearLog);
   connect(logLimit, &QAction::triggered, this, [this] {
     constexpr int kMiB = 1 << 20;
@@ -542,7 +548,7 @@ void MainWindow::buildActions() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addActions({openLog, saveLog});
   file->addSeparator();
-  file->addActions({exportText, exportHex});
+  file->addActions(exports);
   file->addSeparator();
   file->addActions({clearLog, logLimit});
   file->addSeparator();
@@ -1030,9 +1036,15 @@ bool MainWindow::openLogFile(const QString& path) {
   return true;
 }
 
-void MainWindow::exportLog(bool hex) {
-  const QString path = QFileDialog::getSaveFileName(this, hex ? tr("Export as hex dump") : tr("Export as text"), QString(),
-                                                    tr("Text (*.txt)"));
+void MainWindow::exportLog(const std::string& formatId) {
+  const pipescope::ExportFormat* format = pipescope::find_export_format(formatId);
+  if (format == nullptr) {
+    return;
+  }
+  const QString label = QCoreApplication::translate("pipescope::export", std::string(format->label).c_str());
+  const QString extension = toQString(format->extension);
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export as %1").arg(label), QString(),
+                                                    tr("%1 (*.%2)").arg(label, extension));
   if (path.isEmpty()) {
     return;
   }
@@ -1042,7 +1054,7 @@ void MainWindow::exportLog(bool hex) {
     return;
   }
   DeviceOutputStream out(file);
-  auto result = hex ? engine_->log().export_hexdump(out) : engine_->log().export_text(out);
+  auto result = format->write(engine_->log(), out);
   if (!result) {
     reportError(result.error());
   }

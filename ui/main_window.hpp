@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "engine_bridge.hpp"
 #include "pipescope/engine.hpp"
@@ -134,7 +135,8 @@ class MainWindow final : public QMainWindow {
   void copySelection(int form);
   void saveLog();
   void openLog();
-  void exportLog(bool hex);
+  /// Exports the log in a format of the engine's table (pipescope/export.hpp).
+  void exportLog(const std::string& formatId);
   void clearLog();
   void selectEndpoint(pipescope::EndpointId endpoint, pipescope::ServerId server);
   void sendDemoMessage();

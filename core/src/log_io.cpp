@@ -91,30 +91,6 @@ std::string endpoint_line(const EndpointInfo& info) {
   return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
-/// "2024-05-01T12:34:56.123456Z": UTC, so that exports from different
-/// machines line up and the text does not depend on the time zone.
-std::string format_time(std::int64_t time_ns) {
-  using namespace std::chrono;
-  const sys_time<microseconds> time = floor<microseconds>(sys_time<nanoseconds>(nanoseconds(time_ns)));
-  const sys_days day = floor<days>(time);
-  const year_month_day date(day);
-  const hh_mm_ss<microseconds> clock(time - day);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), clock.hours().count(),
-                     clock.minutes().count(), clock.seconds().count(), clock.subseconds().count());
-}
-
-/// The endpoint's label with control characters made spaces, so that a label
-/// can never break the one-line-per-record layout.
-std::string label_for(const detail::LogContents& contents, EndpointId id) {
-  const auto found = contents.endpoints.find(id);
-  if (found == contents.endpoints.end() || found->second.label.empty()) return fmt::format("endpoint {}", id);
-  std::string label = found->second.label;
-  std::replace_if(
-      label.begin(), label.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }, ' ');
-  return label;
-}
-
 Error write_failed(std::string_view operation, std::uint64_t rows) {
   // An ostream does not say why it failed, so there is no better code.
   return make_error(Errc::unknown, std::string(operation),
@@ -471,34 +447,15 @@ Result<void> MessageLog::load_jsonl(std::istream& in) {
   return {};
 }
 
-Result<void> MessageLog::export_text(std::ostream& out) const {
-  return export_rows(
-      *impl_, "export text", out,
-      [&](std::uint64_t, const Record& record, std::span<const std::byte> payload,
-          const detail::LogContents& contents, std::string& batch) {
-        const std::string flags = flags_to_string(record.flags);
-        fmt::format_to(std::back_inserter(batch), "{}\t{}\t{}\t{}\t{}\t{}\n", format_time(record.time_ns),
-                       label_for(contents, record.endpoint), to_string(record.direction), record.length,
-                       flags.empty() ? "-" : flags, format_escaped(payload));
-        return true;
-      });
-}
-
-Result<void> MessageLog::export_hexdump(std::ostream& out) const {
-  return export_rows(
-      *impl_, "export hex dump", out,
-      [&](std::uint64_t row, const Record& record, std::span<const std::byte> payload,
-          const detail::LogContents& contents, std::string& batch) {
-        const std::string flags = flags_to_string(record.flags);
-        fmt::format_to(std::back_inserter(batch), "#{}  {}  {}  {}  {} bytes  {}\n", row, format_time(record.time_ns),
-                       label_for(contents, record.endpoint), to_string(record.direction), record.length,
-                       flags.empty() ? "-" : flags);
-        batch += format_hex_dump(payload);
-        if (!batch.empty() && batch.back() != '\n') batch += '\n';
-        // A blank line sets each record apart from the next.
-        batch += '\n';
-        return true;
-      });
+Result<void> MessageLog::write_rows(std::string_view operation, std::ostream& out, const RowWriter& writer) const {
+  return export_rows(*impl_, operation, out,
+                     [&](std::uint64_t row, const Record& record, std::span<const std::byte> payload,
+                         const detail::LogContents& contents, std::string& batch) {
+                       const auto found = contents.endpoints.find(record.endpoint);
+                       const RowView view{row, record, payload,
+                                          found == contents.endpoints.end() ? nullptr : &found->second};
+                       return writer(view, batch);
+                     });
 }
 
 }  // namespace pipescope

@@ -17,6 +17,7 @@
 #include "pipescope/endpoint.hpp"
 #include "pipescope/error.hpp"
 #include "pipescope/log.hpp"
+#include "pipescope/export.hpp"
 
 namespace pipescope {
 namespace {
@@ -201,7 +202,7 @@ TEST_F(LogLimit, TruncatedRecordsRoundTripThroughSaveAndLoad) {
   EXPECT_EQ(again.str(), text);
 
   std::stringstream exported;
-  ASSERT_TRUE(loaded.export_text(exported).ok());
+  ASSERT_TRUE(find_export_format("text")->write(loaded, exported).ok());
   EXPECT_NE(exported.str().find("\t100\tmessage|truncated\t"), std::string::npos) << exported.str();
 }
 

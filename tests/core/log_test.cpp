@@ -2,6 +2,7 @@
 // payloads, message assembly, clearing, concurrent use, saving and loading,
 // and the text exports.
 #include "pipescope/log.hpp"
+#include "pipescope/export.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <streambuf>
@@ -671,7 +673,7 @@ TEST(MessageLogExport, TextHasOneLinePerRecord) {
   log.append(5, Direction::out, {}, record_flags::partial, 0);
 
   std::ostringstream out;
-  ASSERT_TRUE(log.export_text(out).ok());
+  ASSERT_TRUE(find_export_format("text")->write(log, out).ok());
   const std::string expected =
       "2024-01-02T03:04:05.678901Z\tdemo #1\tin\t5\tmessage|more-data\t" + format_escaped(as_bytes("Hello")) + "\n" +
       "1969-12-31T23:59:59.999999Z\tclient 2\tout\t4\t-\t" + format_escaped(binary) + "\n" +
@@ -687,7 +689,7 @@ TEST(MessageLogExport, HexDumpHasAHeaderAndADumpPerRecord) {
   log.append(3, Direction::out, as_bytes("ok"), 0, 1'704'164'646'000'001'000);
 
   std::ostringstream out;
-  ASSERT_TRUE(log.export_hexdump(out).ok());
+  ASSERT_TRUE(find_export_format("hexdump")->write(log, out).ok());
   auto with_newline = [](std::string text) {
     if (!text.empty() && text.back() != '\n') text += '\n';
     return text;
@@ -706,13 +708,48 @@ TEST(MessageLogExport, AFailingStreamIsAnError) {
   std::ostream broken(&buffer);
   EXPECT_FALSE(log.save_jsonl(broken).ok());
   std::ostream broken_text(&buffer);
-  EXPECT_FALSE(log.export_text(broken_text).ok());
+  EXPECT_FALSE(find_export_format("text")->write(log, broken_text).ok());
   std::ostream broken_dump(&buffer);
-  EXPECT_FALSE(log.export_hexdump(broken_dump).ok());
+  EXPECT_FALSE(find_export_format("hexdump")->write(log, broken_dump).ok());
   // Even an empty log has a header line to write.
   MessageLog empty;
   std::ostream broken_empty(&buffer);
   EXPECT_FALSE(empty.save_jsonl(broken_empty).ok());
+}
+
+}  // namespace
+}  // namespace pipescope
+
+namespace pipescope {
+namespace {
+
+// The table of export formats: every format is found by its id in any
+// letter case, ids are distinct, and each writes what it says.
+TEST(ExportFormats, TheTableListsEveryFormatOnce) {
+  std::set<std::string_view> ids;
+  for (const ExportFormat& format : export_formats()) {
+    EXPECT_TRUE(ids.insert(format.id).second) << format.id;
+    EXPECT_EQ(find_export_format(format.id), &format);
+    EXPECT_FALSE(format.label.empty());
+    EXPECT_FALSE(format.extension.empty());
+    EXPECT_NE(format.write, nullptr);
+  }
+  EXPECT_NE(find_export_format("TEXT"), nullptr);
+  EXPECT_EQ(find_export_format("pcapng-someday"), nullptr);
+  for (const char* id : {"text", "hexdump", "jsonl"}) EXPECT_NE(find_export_format(id), nullptr) << id;
+}
+
+// JSON lines exported through the table is the saved log, and loads back.
+TEST(ExportFormats, JsonLinesRoundTrips) {
+  MessageLog log;
+  log.register_endpoint(EndpointInfo{1, EndpointKind::instance, 1, "\\\\.\\pipe\\demo", "demo #1"});
+  log.append(1, Direction::in, as_bytes("round trip"), record_flags::message, 1'704'164'645'000'000'000);
+  std::stringstream file;
+  ASSERT_TRUE(find_export_format("jsonl")->write(log, file).ok());
+  MessageLog loaded;
+  ASSERT_TRUE(loaded.load_jsonl(file).ok());
+  ASSERT_EQ(loaded.size(), 1U);
+  EXPECT_EQ(std::string(as_chars(loaded.payload(0))), "round trip");
 }
 
 }  // namespace

@@ -16,6 +16,9 @@
 #pragma once
 
 #include <cstddef>
+#include <string_view>
+#include <string>
+#include <functional>
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
@@ -163,10 +166,21 @@ class MessageLog {
   /// for a bad file, with its line and column) the log is left exactly as
   /// it was. Reads through in.rdbuf().
   [[nodiscard]] Result<void> load_jsonl(std::istream& in);
-  /// One line per record: time, endpoint label, direction, length, flags, escaped text.
-  [[nodiscard]] Result<void> export_text(std::ostream& out) const;
-  /// A header line per record followed by its hex dump.
-  [[nodiscard]] Result<void> export_hexdump(std::ostream& out) const;
+  /// One row as a writer of rows sees it (write_rows).
+  struct RowView {
+    std::uint64_t row = 0;
+    Record record;
+    std::span<const std::byte> payload;  ///< empty for a truncated record
+    const EndpointInfo* endpoint = nullptr;  ///< nullptr for an endpoint the log does not know
+  };
+  /// Appends what a row becomes to `batch`; false stops the walk.
+  using RowWriter = std::function<bool(const RowView& row, std::string& batch)>;
+  /// Walks every row the log has when it is called, in order, and writes
+  /// what `writer` makes of each to `out`, in batches (the exporters of
+  /// core/src/export/ are built on it). The log may grow meanwhile; a log
+  /// cleared or loaded meanwhile ends the walk with an error, as does a
+  /// stream that fails. `operation` names the work in those errors.
+  [[nodiscard]] Result<void> write_rows(std::string_view operation, std::ostream& out, const RowWriter& writer) const;
 
   [[nodiscard]] static std::int64_t now_ns() noexcept;
 
