@@ -63,7 +63,8 @@ Engine::~Engine() = default;
 
 MessageLog& Engine::log() noexcept { return impl_->context.log(); }
 std::string_view Engine::backend_name() const noexcept { return impl_->backend->name(); }
-std::size_t Engine::thread_count() const noexcept { return impl_->backend->thread_count(); }
+// The backend's threads and the forwarding thread.
+std::size_t Engine::thread_count() const noexcept { return impl_->backend->thread_count() + 1; }
 
 Result<ServerId> Engine::start_server(const ServerOptions& options, std::vector<TapFactory> taps) {
   auto name = checked_name(options);
@@ -72,11 +73,17 @@ Result<ServerId> Engine::start_server(const ServerOptions& options, std::vector<
   if (TapFactory responder = detail::responder_taps(options.responder)) taps.push_back(std::move(responder));
   const ServerId id = impl_->context.new_server_id();
   impl_->context.set_server_taps(id, std::move(taps));
-  auto started = impl_->backend->start_server(id, options, *name);
-  if (!started) impl_->context.forget_server_taps(id);
-  if (started) {
+  // Known before the backend starts, so that a sink told ServerStarted can
+  // already ask for them.
+  {
     const std::lock_guard lock(impl_->options_mutex);
-    impl_->server_options.insert_or_assign(*started, options);
+    impl_->server_options.insert_or_assign(id, options);
+  }
+  auto started = impl_->backend->start_server(id, options, *name);
+  if (!started) {
+    impl_->context.forget_server_taps(id);
+    const std::lock_guard lock(impl_->options_mutex);
+    impl_->server_options.erase(id);
   }
   return started;
 }
@@ -93,6 +100,10 @@ Result<void> Engine::stop_server(ServerId server) {
 
 Result<void> Engine::add_tap(EndpointId endpoint, std::shared_ptr<Tap> tap) {
   if (tap == nullptr) return make_error(Errc::invalid_parameter, "add_tap", "no tap given");
+  if (const auto info = impl_->context.endpoint(endpoint); info && info->kind == EndpointKind::child) {
+    return make_error(Errc::not_supported, "add_tap",
+                      "endpoint " + std::to_string(endpoint) + " is a child; taps see pipe instances and clients");
+  }
   if (!impl_->context.add_tap(endpoint, std::move(tap))) {
     return make_error(Errc::unknown_endpoint, "add_tap", "endpoint " + std::to_string(endpoint));
   }

@@ -64,7 +64,18 @@ void EngineContext::attach_server_taps(EndpointId id, ServerId server) {
     factories = it->second;
   }
   for (const TapFactory& make : factories) {
-    if (std::shared_ptr<Tap> tap = make ? make(id) : nullptr) add_tap(id, std::move(tap));
+    if (!make) continue;
+    // A factory that throws costs this instance that tap, never the instance.
+    try {
+      if (std::shared_ptr<Tap> tap = make(id)) add_tap(id, std::move(tap));
+    } catch (const std::exception& e) {
+      report(id, server, make_error(Errc::unknown, "tap", std::string("a tap factory threw (") + e.what() +
+                                                               "); this instance runs without that tap"));
+    } catch (...) {
+      report(id, server, make_error(Errc::unknown, "tap",
+                                    "a tap factory threw an exception that is not a std::exception; this instance "
+                                    "runs without that tap"));
+    }
   }
 }
 
@@ -121,6 +132,16 @@ void EngineContext::set_state(EndpointId id, EndpointState state, const PeerInfo
   Slot* s = slot(id);
   if (s == nullptr || s->state.exchange(state) == state) {
     return;
+  }
+  if (state == EndpointState::closed) {
+    // A closed endpoint reads no more: its taps (and what they hold, such as
+    // a responder's partial line) go now, not when the engine ends.
+    std::vector<std::shared_ptr<Tap>> released;
+    {
+      const std::lock_guard lock(s->tap_mutex);
+      released.swap(s->taps);
+      s->tapped.store(false, std::memory_order_release);
+    }
   }
   StateChanged changed;
   changed.endpoint = id;

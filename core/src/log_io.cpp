@@ -301,6 +301,10 @@ Result<void> export_rows(const LogImpl& impl, std::string_view operation, std::o
   const auto end = impl.walk_rows(rows, generation, out, std::forward<Visit>(visit));
   if (end == LogImpl::WalkEnd::replaced) return log_replaced(operation, rows);
   if (end == LogImpl::WalkEnd::write_failed) return write_failed(operation, rows);
+  if (end == LogImpl::WalkEnd::stopped) {
+    return make_error(Errc::unknown, std::string(operation),
+                      "the writer stopped before the last row; the file is incomplete");
+  }
   out.flush();
   if (!out) return write_failed(operation, rows);
   return {};

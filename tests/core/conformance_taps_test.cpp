@@ -165,5 +165,34 @@ TEST_F(Taps, ATapThatThrowsIsDetachedAndTheEndpointGoesOn) {
   EXPECT_EQ(errors.size(), 1U) << "detached after the first failure";
 }
 
+// A closed endpoint lets go of its taps (and what they hold) at once.
+TEST_F(Taps, AClosedEndpointReleasesItsTaps) {
+  auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  auto link = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(link);
+  auto tap = std::make_shared<RecordingTap>();
+  const std::weak_ptr<RecordingTap> watched = tap;
+  ASSERT_TRUE(succeeded(engine_.add_tap(link->client, std::move(tap))));
+  ASSERT_TRUE(succeeded(engine_.disconnect(link->client)));
+  ASSERT_TRUE(await_state(link->client, EndpointState::closed)) << recent_events();
+  EXPECT_TRUE(watched.expired()) << "the engine still holds the closed client's tap";
+}
+
+// A factory that throws costs its instance that tap, never the instance.
+TEST_F(Taps, AFactoryThatThrowsLeavesTheInstanceWithoutThatTap) {
+  ServerOptions options = server_options();
+  options.responder = Responder::echo;
+  TapFactory failing = [](EndpointId) -> std::shared_ptr<Tap> { throw std::runtime_error("no tap today"); };
+  auto server = engine_.start_server(options, {failing});
+  ASSERT_TRUE(succeeded(server));
+  auto link = connect_to(*server, client_options(options.name));
+  ASSERT_TRUE(link);
+  ASSERT_TRUE(send_and_wait(link->client, "echo"));
+  ASSERT_TRUE(await_bytes(link->client, Direction::in, 4)) << "the responder's tap still answers" << recent_events();
+  auto error = await<ErrorEvent>([](const ErrorEvent& e) { return e.error.detail.find("no tap today") != std::string::npos; });
+  EXPECT_TRUE(error) << recent_events();
+}
+
 }  // namespace
 }  // namespace pipescope::conformance

@@ -17,6 +17,7 @@
 
 #include <pipescope/codec.hpp>
 #include <pipescope/engine.hpp>
+#include <pipescope/tap.hpp>
 #include <pipescope/error.hpp>
 #include <pipescope/event.hpp>
 #include <pipescope/log.hpp>
@@ -940,6 +941,22 @@ ChildOptions helper(std::vector<std::string> arguments) {
   options.argv.push_back(child_helper_path());
   options.argv.insert(options.argv.end(), arguments.begin(), arguments.end());
   return options;
+}
+
+// Taps see pipe instances and clients; a child's streams are refused
+// plainly rather than accepted and never shown.
+namespace {
+class NoTap final : public Tap {
+ public:
+  void on_read(const TapRead&, TapActions&) override {}
+};
+}  // namespace
+
+TEST_F(EngineConformance, ChildrenTakeNoTaps) {
+  auto child = engine_.run_child(helper({"echo-args", "A"}));
+  ASSERT_TRUE(succeeded(child)) << child_helper_path();
+  EXPECT_TRUE(fails_with(engine_.add_tap(*child, std::make_shared<NoTap>()), Errc::not_supported));
+  ASSERT_TRUE(await<ChildExited>([&](const ChildExited& e) { return e.endpoint == *child; })) << recent_events();
 }
 
 TEST_F(EngineConformance, ChildStdoutIsLoggedAndExitReported) {

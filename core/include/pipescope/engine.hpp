@@ -75,7 +75,8 @@ class Engine {
   /// responder's tap when options.responder asks for one.
   [[nodiscard]] Result<ServerId> start_server(const ServerOptions& options, std::vector<TapFactory> taps = {});
   /// Attaches a tap to one endpoint (an instance, a client); it sees every
-  /// read from then on.
+  /// read from then on, until the endpoint closes. A child cannot have taps
+  /// (Errc::not_supported).
   Result<void> add_tap(EndpointId endpoint, std::shared_ptr<Tap> tap);
   /// Closes every instance of the server and removes the name.
   Result<void> stop_server(ServerId server);
@@ -119,8 +120,9 @@ class Engine {
   [[nodiscard]] Result<std::vector<PipeInfo>> list_pipes() const;
 
   [[nodiscard]] std::optional<EndpointInfo> endpoint(EndpointId id) const;
-  /// The options a running server was started with, exactly as the engine
-  /// received them; nullopt once it stopped (or for an unknown id).
+  /// The options a server was started with, exactly as the engine received
+  /// them, from before its ServerStarted until stop_server or close_all;
+  /// nullopt for an unknown id.
   [[nodiscard]] std::optional<ServerOptions> server_options(ServerId server) const;
   /// The options a client was opened with, exactly as the engine received
   /// them, also after it closed (until close_all); nullopt for an id that is

@@ -179,7 +179,9 @@ class MessageLog {
   /// what `writer` makes of each to `out`, in batches (the exporters of
   /// core/src/export/ are built on it). The log may grow meanwhile; a log
   /// cleared or loaded meanwhile ends the walk with an error, as does a
-  /// stream that fails. `operation` names the work in those errors.
+  /// stream that fails or a writer that stops. `operation` names the work in
+  /// those errors. The writer runs while the log is locked for reading: it
+  /// must use only the view it is given, never call the log.
   [[nodiscard]] Result<void> write_rows(std::string_view operation, std::ostream& out, const RowWriter& writer) const;
 
   [[nodiscard]] static std::int64_t now_ns() noexcept;

@@ -24,8 +24,10 @@ struct RelayedMessage {
 
 enum class RelayVerdict : std::uint8_t { forward, drop };
 
-/// Runs on an engine thread for each message, in order: it must return
-/// quickly and must not call the engine.
+/// Runs on an engine thread for each message, in order within a direction:
+/// it must return quickly and must not call the engine. The two directions
+/// may call it at the same time (on Windows their reads complete on
+/// different threads), so a hook that keeps state guards it.
 using RelayHook = std::function<RelayVerdict(RelayedMessage& message)>;
 
 /// Pairs `a` and `b` both ways. Fails for an unknown endpoint or a == b.

@@ -68,11 +68,16 @@ class TapActions {
 class Tap {
  public:
   virtual ~Tap() = default;
-  /// Called for every read of the endpoint it is attached to, in order.
+  /// Called for every read of the endpoint it is attached to, in order,
+  /// while the endpoint is connected (the Win32 backend does not show taps
+  /// what it still reads while it closes; the log has those bytes).
   virtual void on_read(const TapRead& read, TapActions& actions) = 0;
 };
 
-/// Makes the tap of one endpoint (an instance of a server, when it is made).
+/// Makes the tap of one endpoint (an instance of a server, when it is made;
+/// nullptr: no tap for this one). It runs on an engine thread while the
+/// server makes the instance, so it too must be quick and must not call the
+/// engine.
 using TapFactory = std::function<std::shared_ptr<Tap>(EndpointId endpoint)>;
 
 }  // namespace pipescope

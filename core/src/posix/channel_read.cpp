@@ -136,7 +136,9 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
       const auto piece = message.subspan(offset, part);
       fault_injection::before_record(piece);
       context_.record(id, Direction::in, piece, flags);
-      if (conn != nullptr) run_taps(*conn, piece, flags, last);
+      // A part ends a message for the taps only when the end reads messages:
+      // in byte read mode every part stands alone, as ReadFile returns it.
+      if (conn != nullptr) run_taps(*conn, piece, flags, ch.message_reads ? last : true);
       offset += part;
     } while (offset < message.size());
   };
