@@ -6,15 +6,12 @@
 // wait for each other's locks.
 #pragma once
 
-#include <condition_variable>
-#include <deque>
 #include <functional>
-#include <mutex>
 #include <span>
-#include <thread>
 #include <vector>
 
 #include "engine_context.hpp"
+#include "serial_worker.hpp"
 
 namespace pipescope::detail {
 
@@ -24,8 +21,6 @@ class Forwarder {
   /// `send` writes on an endpoint (the backend's send); what fails is
   /// reported to `context` against the endpoint the bytes came from.
   Forwarder(EngineContext& context, Send send);
-  /// stop().
-  ~Forwarder();
   /// Drops what is not sent yet and waits for the send under way; what is
   /// posted afterwards is dropped. The engine stops its forwarder before its
   /// backend, which the forwarder sends through, and destroys it after, so
@@ -37,19 +32,11 @@ class Forwarder {
   void post(EndpointId from, std::vector<TapForward> forwards);
 
  private:
-  struct Job {
-    EndpointId from = 0;
-    TapForward forward;
-  };
-  void run();
+  void send_one(EndpointId from, const TapForward& forward);
 
   EngineContext& context_;
   Send send_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<Job> jobs_;
-  bool stopping_ = false;
-  std::thread thread_;
+  SerialWorker worker_;
 };
 
 }  // namespace pipescope::detail

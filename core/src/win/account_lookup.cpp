@@ -41,50 +41,18 @@ std::string lookup_account_name(const SidCopy& sid) {
   return g_account_name.load()(sid.get());
 }
 
-AccountLookup::AccountLookup(EngineContext& context) : context_(context), thread_([this] { run(); }) {}
+AccountLookup::AccountLookup(EngineContext& context)
+    : worker_([&context](const std::exception_ptr& failure) {
+        // A job that throws (bad_alloc while naming) loses its own names and
+        // says so; the thread goes on naming everyone else's.
+        context.report(0, 0,
+                       error_from_exception(failure, "LookupAccountSidW", "the account lookup thread",
+                                            "that account stays unnamed"));
+        context.flush();
+      }) {}
 
-AccountLookup::~AccountLookup() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    jobs_.clear();
-  }
-  wake_.notify_all();
-  thread_.join();
-}
+AccountLookup::~AccountLookup() { worker_.stop(); }
 
-void AccountLookup::post(std::function<void()> job) {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    jobs_.push_back(std::move(job));
-  }
-  wake_.notify_one();
-}
-
-void AccountLookup::run() {
-  std::unique_lock lock(mutex_);
-  for (;;) {
-    wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-    if (stopping_) return;
-    std::function<void()> job = std::move(jobs_.front());
-    jobs_.pop_front();
-    lock.unlock();
-    // A job that throws (bad_alloc while naming) loses its own names and
-    // says so; the thread goes on naming everyone else's.
-    try {
-      job();
-    } catch (...) {
-      try {
-        context_.report(0, 0, error_from_exception(std::current_exception(), "LookupAccountSidW",
-                                                   "the account lookup thread", "that account stays unnamed"));
-        context_.flush();
-      } catch (...) {
-        // Not even the report could be made (no memory): the next job tries again.
-      }
-    }
-    lock.lock();
-  }
-}
+void AccountLookup::post(std::function<void()> job) { worker_.post(std::move(job)); }
 
 }  // namespace pipescope::detail::win

@@ -10,16 +10,13 @@
 
 #include <windows.h>
 
-#include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "engine_context.hpp"
+#include "serial_worker.hpp"
 
 namespace pipescope::detail::win {
 
@@ -66,14 +63,7 @@ class AccountLookup {
   void post(std::function<void()> job);
 
  private:
-  void run();
-
-  EngineContext& context_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<std::function<void()>> jobs_;
-  bool stopping_ = false;
-  std::thread thread_;
+  SerialWorker worker_;
 };
 
 }  // namespace pipescope::detail::win
