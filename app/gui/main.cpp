@@ -4,8 +4,8 @@
 #include <QCommandLineParser>
 #include <QTimer>
 
-#include "main_window.hpp"
-#include "screenshot.hpp"
+#include "window/main_window.hpp"
+#include "window/screenshot.hpp"
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);

@@ -40,10 +40,10 @@
 #include <vector>
 
 #include "bench_table.hpp"
-#include "log_view.hpp"
-#include "main_window.hpp"
-#include "message_filter_proxy.hpp"
-#include "message_log_model.hpp"
+#include "views/log_view.hpp"
+#include "window/main_window.hpp"
+#include "models/message_filter_proxy.hpp"
+#include "models/message_log_model.hpp"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <thread>
 #include <variant>
 
-#include "engine_bridge.hpp"
+#include "session/engine_bridge.hpp"
 
 using pipescope::ui::EngineBridge;
 using pipescope::ui::EventBatch;

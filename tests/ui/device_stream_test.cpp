@@ -12,7 +12,7 @@
 #include <fcntl.h>
 #endif
 
-#include "device_stream.hpp"
+#include "session/device_stream.hpp"
 
 using pipescope::ui::DeviceOutputStream;
 

@@ -16,11 +16,11 @@
 #include <functional>
 #include <optional>
 
-#include "choice_combo.hpp"
-#include "clients_model.hpp"
-#include "dialogs.hpp"
-#include "main_window.hpp"
-#include "servers_model.hpp"
+#include "views/choice_combo.hpp"
+#include "models/clients_model.hpp"
+#include "dialogs/dialogs.hpp"
+#include "window/main_window.hpp"
+#include "models/servers_model.hpp"
 #include "ui_test_support.hpp"
 
 using namespace pipescope::ui;

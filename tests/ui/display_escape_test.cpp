@@ -15,14 +15,14 @@
 #include <cstring>
 #include <string>
 
-#include "clients_model.hpp"
-#include "errors_model.hpp"
-#include "impersonation_model.hpp"
-#include "main_window.hpp"
-#include "pipes_model.hpp"
-#include "qt_text.hpp"
+#include "models/clients_model.hpp"
+#include "models/errors_model.hpp"
+#include "models/impersonation_model.hpp"
+#include "window/main_window.hpp"
+#include "models/pipes_model.hpp"
+#include "common/qt_text.hpp"
 #include "pipescope/engine.hpp"
-#include "servers_model.hpp"
+#include "models/servers_model.hpp"
 #include "ui_test_support.hpp"
 
 using namespace pipescope::ui;

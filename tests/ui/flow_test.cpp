@@ -23,15 +23,15 @@
 
 #include <sstream>
 
-#include "clients_model.hpp"
-#include "dialogs.hpp"
-#include "errors_model.hpp"
-#include "impersonation_model.hpp"
-#include "main_window.hpp"
-#include "message_filter_proxy.hpp"
-#include "message_log_model.hpp"
-#include "send_panel.hpp"
-#include "servers_model.hpp"
+#include "models/clients_model.hpp"
+#include "dialogs/dialogs.hpp"
+#include "models/errors_model.hpp"
+#include "models/impersonation_model.hpp"
+#include "window/main_window.hpp"
+#include "models/message_filter_proxy.hpp"
+#include "models/message_log_model.hpp"
+#include "panes/send_panel.hpp"
+#include "models/servers_model.hpp"
 #include "ui_test_support.hpp"
 
 using namespace pipescope::ui;

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "hex_layout.hpp"
+#include "views/hex_layout.hpp"
 #include "pipescope/codec.hpp"
 
 using pipescope::ui::HexLayout;

@@ -10,9 +10,9 @@
 
 #include <span>
 
-#include "errors_model.hpp"
-#include "main_window.hpp"
-#include "message_log_model.hpp"
+#include "models/errors_model.hpp"
+#include "window/main_window.hpp"
+#include "models/message_log_model.hpp"
 #include "pipescope/engine.hpp"
 #include "pipescope/event.hpp"
 #include "ui_test_support.hpp"

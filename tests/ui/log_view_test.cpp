@@ -5,7 +5,7 @@
 #include <QScrollBar>
 #include <QTest>
 
-#include "log_view.hpp"
+#include "views/log_view.hpp"
 
 using pipescope::ui::LogView;
 

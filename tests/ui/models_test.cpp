@@ -8,15 +8,15 @@
 #include <memory>
 #include <thread>
 
-#include "clients_model.hpp"
-#include "engine_bridge.hpp"
-#include "errors_model.hpp"
-#include "impersonation_model.hpp"
-#include "message_filter_proxy.hpp"
-#include "message_log_model.hpp"
-#include "pipes_model.hpp"
+#include "models/clients_model.hpp"
+#include "session/engine_bridge.hpp"
+#include "models/errors_model.hpp"
+#include "models/impersonation_model.hpp"
+#include "models/message_filter_proxy.hpp"
+#include "models/message_log_model.hpp"
+#include "models/pipes_model.hpp"
 #include "pipescope/codec.hpp"
-#include "servers_model.hpp"
+#include "models/servers_model.hpp"
 #include "ui_test_support.hpp"
 
 using namespace pipescope::ui;

@@ -10,10 +10,10 @@
 #include <QTest>
 #include <QTextBrowser>
 
-#include "clients_model.hpp"
-#include "errors_model.hpp"
-#include "main_window.hpp"
-#include "message_log_model.hpp"
+#include "models/clients_model.hpp"
+#include "models/errors_model.hpp"
+#include "window/main_window.hpp"
+#include "models/message_log_model.hpp"
 #include "ui_test_support.hpp"
 
 using namespace pipescope::ui;

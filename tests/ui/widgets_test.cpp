@@ -14,12 +14,12 @@
 
 #include <string>
 
-#include "hex_view.hpp"
-#include "main_window.hpp"
+#include "views/hex_view.hpp"
+#include "window/main_window.hpp"
 #include "pipescope/codec.hpp"
-#include "send_panel.hpp"
-#include "theme.hpp"
-#include "throughput_plot.hpp"
+#include "panes/send_panel.hpp"
+#include "window/theme.hpp"
+#include "views/throughput_plot.hpp"
 #include "ui_test_support.hpp"
 
 using namespace pipescope::ui;

@@ -1,0 +1,448 @@
+#include "dialogs/dialogs.hpp"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QCompleter>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStringListModel>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "views/choice_combo.hpp"
+#include "common/qt_text.hpp"
+
+namespace pipescope::ui {
+
+namespace {
+
+/// A combo box of every term of E (choice_combo.hpp), read back by value.
+template <class E>
+QComboBox* makeChoiceCombo(QWidget* parent, const QString& objectName, const QString& tip) {
+  auto* combo = new QComboBox(parent);
+  combo->setObjectName(objectName);
+  fillChoices<E>(combo);
+  combo->setToolTip(tip);
+  return combo;
+}
+
+QSpinBox* makeSpin(QWidget* parent, const QString& objectName, int min, int max, int value, const QString& suffix,
+                   const QString& tip) {
+  auto* spin = new QSpinBox(parent);
+  spin->setObjectName(objectName);
+  spin->setRange(min, max);
+  spin->setValue(value);
+  spin->setSuffix(suffix);
+  spin->setToolTip(tip);
+  spin->setGroupSeparatorShown(true);
+  return spin;
+}
+
+QLabel* makeErrorLabel(QWidget* parent) {
+  auto* label = new QLabel(parent);
+  label->setObjectName(QStringLiteral("errorLabel"));
+  label->setWordWrap(true);
+  label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  label->setStyleSheet(QStringLiteral("color: #c0392b;"));
+  label->hide();
+  return label;
+}
+
+void setError(QLabel* label, const pipescope::Error& error) {
+  label->setText(errorDetails(error));
+  label->show();
+}
+
+/// What OK does in each dialog: the engine's own validation first, then the
+/// submitter, which creates the server, client or child. The first refusal
+/// is shown in the dialog's error label and the dialog stays open; true means
+/// it may close.
+template <class Options>
+bool submit(const Options& options, const Submitter<Options>& submitter, QLabel* errorLabel) {
+  if (auto valid = pipescope::validate(options); !valid) {
+    setError(errorLabel, valid.error());
+    return false;
+  }
+  if (submitter) {
+    if (const auto refused = submitter(options)) {
+      setError(errorLabel, *refused);
+      return false;
+    }
+  }
+  errorLabel->hide();
+  return true;
+}
+
+QDialogButtonBox* makeButtons(QDialog* dialog, const QString& okText) {
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
+  buttons->button(QDialogButtonBox::Ok)->setText(okText);
+  QObject::connect(buttons, &QDialogButtonBox::accepted, dialog, &QDialog::accept);
+  QObject::connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+  return buttons;
+}
+
+std::uint32_t spinValue(const QSpinBox* spin) { return static_cast<std::uint32_t>(spin->value()); }
+
+}  // namespace
+
+// ---------------------------------------------------------------- New server
+
+NewServerDialog::NewServerDialog(QWidget* parent) : QDialog(parent) {
+  setWindowTitle(tr("New server"));
+  setObjectName(QStringLiteral("newServerDialog"));
+
+  name_ = new QLineEdit(this);
+  name_->setObjectName(QStringLiteral("name"));
+  name_->setPlaceholderText(tr(R"(\\.\pipe\MyPipe or MyPipe)"));
+  name_->setToolTip(tr("The pipe's name. \"MyPipe\" means \\\\.\\pipe\\MyPipe, the local pipe file system. "
+                       "Names are compared without regard to case, and must not be longer than 256 characters: "
+                       "PipeScope never shortens a name silently. On Linux the pipe is a Unix socket at "
+                       "$TMPDIR/CoreFxPipe_MyPipe, where .NET programs find it too."));
+
+  access_ = makeChoiceCombo<pipescope::PipeAccess>(
+      this, QStringLiteral("access"),
+      tr("PIPE_ACCESS_DUPLEX / INBOUND / OUTBOUND: which way data may flow, seen from the server. "
+         "A client must open the pipe with matching access or gets ERROR_ACCESS_DENIED."));
+  type_ = makeChoiceCombo<pipescope::PipeType>(
+      this, QStringLiteral("type"),
+      tr("PIPE_TYPE_BYTE writes a stream: the reader sees bytes, not the boundaries between writes. "
+         "PIPE_TYPE_MESSAGE keeps each write as one message, delivered whole to a message-mode reader. "
+         "On Linux one message may be at most 4 MiB."));
+  readMode_ = makeChoiceCombo<pipescope::ReadMode>(
+      this, QStringLiteral("readMode"),
+      tr("PIPE_READMODE_BYTE / MESSAGE: how the server's end reads. Message mode needs a message "
+         "pipe (a byte pipe cannot be read as messages: ERROR_INVALID_PARAMETER). A message larger "
+         "than the read buffer arrives in parts with ERROR_MORE_DATA."));
+  waitMode_ = makeChoiceCombo<pipescope::WaitMode>(
+      this, QStringLiteral("waitMode"),
+      tr("PIPE_NOWAIT exists only for LAN Manager 2.0 compatibility; use overlapped I/O instead. "
+         "PipeScope's own I/O is asynchronous either way."));
+
+  unlimited_ = new QCheckBox(tr("Unlimited"), this);
+  unlimited_->setObjectName(QStringLiteral("unlimited"));
+  unlimited_->setChecked(true);
+  unlimited_->setToolTip(tr("PIPE_UNLIMITED_INSTANCES (255): a new instance is made for each client."));
+  maxInstances_ = makeSpin(this, QStringLiteral("maxInstances"), 1, 254, 4, QString(),
+                           tr("nMaxInstances: how many clients can be connected at once. When every instance is "
+                              "busy a new client gets ERROR_PIPE_BUSY and may wait with WaitNamedPipe."));
+
+  outBuffer_ = makeSpin(this, QStringLiteral("outBuffer"), 0, 16 * 1024 * 1024, 4096, tr(" bytes"),
+                        tr("nOutBufferSize: advisory; the system may grow or shrink it. Writes block (or stay "
+                           "pending) when the peer does not read and the buffer is full."));
+  inBuffer_ = makeSpin(this, QStringLiteral("inBuffer"), 0, 16 * 1024 * 1024, 4096, tr(" bytes"),
+                       tr("nInBufferSize: advisory, like the out buffer."));
+  readBuffer_ = makeSpin(this, QStringLiteral("readBuffer"), 1, 16 * 1024 * 1024, 65536, tr(" bytes"),
+                         tr("How many bytes PipeScope asks for per read. Make it smaller than your messages to see "
+                            "ERROR_MORE_DATA: the message then arrives in parts flagged \"more data\"."));
+  timeout_ = makeSpin(this, QStringLiteral("timeout"), 0, 3'600'000, 50, tr(" ms"),
+                      tr("nDefaultTimeOut: how long WaitNamedPipe waits when a client passes "
+                         "NMPWAIT_USE_DEFAULT_WAIT. 0 means the system default of 50 ms."));
+
+  firstInstance_ = new QCheckBox(tr("First instance only (FILE_FLAG_FIRST_PIPE_INSTANCE)"), this);
+  firstInstance_->setObjectName(QStringLiteral("firstInstance"));
+  firstInstance_->setToolTip(tr("Fail with ERROR_ACCESS_DENIED if another process already serves this name. "
+                                "Protects against pipe squatting: an attacker's server that got there first."));
+  rejectRemote_ = new QCheckBox(tr("Reject remote clients (PIPE_REJECT_REMOTE_CLIENTS)"), this);
+  rejectRemote_->setObjectName(QStringLiteral("rejectRemote"));
+  rejectRemote_->setChecked(true);
+  rejectRemote_->setToolTip(tr("Refuse clients on other machines (over SMB). On by default: most pipes are local."));
+
+  security_ = makeChoiceCombo<pipescope::SecurityPreset>(
+      this, QStringLiteral("security"),
+      tr("Who may open the pipe. \"Current user only\" is the safe default. On Windows this is a "
+         "security descriptor (DACL); on Linux the socket file's mode."));
+  descriptor_ = new QLineEdit(this);
+  descriptor_->setObjectName(QStringLiteral("descriptor"));
+  descriptor_->setPlaceholderText(tr("SDDL such as D:(A;;GA;;;WD), or an octal mode such as 0660"));
+  descriptor_->setToolTip(tr("A custom security descriptor: SDDL on Windows, an octal file mode on Linux."));
+
+  responder_ = makeChoiceCombo<pipescope::Responder>(
+      this, QStringLiteral("responder"),
+      tr("What PipeScope answers on its own: nothing, the same bytes back (echo), or each "
+         "message or line reversed. Handy to try a client without writing a server."));
+
+  auto* nameBox = new QGroupBox(tr("Name"), this);
+  auto* nameForm = new QFormLayout(nameBox);
+  nameForm->addRow(tr("&Pipe name:"), name_);
+  nameForm->addRow(tr("&Responder:"), responder_);
+
+  auto* modeBox = new QGroupBox(tr("Direction and type"), this);
+  auto* modeForm = new QFormLayout(modeBox);
+  modeForm->addRow(tr("&Direction:"), access_);
+  modeForm->addRow(tr("&Type:"), type_);
+  modeForm->addRow(tr("Read &mode:"), readMode_);
+  modeForm->addRow(tr("&Wait mode:"), waitMode_);
+
+  auto* capacityBox = new QGroupBox(tr("Instances, buffers and timeout"), this);
+  auto* capacityForm = new QFormLayout(capacityBox);
+  auto* instancesRow = new QHBoxLayout;
+  instancesRow->addWidget(maxInstances_);
+  instancesRow->addWidget(unlimited_);
+  capacityForm->addRow(tr("Max instances:"), instancesRow);
+  capacityForm->addRow(tr("&Out buffer:"), outBuffer_);
+  capacityForm->addRow(tr("I&n buffer:"), inBuffer_);
+  capacityForm->addRow(tr("Read &buffer:"), readBuffer_);
+  capacityForm->addRow(tr("Default time&out:"), timeout_);
+
+  auto* securityBox = new QGroupBox(tr("Security"), this);
+  auto* securityForm = new QFormLayout(securityBox);
+  securityForm->addRow(tr("&Access:"), security_);
+  securityForm->addRow(tr("Des&criptor:"), descriptor_);
+  securityForm->addRow(firstInstance_);
+  securityForm->addRow(rejectRemote_);
+
+  error_ = makeErrorLabel(this);
+  auto* grid = new QGridLayout;
+  grid->addWidget(nameBox, 0, 0, 1, 2);
+  grid->addWidget(modeBox, 1, 0);
+  grid->addWidget(capacityBox, 1, 1);
+  grid->addWidget(securityBox, 2, 0, 1, 2);
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(grid);
+  layout->addWidget(error_);
+  layout->addWidget(makeButtons(this, tr("Create server")));
+
+  connect(unlimited_, &QCheckBox::toggled, this, &NewServerDialog::updateEnabled);
+  connect(security_, &QComboBox::currentIndexChanged, this, &NewServerDialog::updateEnabled);
+  // Message read mode only makes sense on a message pipe; follow the type
+  // so the common case needs one choice, not two.
+  connect(type_, &QComboBox::currentIndexChanged, this, [this] {
+    if (chosenValue(type_, pipescope::PipeType::byte) == pipescope::PipeType::byte) {
+      chooseValue(readMode_, pipescope::ReadMode::byte);
+    }
+  });
+  name_->setText(QStringLiteral("pipescope-test"));
+  updateEnabled();
+}
+
+void NewServerDialog::updateEnabled() {
+  maxInstances_->setEnabled(!unlimited_->isChecked());
+  descriptor_->setEnabled(chosenValue(security_, pipescope::SecurityPreset::owner_only) ==
+                          pipescope::SecurityPreset::custom);
+}
+
+void NewServerDialog::setOptions(const pipescope::ServerOptions& o) {
+  name_->setText(toQString(o.name));
+  chooseValue(access_, o.access);
+  chooseValue(type_, o.type);
+  chooseValue(readMode_, o.read_mode);
+  chooseValue(waitMode_, o.wait_mode);
+  unlimited_->setChecked(o.max_instances == pipescope::kUnlimitedInstances);
+  if (o.max_instances != pipescope::kUnlimitedInstances) {
+    maxInstances_->setValue(static_cast<int>(o.max_instances));
+  }
+  outBuffer_->setValue(static_cast<int>(o.out_buffer_size));
+  inBuffer_->setValue(static_cast<int>(o.in_buffer_size));
+  readBuffer_->setValue(static_cast<int>(o.read_buffer_size));
+  timeout_->setValue(static_cast<int>(o.default_timeout.count()));
+  firstInstance_->setChecked(o.first_instance);
+  rejectRemote_->setChecked(o.reject_remote);
+  chooseValue(security_, o.security);
+  descriptor_->setText(toQString(o.security_descriptor));
+  chooseValue(responder_, o.responder);
+  updateEnabled();
+}
+
+pipescope::ServerOptions NewServerDialog::options() const {
+  pipescope::ServerOptions o;
+  o.name = toStdString(name_->text().trimmed());
+  o.access = chosenValue(access_, o.access);
+  o.type = chosenValue(type_, o.type);
+  o.read_mode = chosenValue(readMode_, o.read_mode);
+  o.wait_mode = chosenValue(waitMode_, o.wait_mode);
+  o.max_instances = unlimited_->isChecked() ? pipescope::kUnlimitedInstances : spinValue(maxInstances_);
+  o.out_buffer_size = spinValue(outBuffer_);
+  o.in_buffer_size = spinValue(inBuffer_);
+  o.read_buffer_size = spinValue(readBuffer_);
+  o.default_timeout = std::chrono::milliseconds(timeout_->value());
+  o.first_instance = firstInstance_->isChecked();
+  o.reject_remote = rejectRemote_->isChecked();
+  o.security = chosenValue(security_, o.security);
+  o.security_descriptor = toStdString(descriptor_->text().trimmed());
+  o.responder = chosenValue(responder_, o.responder);
+  return o;
+}
+
+QString NewServerDialog::errorText() const { return error_->isHidden() ? QString() : error_->text(); }
+
+void NewServerDialog::showError(const pipescope::Error& error) { setError(error_, error); }
+
+void NewServerDialog::accept() {
+  if (submit(options(), submitter_, error_)) {
+    QDialog::accept();
+  }
+}
+
+// ------------------------------------------------------------ Connect client
+
+ConnectClientDialog::ConnectClientDialog(QWidget* parent) : QDialog(parent) {
+  setWindowTitle(tr("Connect a client"));
+  setObjectName(QStringLiteral("connectClientDialog"));
+  name_ = new QLineEdit(this);
+  name_->setObjectName(QStringLiteral("name"));
+  name_->setPlaceholderText(tr(R"(\\.\pipe\MyPipe or MyPipe)"));
+  name_->setToolTip(tr("The pipe to open (CreateFile). Start typing to pick from the pipes this machine has."));
+  auto* completer = new QCompleter(new QStringListModel(this), this);
+  completer->setCaseSensitivity(Qt::CaseInsensitive);
+  completer->setFilterMode(Qt::MatchContains);
+  name_->setCompleter(completer);
+
+  access_ = makeChoiceCombo<pipescope::ClientAccess>(
+      this, QStringLiteral("access"),
+      tr("GENERIC_READ / GENERIC_WRITE. It must fit the server's direction: opening an inbound "
+         "pipe for reading fails with ERROR_ACCESS_DENIED."));
+  chooseValue(access_, pipescope::ClientAccess::read_write);
+  readMode_ = makeChoiceCombo<pipescope::ReadMode>(
+      this, QStringLiteral("readMode"),
+      tr("SetNamedPipeHandleState(PIPE_READMODE_MESSAGE): read whole messages. Only a message "
+         "pipe can be read this way."));
+  busyTimeout_ = makeSpin(this, QStringLiteral("busyTimeout"), 0, 3'600'000, 5000, tr(" ms"),
+                          tr("When every instance is busy, CreateFile fails with ERROR_PIPE_BUSY. A client then "
+                             "calls WaitNamedPipe and tries again; this is how long PipeScope keeps trying. "
+                             "0 fails at once."));
+  waitForever_ = new QCheckBox(tr("Wait forever (NMPWAIT_WAIT_FOREVER)"), this);
+  waitForever_->setObjectName(QStringLiteral("waitForever"));
+  impersonation_ = makeChoiceCombo<pipescope::ImpersonationLevel>(
+      this, QStringLiteral("impersonation"),
+      tr("SECURITY_SQOS_PRESENT with a level: how far the server may act as you. "
+         "Identification (the safe default) lets it see who you are but not act as you; "
+         "Impersonation lets it open files as you; Delegation also on other machines."));
+  chooseValue(impersonation_, pipescope::ImpersonationLevel::identification);
+  readBuffer_ = makeSpin(this, QStringLiteral("readBuffer"), 1, 16 * 1024 * 1024, 65536, tr(" bytes"),
+                         tr("How many bytes PipeScope asks for per read; a larger message arrives in parts "
+                            "flagged \"more data\" (ERROR_MORE_DATA)."));
+  error_ = makeErrorLabel(this);
+
+  auto* form = new QFormLayout;
+  form->addRow(tr("&Pipe name:"), name_);
+  form->addRow(tr("&Access:"), access_);
+  form->addRow(tr("Read &mode:"), readMode_);
+  auto* waitRow = new QHBoxLayout;
+  waitRow->addWidget(busyTimeout_);
+  waitRow->addWidget(waitForever_);
+  form->addRow(tr("&Busy wait:"), waitRow);
+  form->addRow(tr("&Impersonation allowed:"), impersonation_);
+  form->addRow(tr("Read b&uffer:"), readBuffer_);
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(form);
+  layout->addWidget(error_);
+  layout->addWidget(makeButtons(this, tr("Connect")));
+  connect(waitForever_, &QCheckBox::toggled, busyTimeout_, &QSpinBox::setDisabled);
+}
+
+void ConnectClientDialog::setKnownPipes(const QStringList& names) {
+  if (auto* model = qobject_cast<QStringListModel*>(name_->completer()->model())) {
+    model->setStringList(names);
+  }
+}
+
+void ConnectClientDialog::setOptions(const pipescope::ClientOptions& o) {
+  name_->setText(toQString(o.name));
+  chooseValue(access_, o.access);
+  chooseValue(readMode_, o.read_mode);
+  waitForever_->setChecked(o.busy_timeout == pipescope::kWaitForever);
+  if (o.busy_timeout != pipescope::kWaitForever) {
+    busyTimeout_->setValue(static_cast<int>(o.busy_timeout.count()));
+  }
+  chooseValue(impersonation_, o.impersonation);
+  readBuffer_->setValue(static_cast<int>(o.read_buffer_size));
+}
+
+pipescope::ClientOptions ConnectClientDialog::options() const {
+  pipescope::ClientOptions o;
+  o.name = toStdString(name_->text().trimmed());
+  o.access = chosenValue(access_, o.access);
+  o.read_mode = chosenValue(readMode_, o.read_mode);
+  o.busy_timeout = waitForever_->isChecked() ? pipescope::kWaitForever : std::chrono::milliseconds(busyTimeout_->value());
+  o.impersonation = chosenValue(impersonation_, o.impersonation);
+  o.read_buffer_size = spinValue(readBuffer_);
+  return o;
+}
+
+QString ConnectClientDialog::errorText() const { return error_->isHidden() ? QString() : error_->text(); }
+
+void ConnectClientDialog::showError(const pipescope::Error& error) { setError(error_, error); }
+
+void ConnectClientDialog::accept() {
+  if (submit(options(), submitter_, error_)) {
+    QDialog::accept();
+  }
+}
+
+// ----------------------------------------------------------------- Run child
+
+RunChildDialog::RunChildDialog(QWidget* parent) : QDialog(parent) {
+  setWindowTitle(tr("Run a child with anonymous pipes"));
+  setObjectName(QStringLiteral("runChildDialog"));
+  command_ = new QLineEdit(this);
+  command_->setObjectName(QStringLiteral("command"));
+  command_->setPlaceholderText(tr("e.g. sort, or python3 -u script.py"));
+  command_->setToolTip(tr("The program and its arguments, quoted as in a shell. Its standard input, output and "
+                          "error are anonymous pipes (CreatePipe / pipe2): what it prints streams into the log, "
+                          "and the send panel writes to its input."));
+  folder_ = new QLineEdit(this);
+  folder_->setObjectName(QStringLiteral("folder"));
+  folder_->setPlaceholderText(tr("(PipeScope's current folder)"));
+  folder_->setToolTip(tr("The folder the child starts in."));
+  auto* browse = new QToolButton(this);
+  browse->setText(tr("…"));
+  browse->setToolTip(tr("Choose the folder."));
+  readBuffer_ = makeSpin(this, QStringLiteral("readBuffer"), 1, 16 * 1024 * 1024, 65536, tr(" bytes"),
+                         tr("How many bytes PipeScope asks for per read of the child's output."));
+  error_ = makeErrorLabel(this);
+  auto* folderRow = new QHBoxLayout;
+  folderRow->addWidget(folder_, 1);
+  folderRow->addWidget(browse);
+  auto* form = new QFormLayout;
+  form->addRow(tr("&Command line:"), command_);
+  form->addRow(tr("&Working folder:"), folderRow);
+  form->addRow(tr("Read &buffer:"), readBuffer_);
+  auto* note = new QLabel(tr("Anonymous pipes have no name: only the two processes that hold their ends can use "
+                             "them. They are always byte streams."),
+                          this);
+  note->setWordWrap(true);
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(note);
+  layout->addLayout(form);
+  layout->addWidget(error_);
+  layout->addWidget(makeButtons(this, tr("Run")));
+  connect(browse, &QToolButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Working folder"), folder_->text());
+    if (!dir.isEmpty()) {
+      folder_->setText(QDir::toNativeSeparators(dir));
+    }
+  });
+}
+
+void RunChildDialog::setCommandLine(const QString& commandLine) { command_->setText(commandLine); }
+
+pipescope::ChildOptions RunChildDialog::options() const {
+  pipescope::ChildOptions o;
+  for (const QString& arg : QProcess::splitCommand(command_->text())) {
+    o.argv.push_back(toStdString(arg));
+  }
+  o.working_dir = toStdString(folder_->text().trimmed());
+  o.read_buffer_size = spinValue(readBuffer_);
+  return o;
+}
+
+QString RunChildDialog::errorText() const { return error_->isHidden() ? QString() : error_->text(); }
+
+void RunChildDialog::showError(const pipescope::Error& error) { setError(error_, error); }
+
+void RunChildDialog::accept() {
+  if (submit(options(), submitter_, error_)) {
+    QDialog::accept();
+  }
+}
+
+}  // namespace pipescope::ui
