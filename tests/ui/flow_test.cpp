@@ -57,20 +57,6 @@ void trigger(MainWindow& window, const char* actionName) { child<QAction>(&windo
 
 std::string toStd(const QString& text) { return text.toStdString(); }
 
-// Finds the first log row matching endpoint and direction whose payload starts with `prefix`.
-int findRow(const MessageLogModel& model, pipescope::EndpointId endpoint, pipescope::Direction direction,
-            const QString& prefix) {
-  for (int row = 0; row < model.rowCount(); ++row) {
-    const QModelIndex index = model.index(row, MessageLogModel::PreviewColumn);
-    if (index.data(MessageLogModel::EndpointIdRole).toUInt() == endpoint &&
-        index.data(MessageLogModel::DirectionRole).toInt() == static_cast<int>(direction) &&
-        index.data().toString().startsWith(prefix)) {
-      return row;
-    }
-  }
-  return -1;
-}
-
 }  // namespace
 
 class FlowTest : public QObject {

@@ -18,24 +18,6 @@ using namespace pipescope::ui::test;
 using pipescope::EndpointKind;
 using pipescope::EndpointState;
 
-namespace {
-
-// The first log row of `endpoint` in `direction` whose preview starts with `prefix`, or -1.
-int findRow(const MessageLogModel& model, pipescope::EndpointId endpoint, pipescope::Direction direction,
-            const QString& prefix) {
-  for (int row = 0; row < model.rowCount(); ++row) {
-    const QModelIndex index = model.index(row, MessageLogModel::PreviewColumn);
-    if (index.data(MessageLogModel::EndpointIdRole).toUInt() == endpoint &&
-        index.data(MessageLogModel::DirectionRole).toInt() == static_cast<int>(direction) &&
-        index.data().toString().startsWith(prefix)) {
-      return row;
-    }
-  }
-  return -1;
-}
-
-}  // namespace
-
 class SessionTest : public QObject {
   Q_OBJECT
 

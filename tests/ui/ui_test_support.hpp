@@ -12,6 +12,7 @@
 #include <QString>
 
 #include "pipescope/endpoint.hpp"
+#include "models/message_log_model.hpp"
 #include "pipescope/event.hpp"
 
 namespace pipescope::ui::test {
@@ -36,6 +37,19 @@ inline void useOwnSettings(const char* application) {
   QCoreApplication::setOrganizationName(QStringLiteral("PipeScopeTests"));
   QCoreApplication::setApplicationName(QString::fromLatin1(application));
   QSettings().clear();
+}
+
+// The first log row of `endpoint` in `direction` whose preview starts with `prefix`, or -1.
+inline int findRow(const MessageLogModel& model, EndpointId endpoint, Direction direction, const QString& prefix) {
+  for (int row = 0; row < model.rowCount(); ++row) {
+    const QModelIndex index = model.index(row, MessageLogModel::PreviewColumn);
+    if (index.data(MessageLogModel::EndpointIdRole).toUInt() == endpoint &&
+        index.data(MessageLogModel::DirectionRole).toInt() == static_cast<int>(direction) &&
+        index.data().toString().startsWith(prefix)) {
+      return row;
+    }
+  }
+  return -1;
 }
 
 inline StateChanged stateEvent(EndpointId id, EndpointKind kind, ServerId server, EndpointState state) {
