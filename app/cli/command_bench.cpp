@@ -32,10 +32,12 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -43,8 +45,11 @@
 #include <fmt/format.h>
 
 #include "bench_raw.hpp"
+#include "bench_settings.hpp"
+#include "command_registry.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "option_groups.hpp"
 #include "pipescope/codec.hpp"
 
 namespace pipescope::cli {
@@ -672,7 +677,7 @@ struct Figure {
   }
 };
 
-std::string value_text(Unit unit, double value) {
+std::string measured_text(Unit unit, double value) {
   switch (unit) {
     case Unit::bytes_per_second:
       if (value >= 1e9) return fmt::format("{:.2f} GB/s", value / 1e9);
@@ -741,8 +746,8 @@ void print_table(const Console& console, const std::vector<Figure>& figures) {
   console.say(std::string(header.size() + 4, '-'));
   for (const Figure& figure : figures) {
     const std::optional<bool> passed = figure.passed();
-    console.say(padded(figure.label, 36) + padded(value_text(figure.unit, figure.engine), 14) +
-                padded(value_text(figure.unit, figure.raw), 14) + padded(comparison_text(figure), 12) +
+    console.say(padded(figure.label, 36) + padded(measured_text(figure.unit, figure.engine), 14) +
+                padded(measured_text(figure.unit, figure.raw), 14) + padded(comparison_text(figure), 12) +
                 padded(target_text(figure), 12) + (passed ? (*passed ? "pass" : "FAIL") : "-"));
   }
 }
@@ -769,8 +774,6 @@ nlohmann::json figure_json(const Figure& figure, const std::string& backend) {
   }
   return object;
 }
-
-}  // namespace
 
 int bench_command(const BenchSettings& settings, Session& session) {
   const Console& console = session.console;
@@ -935,4 +938,77 @@ int bench_command(const BenchSettings& settings, Session& session) {
   return to_int(ExitCode::ok);
 }
 
+/// What bench's options hold before mapping onto its settings.
+struct BenchWords {
+  BenchSettings settings;
+  std::string type = "byte";
+  std::vector<std::string> only;
+};
+
+void map_bench_words(BenchWords& w) {
+  BenchSettings& settings = w.settings;
+  settings.type = chosen<PipeType>(w.type);
+  if (settings.total_bytes < settings.write_size) {
+    throw CLI::ValidationError("--total", "must be at least one write (--write-size)");
+  }
+  if (!w.only.empty()) {
+    const auto wanted = [&w](std::string_view figure) {
+      return std::find(w.only.begin(), w.only.end(), figure) != w.only.end();
+    };
+    settings.throughput = wanted("throughput");
+    settings.message_rate = wanted("rate");
+    settings.latency = wanted("latency");
+    settings.relay = wanted("relay");
+  }
+}
+
+CommandRunner declare_bench(CLI::App& bench) {
+  auto w = std::make_shared<BenchWords>();
+  BenchSettings& b = w->settings;
+  add_choice<PipeType>(&bench, "--type", w->type,
+                       "The pipe type to measure: byte (one stream) or message (every write one message, read "
+                       "whole).");
+  bench.add_option("--write-size", b.write_size, "Bytes per write in the throughput and relay figures.")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(1U, 64U * 1024 * 1024))
+      ->option_text("BYTES [64KiB]");
+  bench.add_option("--total", b.total_bytes,
+                   "Bytes each throughput or relay measurement moves (whole writes: rounded down to a multiple "
+                   "of --write-size).")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
+      ->option_text("BYTES [32MiB]");
+  bench.add_option("--message-size", b.message_size, "Bytes per message in the message-rate and round-trip figures.")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(1U, 1024U * 1024))
+      ->option_text(value_text("BYTES", b.message_size));
+  bench.add_option("--messages", b.messages, "Messages each message-rate measurement sends.")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32))
+      ->option_text(value_text("N", b.messages));
+  bench.add_option("--round-trips", b.round_trips, "Round trips each latency measurement makes.")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32))
+      ->option_text(value_text("N", b.round_trips));
+  bench.add_option("--repeat", b.repeat, "Measurements of each figure (engine and raw alike); the median is shown.")
+      ->check(CLI::Range(1U, 1000U))
+      ->option_text(value_text("N", b.repeat));
+  bench.add_option("--only", w->only,
+                   "Measure only these figures (comma-separated): throughput, rate, latency, relay.")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"throughput", "rate", "latency", "relay"}))
+      ->option_text("FIGURE,...");
+  bench.callback([w] { map_bench_words(*w); });
+  return [w](Session& session) { return bench_command(w->settings, session); };
+}
+
+const CommandRegistrar kBench{
+    {.name = "bench",
+     .description = "Measure what the engine does with a pipe, each figure next to a raw baseline measured in the "
+                    "same run with bare OS calls (socketpair/pipe(2) on POSIX; CreateNamedPipeW, ReadFile and "
+                    "WriteFile on Windows): throughput, the rate of small messages, the round-trip time and a relay "
+                    "that reads, logs and forwards. Each figure is the median of --repeat measurements; raw and "
+                    "engine runs take turns, so a busy machine slows both. Sizes take suffixes: 64KiB, 32MiB.",
+     .help_rank = 100,
+     .declare = &declare_bench}};
+
+}  // namespace
 }  // namespace pipescope::cli
