@@ -1,17 +1,28 @@
 // connect NAME: an interactive (or scripted) client. Each line of standard
 // input is one message; replies are printed as they arrive.
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <memory>
 #include <variant>
 
 #include <fmt/format.h>
 
+#include "command_registry.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "input_data.hpp"
+#include "option_groups.hpp"
 #include "pipescope/name.hpp"
 
 namespace pipescope::cli {
 namespace {
+
+struct ConnectSettings {
+  ClientOptions client;
+  InputFormat format = InputFormat::text;
+  std::chrono::milliseconds linger{1000};
+};
 
 /// The bytes one input line stands for: text adds the line break back,
 /// hex and escaped send exactly what they spell.
@@ -23,8 +34,6 @@ std::variant<Bytes, InputProblem> line_to_bytes(const InputLine& line, InputForm
   }
   return parse_for_sending(line.text, format, fmt::format("stdin line {}", line.number));
 }
-
-}  // namespace
 
 int connect_command(const ConnectSettings& settings, Session& session) {
   const Console& console = session.console;
@@ -152,4 +161,38 @@ int connect_command(const ConnectSettings& settings, Session& session) {
   return result;
 }
 
+/// What connect's options hold before mapping onto its settings.
+struct ConnectWords {
+  ConnectSettings settings;
+  ClientWords client;
+  std::int64_t linger_ms = 1000;
+};
+
+CommandRunner declare_connect(CLI::App& connect) {
+  auto w = std::make_shared<ConnectWords>();
+  add_client_options(&connect, w->client, w->settings.client);
+  add_choice<InputFormat>(&connect, "--format", w->client.format,
+                          "How each input line is read: text = as typed, sent with a line break (\\n) at its end; "
+                          "hex = bytes in hex (48 65 6c, 0x48,0x65); escaped = C escapes (\\r\\n, \\x41, \\0). hex "
+                          "and escaped send exactly the bytes given, nothing added. A line that does not parse is "
+                          "reported and not sent.");
+  add_timeout_ms(&connect, "--linger", w->linger_ms,
+                 "At the end of input, keep waiting for replies until none has arrived for this many "
+                 "milliseconds.");
+  connect.callback([w] {
+    apply_client_words(w->client, w->settings.client);
+    w->settings.format = chosen<InputFormat>(w->client.format);
+    w->settings.linger = std::chrono::milliseconds(w->linger_ms);
+  });
+  return [w](Session& session) { return connect_command(w->settings, session); };
+}
+
+const CommandRegistrar kConnect{
+    {.name = "connect",
+     .description = "Open a pipe as a client (CreateFile) and send each line of standard input as one message; "
+                    "print what comes back. At the end of input, wait --linger ms for the last replies, then exit.",
+     .help_rank = 20,
+     .declare = &declare_connect}};
+
+}  // namespace
 }  // namespace pipescope::cli

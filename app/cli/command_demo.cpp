@@ -2,19 +2,27 @@
 // process exchange a few lines; every engine event is printed as it happens,
 // with a sentence before each step saying what is about to happen.
 #include <array>
+#include <memory>
 #include <random>
+#include <string>
 #include <string_view>
 #include <variant>
 
 #include <fmt/format.h>
 
+#include "command_registry.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "option_groups.hpp"
 #include "pipescope/codec.hpp"
 #include "pipescope/name.hpp"
 
 namespace pipescope::cli {
 namespace {
+
+struct DemoSettings {
+  std::string name;  ///< empty: a fresh name for this run
+};
 
 /// Generous for one process talking to itself; only a broken engine needs it.
 constexpr std::chrono::milliseconds kStepTimeout{5000};
@@ -25,8 +33,6 @@ std::string fresh_demo_name() {
   std::random_device random;
   return fmt::format("pipescope-demo-{:08x}", random());
 }
-
-}  // namespace
 
 int demo_command(const DemoSettings& settings, Session& session) {
   const Console& console = session.console;
@@ -148,4 +154,18 @@ int demo_command(const DemoSettings& settings, Session& session) {
   return to_int(ExitCode::ok);
 }
 
+CommandRunner declare_demo(CLI::App& demo) {
+  auto settings = std::make_shared<DemoSettings>();
+  demo.add_option("--name", settings->name, "The pipe name to use. Default: a fresh one, pipescope-demo-XXXXXXXX.");
+  return [settings](Session& session) { return demo_command(*settings, session); };
+}
+
+const CommandRegistrar kDemo{
+    {.name = "demo",
+     .description = "A first look: a server that answers every line reversed and a client, in this one process, "
+                    "exchange a few lines while every engine event is printed.",
+     .help_rank = 90,
+     .declare = &declare_demo}};
+
+}  // namespace
 }  // namespace pipescope::cli

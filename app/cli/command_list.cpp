@@ -6,8 +6,10 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "command_registry.hpp"
 #include "commands.hpp"
 #include "json_events.hpp"
+#include "option_groups.hpp"
 #include "pipescope/codec.hpp"
 
 namespace pipescope::cli {
@@ -26,8 +28,6 @@ std::string count_text(std::int32_t count) {
 std::string pids_text(const std::vector<std::int64_t>& pids) {
   return pids.empty() ? std::string("?") : fmt::format("{}", fmt::join(pids, ","));
 }
-
-}  // namespace
 
 int list_command(Session& session) {
   const Console& console = session.console;
@@ -81,4 +81,15 @@ int list_command(Session& session) {
   return 0;
 }
 
+CommandRunner declare_list(CLI::App& /*list*/) { return [](Session& session) { return list_command(session); }; }
+
+const CommandRegistrar kList{
+    {.name = "list",
+     .description = "List the pipes this machine has (\\\\.\\pipe\\ on Windows; on POSIX every listening AF_UNIX "
+                    "socket with a path, those at $TMPDIR/CoreFxPipe_NAME by their pipe name): name, instances, "
+                    "maximum, type, server processes. '?' marks what the system does not tell.",
+     .help_rank = 80,
+     .declare = &declare_list}};
+
+}  // namespace
 }  // namespace pipescope::cli

@@ -1,14 +1,22 @@
 // run -- CMD ARGS...: a child process on anonymous pipes.
+#include <limits>
+#include <memory>
 #include <variant>
 
 #include <fmt/format.h>
 
+#include "command_registry.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "option_groups.hpp"
 #include "platform.hpp"
 
 namespace pipescope::cli {
 namespace {
+
+struct RunSettings {
+  ChildOptions child;
+};
 
 /// Shells' convention for a program that cannot be started, so that `run`
 /// behaves like the command it wraps.
@@ -35,8 +43,6 @@ int report_start_failure(const Console& console, const Error& error) {
       return to_int(exit_code_for(error));
   }
 }
-
-}  // namespace
 
 int run_child_command(const RunSettings& settings, Session& session) {
   const Console& console = session.console;
@@ -117,4 +123,24 @@ int run_child_command(const RunSettings& settings, Session& session) {
   }
 }
 
+CommandRunner declare_run(CLI::App& run) {
+  auto settings = std::make_shared<RunSettings>();
+  run.add_option("CMD", settings->child.argv, "The program (looked up in PATH) and its arguments, after --.")
+      ->required();
+  run.add_option("--cwd", settings->child.working_dir, "The folder to start the program in.")->option_text("DIR");
+  run.add_option("--read-buffer", settings->child.read_buffer_size, "Bytes asked for per read of the child's output.")
+      ->check(CLI::Range(1U, std::numeric_limits<std::uint32_t>::max()))
+      ->option_text(value_text("BYTES", settings->child.read_buffer_size));
+  return [settings](Session& session) { return run_child_command(*settings, session); };
+}
+
+const CommandRegistrar kRun{
+    {.name = "run",
+     .description = "Start a program with anonymous pipes (CreatePipe) on its standard input, output and error: "
+                    "stream its output, forward our standard input to it, exit with its exit code. Write -- before "
+                    "the program, so that its own options are not taken for ours: run -- ls -l",
+     .help_rank = 70,
+     .declare = &declare_run}};
+
+}  // namespace
 }  // namespace pipescope::cli

@@ -1,13 +1,16 @@
 // send NAME DATA: connect, write one message, optionally read one reply.
 #include <chrono>
+#include <memory>
 #include <variant>
 
 #include <fmt/format.h>
 
+#include "command_registry.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "input_data.hpp"
 #include "json_events.hpp"
+#include "option_groups.hpp"
 #include "platform.hpp"
 #include "pipescope/name.hpp"
 
@@ -58,6 +61,8 @@ Result<EndpointId> connect_or_exit(Engine& engine, const ClientOptions& options,
   const StopEndsProcess stop(session, Errc::sem_timeout, "connect", fmt::format("while connecting to {}", pipe_name));
   return connect_and_announce(engine, options, pipe_name, session.console);
 }
+
+namespace {
 
 int send_command(const SendSettings& settings, Session& session) {
   const Console& console = session.console;
@@ -164,4 +169,44 @@ int send_command(const SendSettings& settings, Session& session) {
   return to_int(ExitCode::ok);
 }
 
+/// What send's options hold before mapping onto its settings.
+struct SendWords {
+  SendSettings settings;
+  ClientWords client;
+  MessageInputWords input;
+  std::int64_t timeout_ms = 5000;
+};
+
+CommandRunner declare_send(CLI::App& send) {
+  auto w = std::make_shared<SendWords>();
+  add_client_options(&send, w->client, w->settings.client);
+  add_message_input(&send, w->input, w->client.format,
+                    {.data = "What to send, in the --format given.",
+                     .file = "Send the contents of this file instead of DATA (in --format: text sends the bytes as "
+                             "they are, hex and escaped parse them first). One message holds at most 4 MiB; a "
+                             "larger file (or one without end, such as a FIFO or /dev/zero) is refused and nothing "
+                             "is sent.",
+                     .no_newline = "With --format text, send DATA exactly, without the line break that is otherwise "
+                                   "added (a byte-pipe server that answers lines would then wait for the rest of "
+                                   "the line)."});
+  send.add_flag("--reply", w->settings.reply,
+                "Wait for one reply and print it: one whole message in message read mode; on a byte pipe, "
+                "what the first read returns.");
+  add_timeout_ms(&send, "--timeout", w->timeout_ms,
+                 "How long to wait, in milliseconds, for the write to complete and for the reply.");
+  send.callback([w] {
+    apply_client_words(w->client, w->settings.client);
+    apply_message_input(w->input, w->client.format, w->settings);
+    w->settings.timeout = std::chrono::milliseconds(w->timeout_ms);
+  });
+  return [w](Session& session) { return send_command(w->settings, session); };
+}
+
+const CommandRegistrar kSend{
+    {.name = "send",
+     .description = "Connect, send one message, optionally wait for one reply (--reply), disconnect.",
+     .help_rank = 30,
+     .declare = &declare_send}};
+
+}  // namespace
 }  // namespace pipescope::cli

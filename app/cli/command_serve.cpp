@@ -1,18 +1,32 @@
 // serve NAME: a named pipe server that prints everything that happens on it.
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <limits>
+#include <memory>
 #include <set>
+#include <string>
 #include <variant>
 
 #include <fmt/format.h>
 
+#include "command_registry.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "json_events.hpp"
+#include "option_groups.hpp"
 #include "pipescope/name.hpp"
 
 namespace pipescope::cli {
 namespace {
+
+struct ServeSettings {
+  ServerOptions server;
+  std::uint64_t max_messages = 0;  ///< 0: no limit
+  bool once = false;
+  /// Not empty: every client is impersonated once and this file opened as it.
+  std::string impersonate_probe;
+};
 
 /// How long a stopping server waits for its responder to answer what it
 /// has read, and for the engine to confirm the server is gone.
@@ -82,8 +96,6 @@ class MessageCounter {
   std::uint64_t bytes_ = 0;
   std::uint64_t bytes_at_limit_ = 0;
 };
-
-}  // namespace
 
 int serve_command(const ServeSettings& settings, Session& session) {
   const Console& console = session.console;
@@ -213,4 +225,135 @@ int serve_command(const ServeSettings& settings, Session& session) {
   return exit_code;
 }
 
+/// What serve's options hold before mapping onto its settings.
+struct ServeWords {
+  ServeSettings settings;
+  std::string access = "duplex";
+  std::string type = "byte";
+  std::string read_mode;
+  std::string security = "owner";
+  std::string descriptor;
+  std::int64_t timeout_ms = 50;
+  bool nowait = false;
+  bool allow_remote = false;
+  bool echo = false;
+  bool reverse = false;
+  CLI::Option* security_option = nullptr;
+  CLI::Option* descriptor_option = nullptr;
+};
+
+void map_serve_words(ServeWords& w) {
+  ServerOptions& options = w.settings.server;
+  options.access = chosen<PipeAccess>(w.access);
+  options.type = chosen<PipeType>(w.type);
+  if (w.read_mode.empty()) {
+    options.read_mode = options.type == PipeType::message ? ReadMode::message : ReadMode::byte;
+  } else {
+    options.read_mode = chosen<ReadMode>(w.read_mode);
+  }
+  options.wait_mode = w.nowait ? WaitMode::nonblocking : WaitMode::blocking;
+  options.default_timeout = std::chrono::milliseconds(w.timeout_ms);
+  options.reject_remote = !w.allow_remote;
+  options.security = chosen<SecurityPreset>(w.security);
+  if (w.descriptor_option->count() > 0) {
+    if (w.security_option->count() > 0 && options.security != SecurityPreset::custom) {
+      throw CLI::ValidationError("--descriptor", "a descriptor is only used with --security custom");
+    }
+    options.security = SecurityPreset::custom;
+    options.security_descriptor = w.descriptor;
+  } else if (options.security == SecurityPreset::custom) {
+    throw CLI::ValidationError("--security custom", "needs the descriptor itself: add --descriptor TEXT");
+  }
+  options.responder = w.echo ? Responder::echo : w.reverse ? Responder::reverse : Responder::none;
+}
+
+CommandRunner declare_serve(CLI::App& serve) {
+  auto w = std::make_shared<ServeWords>();
+  ServerOptions& server = w->settings.server;
+  serve.add_option("NAME", server.name,
+                   "The pipe to create: a bare name (demo), the full Windows form (\\\\.\\pipe\\demo) or, on "
+                   "POSIX, an absolute socket path.")
+      ->required();
+  add_choice<PipeAccess>(&serve, "--access", w->access,
+                         "Which way data flows, seen from the server (PIPE_ACCESS_*): inbound = clients write and "
+                         "the server reads; outbound = the server writes and clients read; duplex = both ways.");
+  add_choice<PipeType>(&serve, "--type", w->type,
+                       "How the pipe keeps what is written (PIPE_TYPE_*): byte = one stream, the boundaries "
+                       "between writes are lost; message = every write is one message that a reader in message "
+                       "mode gets whole. On POSIX: SOCK_STREAM or SOCK_SEQPACKET.");
+  add_choice<ReadMode>(&serve, "--read-mode", w->read_mode,
+                       "How the server reads (PIPE_READMODE_*): byte = whatever has arrived; message = one whole "
+                       "message per read, only on a message pipe. Default: the same as --type.");
+  serve.add_flag("--nowait", w->nowait,
+                 "PIPE_NOWAIT: LAN Manager's old non-blocking mode, which Microsoft advises against. The engine "
+                 "is asynchronous either way; the flag is only passed on, to see what it does.");
+  serve.add_option("--max-instances", server.max_instances,
+                   "How many clients may be connected at the same time (nMaxInstances): 1 to 254, or unlimited "
+                   "(255, PIPE_UNLIMITED_INSTANCES). One client more gets ERROR_PIPE_BUSY and may wait.")
+      ->transform(CLI::Transformer({{"unlimited", std::to_string(kUnlimitedInstances)}}, CLI::ignore_case))
+      ->check(CLI::Range(1U, kUnlimitedInstances))
+      ->option_text("N|unlimited [unlimited]");
+  serve.add_option("--in-buffer", server.in_buffer_size,
+                   "Bytes the system should reserve for data on its way to the server (nInBufferSize). Advisory: "
+                   "the system may round it; writers block when the buffer is full.")
+      ->option_text(value_text("BYTES", server.in_buffer_size));
+  serve.add_option("--out-buffer", server.out_buffer_size,
+                   "Bytes the system should reserve for data on its way to clients (nOutBufferSize). Advisory, "
+                   "like --in-buffer.")
+      ->option_text(value_text("BYTES", server.out_buffer_size));
+  serve.add_option("--timeout", w->timeout_ms,
+                   "The pipe's default time-out in milliseconds (nDefaultTimeOut): how long a client's "
+                   "WaitNamedPipe(NMPWAIT_USE_DEFAULT_WAIT) waits for a free instance.")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{std::numeric_limits<std::uint32_t>::max()}))
+      ->option_text(value_text("MS", w->timeout_ms));
+  serve.add_flag("--first-instance", server.first_instance,
+                 "FILE_FLAG_FIRST_PIPE_INSTANCE: fail with ERROR_ACCESS_DENIED if a server already owns this "
+                 "name, rather than joining it. This stops a program that squatted the name first from "
+                 "receiving your clients.");
+  serve.add_flag("--allow-remote", w->allow_remote,
+                 "Accept clients from other machines (leave out PIPE_REJECT_REMOTE_CLIENTS). Off by default: "
+                 "local only is safer. POSIX sockets never have remote clients.");
+  w->security_option =
+      add_choice<SecurityPreset>(&serve, "--security", w->security,
+                                 "Who may open the pipe: owner = only your account (secure by default); everyone = "
+                                 "every local user; custom = the descriptor given with --descriptor.");
+  w->descriptor_option = serve.add_option(
+      "--descriptor", w->descriptor,
+      "A custom security descriptor, which implies --security custom: SDDL on Windows (D:(A;;GA;;;WD) grants "
+      "everyone all access), an octal file mode for the socket on POSIX (0660).");
+  serve.add_option("--read-buffer", server.read_buffer_size,
+                   "Bytes asked for per read (the ReadFile buffer). A message larger than this arrives in several "
+                   "parts, all but the last flagged more-data (ERROR_MORE_DATA is not a failure).")
+      ->check(CLI::Range(1U, std::numeric_limits<std::uint32_t>::max()))
+      ->option_text(value_text("BYTES", server.read_buffer_size));
+  CLI::Option* echo =
+      serve.add_flag("--echo", w->echo, "Answer everything received with the same bytes, as the engine reads them.");
+  CLI::Option* reverse =
+      serve.add_flag("--reverse", w->reverse,
+                     "Answer every message (on a byte pipe: every line) with its bytes reversed - the example "
+                     "server of the Win32 documentation, made visible.");
+  echo->excludes(reverse);
+  serve.add_option("--max-messages", w->settings.max_messages,
+                   "Stop and exit 0 once N messages have been received (whole messages in message read mode, "
+                   "lines in byte read mode) and the responder has answered them.")
+      ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()))
+      ->option_text("N");
+  serve.add_flag("--once", w->settings.once, "Stop and exit 0 when the first client disconnects.");
+  serve.add_option("--impersonate", w->settings.impersonate_probe,
+                   "Impersonate every client once, after its first message has been read "
+                   "(ImpersonateNamedPipeClient needs a read first), open FILE for reading as that client, revert "
+                   "and print who the client was and whether the file opened. On POSIX the identity comes from "
+                   "the socket's peer credentials, and only a process that may change ids really switches.")
+      ->option_text("FILE");
+  serve.callback([w] { map_serve_words(*w); });
+  return [w](Session& session) { return serve_command(w->settings, session); };
+}
+
+const CommandRegistrar kServe{{.name = "serve",
+                               .description = "Create a named pipe server (CreateNamedPipe) and print everything "
+                                              "that happens on it until Ctrl-C or SIGTERM, --max-messages or --once.",
+                               .help_rank = 10,
+                               .declare = &declare_serve}};
+
+}  // namespace
 }  // namespace pipescope::cli

@@ -1,20 +1,28 @@
 // transact NAME DATA, call NAME DATA and inspect NAME: one message each way
 // through TransactNamedPipe or CallNamedPipe, and what the OS tells about a
 // client's end of a pipe.
+#include <memory>
 #include <string>
 #include <variant>
 
 #include <fmt/format.h>
 
+#include "command_registry.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "json_events.hpp"
+#include "option_groups.hpp"
 #include "platform.hpp"
 #include "pipescope/codec.hpp"
 #include "pipescope/name.hpp"
 
 namespace pipescope::cli {
 namespace {
+
+/// inspect NAME: connect, show what the OS tells about the client's end.
+struct InspectSettings {
+  ClientOptions client;
+};
 
 /// The request, or the exit code after the problem with it was reported.
 std::variant<Bytes, int> request_of(const SendSettings& settings, Session& session) {
@@ -49,8 +57,6 @@ void drain_events(Session& session, Engine& engine) {
 }
 
 std::string number_or_unknown(std::int64_t value) { return value < 0 ? "unknown" : std::to_string(value); }
-
-}  // namespace
 
 int transact_command(const SendSettings& settings, Session& session) {
   const Console& console = session.console;
@@ -159,4 +165,81 @@ int inspect_command(const InspectSettings& settings, Session& session) {
   return to_int(ExitCode::ok);
 }
 
+/// What transact's and call's options hold before mapping: send's input
+/// options; the reply is always one message.
+struct ExchangeWords {
+  SendSettings settings;
+  ClientWords client{.read_mode = "message"};
+  MessageInputWords input;
+  std::int64_t timeout_ms = 5000;
+};
+
+/// transact and call: send's client and input options, one message each way.
+std::shared_ptr<ExchangeWords> declare_exchange(CLI::App& exchange) {
+  auto w = std::make_shared<ExchangeWords>();
+  add_client_options(&exchange, w->client, w->settings.client);
+  add_message_input(&exchange, w->input, w->client.format,
+                    {.data = "The request, in the --format given.",
+                     .file = "Send the contents of this file as the request instead of DATA (in --format: text "
+                             "sends the bytes as they are, hex and escaped parse them first). One message holds at "
+                             "most 4 MiB; a larger file (or one without end, such as a FIFO or /dev/zero) is "
+                             "refused and nothing is sent.",
+                     .no_newline = "With --format text, send DATA exactly, without a line break."});
+  add_timeout_ms(&exchange, "--timeout", w->timeout_ms, "How long to wait, in milliseconds, for the reply.");
+  exchange.callback([w] {
+    apply_client_words(w->client, w->settings.client);
+    if (w->settings.client.read_mode != ReadMode::message) {
+      throw CLI::ValidationError("--read-mode byte",
+                                 "a transact reads its reply as one message: leave --read-mode out (it is message)");
+    }
+    apply_message_input(w->input, w->client.format, w->settings);
+    w->settings.reply = true;
+    w->settings.timeout = std::chrono::milliseconds(w->timeout_ms);
+  });
+  return w;
+}
+
+CommandRunner declare_transact(CLI::App& transact) {
+  return [w = declare_exchange(transact)](Session& session) { return transact_command(w->settings, session); };
+}
+
+CommandRunner declare_call(CLI::App& call) {
+  return [w = declare_exchange(call)](Session& session) { return call_command(w->settings, session); };
+}
+
+CommandRunner declare_inspect(CLI::App& inspect) {
+  struct InspectWords {
+    InspectSettings settings;
+    ClientWords client;
+  };
+  auto w = std::make_shared<InspectWords>();
+  add_client_options(&inspect, w->client, w->settings.client);
+  inspect.callback([w] { apply_client_words(w->client, w->settings.client); });
+  return [w](Session& session) { return inspect_command(w->settings, session); };
+}
+
+const CommandRegistrar kTransact{
+    {.name = "transact",
+     .description = "Connect in message read mode, then TransactNamedPipe: write one message and read the one that "
+                    "answers it in a single call; print the reply, disconnect. The pipe must be a message pipe: a "
+                    "byte pipe cannot be read in message mode (ERROR_INVALID_PARAMETER).",
+     .help_rank = 40,
+     .declare = &declare_transact}};
+
+const CommandRegistrar kCall{{.name = "call",
+                              .description = "CallNamedPipe: connect (waiting --busy-timeout for a free instance), "
+                                             "transact one message and close, all in one call; print the reply.",
+                              .help_rank = 50,
+                              .declare = &declare_call}};
+
+const CommandRegistrar kInspect{
+    {.name = "inspect",
+     .description = "Connect and show what the OS tells about the pipe from the client's end: PeekNamedPipe (bytes "
+                    "waiting), GetNamedPipeInfo (type, buffer sizes, instances), GetNamedPipeHandleState (read "
+                    "mode, wait mode), the server's process and session ids and the pipe's security descriptor; "
+                    "then disconnect.",
+     .help_rank = 60,
+     .declare = &declare_inspect}};
+
+}  // namespace
 }  // namespace pipescope::cli

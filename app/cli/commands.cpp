@@ -15,37 +15,6 @@ void Session::configure(Engine& engine) const {
   if (log_memory_limit != 0) engine.log().set_memory_limit(log_memory_limit);
 }
 
-int run_command(const CliSettings& settings) {
-  Session session(settings.json);
-  session.log_memory_limit = settings.log_memory_limit;
-  switch (settings.command) {
-    case Command::serve:
-      return serve_command(settings.serve, session);
-    case Command::connect:
-      return connect_command(settings.connect, session);
-    case Command::send:
-      return send_command(settings.send, session);
-    case Command::run:
-      return run_child_command(settings.run, session);
-    case Command::list:
-      return list_command(session);
-    case Command::demo:
-      return demo_command(settings.demo, session);
-    case Command::bench:
-      return bench_command(settings.bench, session);
-    case Command::transact:
-      return transact_command(settings.transact, session);
-    case Command::call:
-      return call_command(settings.call, session);
-    case Command::inspect:
-      return inspect_command(settings.inspect, session);
-    case Command::none:
-      break;
-  }
-  // CLI11 requires exactly one subcommand, so this is not reached.
-  return to_int(ExitCode::bad_arguments);
-}
-
 StopEndsProcess::StopEndsProcess(Session& session, Errc errc, std::string operation, std::string detail)
     : session_(session) {
   const Console* console = &session.console;

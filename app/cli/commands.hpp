@@ -13,7 +13,7 @@
 #include "console.hpp"
 #include "inbox.hpp"
 #include "input_data.hpp"
-#include "options_cli.hpp"
+#include "option_groups.hpp"
 #include "pipescope/engine.hpp"
 
 namespace pipescope::cli {
@@ -32,19 +32,6 @@ struct Session {
   /// Applies the session's settings to an engine the command just made.
   void configure(Engine& engine) const;
 };
-
-[[nodiscard]] int run_command(const CliSettings& settings);
-
-[[nodiscard]] int serve_command(const ServeSettings& settings, Session& session);
-[[nodiscard]] int connect_command(const ConnectSettings& settings, Session& session);
-[[nodiscard]] int send_command(const SendSettings& settings, Session& session);
-[[nodiscard]] int run_child_command(const RunSettings& settings, Session& session);
-[[nodiscard]] int list_command(Session& session);
-[[nodiscard]] int demo_command(const DemoSettings& settings, Session& session);
-[[nodiscard]] int bench_command(const BenchSettings& settings, Session& session);
-[[nodiscard]] int transact_command(const SendSettings& settings, Session& session);
-[[nodiscard]] int call_command(const SendSettings& settings, Session& session);
-[[nodiscard]] int inspect_command(const InspectSettings& settings, Session& session);
 
 // Helpers the commands share.
 

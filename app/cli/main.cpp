@@ -1,11 +1,10 @@
 // pipescope-cli: the PipeScope engine for terminals and scripts.
-#include "commands.hpp"
-#include "options_cli.hpp"
+#include "command_line.hpp"
 
 int main(int argc, char** argv) {
   pipescope::cli::CommandLine command_line;
   if (const auto finished = command_line.parse(argc, argv)) {
     return *finished;
   }
-  return pipescope::cli::run_command(command_line.settings());
+  return command_line.run();
 }

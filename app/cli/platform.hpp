@@ -1,6 +1,6 @@
 // The few things the console tool must ask the operating system itself.
-// Each platform implements them in its own file (platform_posix.cpp,
-// platform_win.cpp); CMake compiles exactly one of them.
+// Each platform implements them in its own folder (posix/platform_posix.cpp,
+// win/platform_win.cpp); CMake compiles exactly one of them.
 #pragma once
 
 #include <cstdio>

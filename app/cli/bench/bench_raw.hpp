@@ -2,11 +2,11 @@
 // bare operating-system calls and nothing of the engine, so that every engine
 // figure can be put next to what the pipe itself does in the same run.
 //
-// Each platform implements this header in its own file (bench_raw_posix.cpp
-// with socketpair(2), AF_UNIX connect(2) and pipe(2); bench_raw_win.cpp with
+// Each platform implements this header in its own folder (posix/bench_raw_posix.cpp
+// with socketpair(2), AF_UNIX connect(2) and pipe(2); win/bench_raw_win.cpp with
 // CreateNamedPipeW, CreateFileW, ReadFile and WriteFile); CMake compiles
 // exactly one of them. The timing loops that drive these ends are portable
-// and live in command_bench.cpp.
+// and live in raw_runs.cpp.
 #pragma once
 
 #include <cstddef>

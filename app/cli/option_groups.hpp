@@ -1,0 +1,125 @@
+// The options several commands share, as functions each command calls when
+// it declares its subcommand (command_registry.hpp): enum choices taken from
+// the vocabulary, the client's options (connect, send, transact, call,
+// inspect) and the input of a command that sends one message (send,
+// transact, call). Parsing is CLI11's; these only declare and map.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "pipescope/codec.hpp"
+#include "pipescope/options.hpp"
+#include "pipescope/vocabulary.hpp"
+
+namespace pipescope::cli {
+
+/// What send, transact and call were asked to write, and how to wait.
+struct SendSettings {
+  ClientOptions client;
+  InputFormat format = InputFormat::text;
+  std::optional<std::string> data;  ///< DATA, or
+  std::optional<std::string> file;  ///< --file PATH
+  bool add_newline = true;          ///< text format without --no-newline
+  bool reply = false;
+  std::chrono::milliseconds timeout{5000};
+};
+
+/// An enum option's choices: the words of the enum's vocabulary table
+/// (pipescope/vocabulary.hpp), the same words JSON events and saved logs use.
+template <class T>
+std::vector<std::string> choice_names() {
+  std::vector<std::string> names;
+  for (const Term<T>& term : terms<T>()) {
+    names.emplace_back(term.word);
+  }
+  return names;
+}
+
+/// The help page's text for a choice: "byte|message [byte]".
+std::string choices_text(const std::vector<std::string>& names, const std::string& default_word);
+
+/// Adds an option whose value must be one of T's words (any letter case);
+/// CLI11 checks the word, and `chosen` later maps it to the enum.
+template <class T>
+CLI::Option* add_choice(CLI::App* app, const std::string& flags, std::string& word, const std::string& description) {
+  const std::vector<std::string> names = choice_names<T>();
+  return app->add_option(flags, word, description)
+      ->check(CLI::IsMember(names, CLI::ignore_case))
+      ->option_text(choices_text(names, word));
+}
+
+/// The enum value of a word that add_choice has already accepted.
+template <class T>
+T chosen(const std::string& word) {
+  if (const std::optional<T> value = from_word<T>(word)) {
+    return *value;
+  }
+  // IsMember has already refused every other word; reaching this is a
+  // mistake in a declaration, reported like any bad argument.
+  throw CLI::ValidationError(word, "is not one of the accepted words");
+}
+
+/// The help page shows "--timeout MS [50]" rather than CLI11's type and
+/// validator notation.
+template <class T>
+std::string value_text(std::string_view what, const T& default_value) {
+  return std::string(what) + " [" + std::to_string(default_value) + "]";
+}
+
+/// Milliseconds that may also be "forever" (kept as -1 until mapped).
+constexpr std::int64_t kForeverWord = -1;
+
+/// What the options of a client hold before mapping.
+struct ClientWords {
+  std::string access = "duplex";
+  std::string read_mode = "byte";
+  std::int64_t busy_timeout_ms = 5000;
+  std::string impersonation = "identification";
+  std::string format = "text";
+};
+
+/// NAME, --access, --read-mode, --busy-timeout, --impersonation and
+/// --read-buffer of a command that opens a pipe as a client.
+void add_client_options(CLI::App* app, ClientWords& words, ClientOptions& client);
+
+/// Maps what add_client_options parsed onto the client's options.
+void apply_client_words(const ClientWords& words, ClientOptions& client);
+
+/// The help texts of one command's message input, which say what the input
+/// is for in that command.
+struct MessageInputHelp {
+  std::string data;
+  std::string file;
+  std::string no_newline;
+};
+
+/// What the message input (DATA or --file, --format, --no-newline) holds
+/// before mapping.
+struct MessageInputWords {
+  std::string data;
+  std::string file;
+  bool no_newline = false;
+  CLI::Option* data_option = nullptr;
+  CLI::Option* file_option = nullptr;
+};
+
+/// DATA, --file, --format and --no-newline of send, transact and call;
+/// `format` is the ClientWords' format word.
+void add_message_input(CLI::App* app, MessageInputWords& words, std::string& format, const MessageInputHelp& help);
+
+/// Maps the message input onto the settings; throws CLI11's RequiredError
+/// if neither DATA nor --file was given.
+void apply_message_input(const MessageInputWords& words, const std::string& format, SendSettings& settings);
+
+/// Adds a "--timeout MS" option of milliseconds from 0 up.
+CLI::Option* add_timeout_ms(CLI::App* app, const std::string& flags, std::int64_t& milliseconds,
+                            const std::string& description);
+
+}  // namespace pipescope::cli
