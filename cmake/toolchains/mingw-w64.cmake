@@ -27,3 +27,22 @@ set(CMAKE_EXE_LINKER_FLAGS_INIT "-static")
 # keeps the Wine prefix inside the build folder (see scripts/wine-run.sh).
 get_filename_component(_pipescope_source_dir "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
 set(CMAKE_CROSSCOMPILING_EMULATOR "${_pipescope_source_dir}/scripts/wine-run.sh")
+
+# RE2 (core's log queries) for Windows, as scripts/re2-mingw.sh builds it
+# into the user's cache folder; keep the version in step with that script.
+set(PIPESCOPE_RE2_VERSION 20220601)
+if(NOT PIPESCOPE_RE2_MINGW_PREFIX)
+  if(DEFINED ENV{PIPESCOPE_RE2_MINGW_PREFIX} AND NOT "$ENV{PIPESCOPE_RE2_MINGW_PREFIX}" STREQUAL "")
+    set(PIPESCOPE_RE2_MINGW_PREFIX "$ENV{PIPESCOPE_RE2_MINGW_PREFIX}")
+  elseif(DEFINED ENV{XDG_CACHE_HOME} AND NOT "$ENV{XDG_CACHE_HOME}" STREQUAL "")
+    set(PIPESCOPE_RE2_MINGW_PREFIX "$ENV{XDG_CACHE_HOME}/pipescope/re2-${PIPESCOPE_RE2_VERSION}-mingw")
+  else()
+    set(PIPESCOPE_RE2_MINGW_PREFIX "$ENV{HOME}/.cache/pipescope/re2-${PIPESCOPE_RE2_VERSION}-mingw")
+  endif()
+endif()
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES PIPESCOPE_RE2_MINGW_PREFIX)
+# As for Qt (mingw-w64-qt.cmake): the prefix joins the find root path, and the
+# prefix path names lib/cmake so that the two are not joined into a path
+# that does not exist.
+list(PREPEND CMAKE_FIND_ROOT_PATH "${PIPESCOPE_RE2_MINGW_PREFIX}")
+list(PREPEND CMAKE_PREFIX_PATH "${PIPESCOPE_RE2_MINGW_PREFIX}/lib/cmake")
