@@ -147,3 +147,23 @@ fetch_debian_source() {
   (cd "$work/src" && apt-get "${apt_options[@]}" -q source "$package") >"$work/apt-source.log" 2>&1 ||
     { cat "$work/apt-source.log" >&2; echo "apt-get source $package failed" >&2; return 1; }
 }
+
+# For the scripts that build a library into the cache (qt-mingw.sh,
+# re2-mingw.sh): handles their one argument (--prefix: print the install
+# folder; --check: exit 0 when a usable build is cached; nothing: go on and
+# build) and ends the script when a usable build is cached. Uses the
+# script's $prefix, is_usable, say and die. WHAT names the build.
+handle_cached_build() {
+  local what="$1" argument="${2:-}"
+  case "$argument" in
+    --prefix) echo "$prefix"; exit 0 ;;
+    --check) is_usable; exit $? ;;
+    "") ;;
+    *) die "unknown argument '$argument' (use --prefix, --check or nothing)" ;;
+  esac
+  if is_usable; then
+    say "$what is cached in $prefix"
+    echo "$prefix"
+    exit 0
+  fi
+}

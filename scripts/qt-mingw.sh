@@ -69,18 +69,7 @@ is_usable() {
     [[ -f "$prefix/plugins/platforms/qwindows.dll" ]]
 }
 
-case "${1:-}" in
-  --prefix) echo "$prefix"; exit 0 ;;
-  --check) is_usable; exit $? ;;
-  "") ;;
-  *) die "unknown argument '$1' (use --prefix, --check or nothing)" ;;
-esac
-
-if is_usable; then
-  say "Qt $qt_version for $triple is cached in $prefix"
-  echo "$prefix"
-  exit 0
-fi
+handle_cached_build "Qt $qt_version for $triple" "$@"
 
 started=$SECONDS
 

@@ -43,18 +43,7 @@ is_usable() {
     [[ -f "$prefix/lib/cmake/re2/re2Config.cmake" ]] && [[ -f "$prefix/lib/libre2.a" ]]
 }
 
-case "${1:-}" in
-  --prefix) echo "$prefix"; exit 0 ;;
-  --check) is_usable; exit $? ;;
-  "") ;;
-  *) die "unknown argument '$1' (use --prefix, --check or nothing)" ;;
-esac
-
-if is_usable; then
-  say "RE2 $re2_version for $triple is cached in $prefix"
-  echo "$prefix"
-  exit 0
-fi
+handle_cached_build "RE2 $re2_version for $triple" "$@"
 
 started=$SECONDS
 missing=()

@@ -30,16 +30,25 @@ set(CMAKE_CROSSCOMPILING_EMULATOR "${_pipescope_source_dir}/scripts/wine-run.sh"
 
 # RE2 (core's log queries) for Windows, as scripts/re2-mingw.sh builds it
 # into the user's cache folder; keep the version in step with that script.
-set(PIPESCOPE_RE2_VERSION 20220601)
-if(NOT PIPESCOPE_RE2_MINGW_PREFIX)
-  if(DEFINED ENV{PIPESCOPE_RE2_MINGW_PREFIX} AND NOT "$ENV{PIPESCOPE_RE2_MINGW_PREFIX}" STREQUAL "")
-    set(PIPESCOPE_RE2_MINGW_PREFIX "$ENV{PIPESCOPE_RE2_MINGW_PREFIX}")
-  elseif(DEFINED ENV{XDG_CACHE_HOME} AND NOT "$ENV{XDG_CACHE_HOME}" STREQUAL "")
-    set(PIPESCOPE_RE2_MINGW_PREFIX "$ENV{XDG_CACHE_HOME}/pipescope/re2-${PIPESCOPE_RE2_VERSION}-mingw")
-  else()
-    set(PIPESCOPE_RE2_MINGW_PREFIX "$ENV{HOME}/.cache/pipescope/re2-${PIPESCOPE_RE2_VERSION}-mingw")
+# Where a scripts/*-mingw.sh installs a library it builds: the variable
+# `variable` if set, else the environment variable of that name, else
+# FOLDER in the user's cache folder ($XDG_CACHE_HOME or ~/.cache, then
+# pipescope/), as the scripts decide it.
+function(pipescope_mingw_cache_prefix variable folder)
+  if(${variable})
+    return()
   endif()
-endif()
+  if(DEFINED ENV{${variable}} AND NOT "$ENV{${variable}}" STREQUAL "")
+    set(${variable} "$ENV{${variable}}" PARENT_SCOPE)
+  elseif(DEFINED ENV{XDG_CACHE_HOME} AND NOT "$ENV{XDG_CACHE_HOME}" STREQUAL "")
+    set(${variable} "$ENV{XDG_CACHE_HOME}/pipescope/${folder}" PARENT_SCOPE)
+  else()
+    set(${variable} "$ENV{HOME}/.cache/pipescope/${folder}" PARENT_SCOPE)
+  endif()
+endfunction()
+
+set(PIPESCOPE_RE2_VERSION 20220601)
+pipescope_mingw_cache_prefix(PIPESCOPE_RE2_MINGW_PREFIX "re2-${PIPESCOPE_RE2_VERSION}-mingw")
 list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES PIPESCOPE_RE2_MINGW_PREFIX)
 # As for Qt (mingw-w64-qt.cmake): the prefix joins the find root path, and the
 # prefix path names lib/cmake so that the two are not joined into a path
