@@ -40,6 +40,23 @@ else()
   find_package(CLI11 2 REQUIRED)
 endif()
 
+# RE2, the regular expressions of core's log queries: linear in the input,
+# so a pattern typed into a filter cannot make a scan take exponential time.
+# Debian's libre2-dev ships a pkg-config file; the mingw-w64 build finds the
+# static library scripts/re2-mingw.sh builds from Debian's source, by RE2's
+# own CMake package. Both become the target re2::re2.
+if(CMAKE_CROSSCOMPILING)
+  find_package(re2 CONFIG QUIET)
+  if(NOT re2_FOUND)
+    message(FATAL_ERROR "RE2 for mingw-w64 not found in ${PIPESCOPE_RE2_MINGW_PREFIX}: run scripts/re2-mingw.sh "
+                        "(a minute or two, once) or set PIPESCOPE_RE2_MINGW_PREFIX.")
+  endif()
+else()
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(PIPESCOPE_RE2 REQUIRED IMPORTED_TARGET GLOBAL re2)
+  add_library(re2::re2 ALIAS PkgConfig::PIPESCOPE_RE2)
+endif()
+
 if(BUILD_TESTING)
   set(PIPESCOPE_GTEST_SOURCE "/usr/src/googletest" CACHE PATH
       "GoogleTest source tree (Debian package googletest)")

@@ -22,7 +22,7 @@ seconds="${PIPESCOPE_FUZZ_SECONDS:-60}"
 case "$seconds" in
   ''|*[!0-9]*) echo "PIPESCOPE_FUZZ_SECONDS must be a whole number of seconds, not '$seconds'" >&2; exit 2 ;;
 esac
-all_targets=(codec name log)
+all_targets=(codec name log log_query)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 for target in "${targets[@]}"; do

@@ -9,9 +9,8 @@
 # tools of exactly the same version, so the source package must match the
 # installed qt6-base-dev-tools.
 #
-# The sources come from the Debian mirror this machine already uses, through
-# a temporary deb-src list handed to apt-get with -o options; the machine's
-# apt configuration, lists and caches are not touched.
+# The sources come from the Debian mirror this machine already uses
+# (fetch_debian_source in scripts/common.sh).
 #
 # A finished build is reused: the cache folder holds a stamp with the recipe
 # it was built from, and is checked for Qt6Config.cmake and the windows
@@ -26,7 +25,8 @@
 set -euo pipefail
 
 qt_version=6.4.2
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+root="$PIPESCOPE_ROOT"
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/pipescope"
 prefix="${PIPESCOPE_QT_MINGW_PREFIX:-$cache_root/qt-$qt_version-mingw}"
 jobs="${PIPESCOPE_JOBS:-2}"
@@ -69,18 +69,7 @@ is_usable() {
     [[ -f "$prefix/plugins/platforms/qwindows.dll" ]]
 }
 
-case "${1:-}" in
-  --prefix) echo "$prefix"; exit 0 ;;
-  --check) is_usable; exit $? ;;
-  "") ;;
-  *) die "unknown argument '$1' (use --prefix, --check or nothing)" ;;
-esac
-
-if is_usable; then
-  say "Qt $qt_version for $triple is cached in $prefix"
-  echo "$prefix"
-  exit 0
-fi
+handle_cached_build "Qt $qt_version for $triple" "$@"
 
 started=$SECONDS
 
@@ -101,90 +90,10 @@ host_version="$("$host_moc" -v | awk '{print $2}')"
 [[ -f "$host_cmake_dir/Qt6CoreTools/Qt6CoreToolsConfig.cmake" ]] ||
   die "$host_cmake_dir/Qt6CoreTools not found: install qt6-base-dev-tools and qt6-base-dev"
 
-# --- The Debian mirror this machine uses -----------------------------------
-# The first enabled "deb" entry for the release itself (not -updates or
-# -security) in /etc/apt/sources.list or sources.list.d (one-line *.list or
-# deb822 *.sources), with its keyring, so the source index is verified the
-# same way as the machine's binary index.
-codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
-[[ -n "$codename" ]] || die "VERSION_CODENAME missing from /etc/os-release"
-
-find_mirror() {
-  local file
-  for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [[ -f "$file" ]] || continue
-    awk -v suite="$codename" '
-      $1 == "deb" {
-        opts = ""; i = 2
-        if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) { opts = opts " " $i; i++ } opts = opts " " $i; i++ }
-        uri = $i; s = $(i + 1)
-        if (s != suite) next
-        signed = ""
-        if (match(opts, /signed-by=[^] ]+/)) signed = substr(opts, RSTART + 10, RLENGTH - 10)
-        print uri "\t" signed; exit
-      }' "$file"
-  done
-  for file in /etc/apt/sources.list.d/*.sources; do
-    [[ -f "$file" ]] || continue
-    # deb822: paragraphs separated by blank lines; comments start with '#'.
-    awk -v suite="$codename" '
-      function flush() {
-        if (types ~ /(^| )deb( |$)/ && (" " suites " ") ~ (" " suite " ") && enabled != "no" && uris != "") {
-          split(uris, u, " "); print u[1] "\t" signed; found = 1; exit
-        }
-        types = ""; uris = ""; suites = ""; signed = ""; enabled = ""
-      }
-      /^#/ { next }
-      /^[ \t]*$/ { flush(); next }
-      {
-        key = tolower($1); sub(/:$/, "", key); $1 = ""; sub(/^ +/, "")
-        if (key == "types") types = $0
-        else if (key == "uris") uris = $0
-        else if (key == "suites") suites = $0
-        else if (key == "signed-by") signed = $0
-        else if (key == "enabled") enabled = tolower($0)
-      }
-      END { if (!found) flush() }' "$file"
-  done
-}
-mirror_line="$(find_mirror | head -n 1)"
-[[ -n "$mirror_line" ]] ||
-  die "no enabled 'deb' entry for $codename in /etc/apt/sources.list or /etc/apt/sources.list.d"
-mirror_uri="${mirror_line%%$'\t'*}"
-mirror_keyring="${mirror_line#*$'\t'}"
-say "Debian mirror (from this machine's apt sources): $mirror_uri $codename"
-
 # --- Download and unpack the source package --------------------------------
 work="$cache_root/qt-$qt_version-mingw-work"
 say "working folder: $work"
-rm -rf "$work"
-mkdir -p "$work/apt/lists/partial" "$work/apt/cache/archives/partial" "$work/src"
-
-if [[ -n "$mirror_keyring" ]]; then
-  echo "deb-src [signed-by=$mirror_keyring] $mirror_uri $codename main" >"$work/apt/sources.list"
-else
-  echo "deb-src $mirror_uri $codename main" >"$work/apt/sources.list"
-fi
-apt_options=(
-  -o "Dir::Etc::SourceList=$work/apt/sources.list"
-  -o "Dir::Etc::SourceParts=/nonexistent"
-  -o "Dir::State::Lists=$work/apt/lists"
-  -o "Dir::Cache=$work/apt/cache"
-)
-# apt drops to the _apt user for downloads when run as root; that user cannot
-# write into a private cache folder. The downloads are checked against the
-# mirror's signed index either way.
-if [[ $(id -u) -eq 0 ]]; then
-  apt_options+=(-o "APT::Sandbox::User=root")
-fi
-
-say "reading the source index: $(cat "$work/apt/sources.list")"
-apt-get "${apt_options[@]}" -q update >"$work/apt-update.log" 2>&1 ||
-  { cat "$work/apt-update.log" >&2; die "apt-get update of the temporary deb-src list failed"; }
-
-say "downloading and unpacking Debian's qt6-base source package"
-(cd "$work/src" && apt-get "${apt_options[@]}" -q source qt6-base) >"$work/apt-source.log" 2>&1 ||
-  { cat "$work/apt-source.log" >&2; die "apt-get source qt6-base failed"; }
+fetch_debian_source qt6-base "$work" || die "could not fetch Debian's qt6-base source package"
 src_dir="$(find "$work/src" -mindepth 1 -maxdepth 1 -type d -name "qt6-base-*" | head -n 1)"
 [[ -n "$src_dir" && -x "$src_dir/configure" ]] || die "no unpacked qt6-base source in $work/src"
 case "$(basename "$src_dir")" in

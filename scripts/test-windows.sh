@@ -23,8 +23,11 @@ with_gui=1
 [[ "${PIPESCOPE_SKIP_WINDOWS_GUI:-0}" == 1 ]] && with_gui=0
 
 # The engine part: the project's build packages (their headers and
-# GoogleTest's sources serve the cross build too), the cross compiler, Wine.
-packages=("${PIPESCOPE_BUILD_PACKAGES[@]}" mingw-w64 g++-mingw-w64-x86-64-posix wine)
+# GoogleTest's sources serve the cross build too), the cross compiler, Wine;
+# for RE2 built from Debian's source (scripts/re2-mingw.sh): dpkg-source to
+# unpack it, perl, python3 with six and the Unicode data for its tables.
+packages=("${PIPESCOPE_BUILD_PACKAGES[@]}" mingw-w64 g++-mingw-w64-x86-64-posix wine
+          dpkg-dev perl python3 python3-six unicode-data)
 if ((with_gui)); then
   # Building Qt: Debian's host Qt of the same version (moc, rcc, uic and their
   # CMake packages), dpkg-source to unpack the source package, perl for Qt's
@@ -90,6 +93,10 @@ run_tests() {
 
 started=$SECONDS
 rm -f build/mingw/ctest-output.txt build/mingw-gui/ctest-output.txt
+
+step_begin "RE2 for mingw-w64 (cached after the first build)"
+PIPESCOPE_JOBS="$jobs" bash scripts/re2-mingw.sh >/dev/null
+step_end "RE2 for mingw-w64 (scripts/re2-mingw.sh)"
 
 step_begin "engine: configure and build (mingw)"
 cmake --preset mingw >/dev/null

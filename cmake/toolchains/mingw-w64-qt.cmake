@@ -12,15 +12,7 @@ set(CMAKE_EXE_LINKER_FLAGS_INIT "")
 
 # Where scripts/qt-mingw.sh installs Qt; keep the two in step.
 set(PIPESCOPE_QT_VERSION 6.4.2)
-if(NOT PIPESCOPE_QT_MINGW_PREFIX)
-  if(DEFINED ENV{PIPESCOPE_QT_MINGW_PREFIX} AND NOT "$ENV{PIPESCOPE_QT_MINGW_PREFIX}" STREQUAL "")
-    set(PIPESCOPE_QT_MINGW_PREFIX "$ENV{PIPESCOPE_QT_MINGW_PREFIX}")
-  elseif(DEFINED ENV{XDG_CACHE_HOME} AND NOT "$ENV{XDG_CACHE_HOME}" STREQUAL "")
-    set(PIPESCOPE_QT_MINGW_PREFIX "$ENV{XDG_CACHE_HOME}/pipescope/qt-${PIPESCOPE_QT_VERSION}-mingw")
-  else()
-    set(PIPESCOPE_QT_MINGW_PREFIX "$ENV{HOME}/.cache/pipescope/qt-${PIPESCOPE_QT_VERSION}-mingw")
-  endif()
-endif()
+pipescope_mingw_cache_prefix(PIPESCOPE_QT_MINGW_PREFIX "qt-${PIPESCOPE_QT_VERSION}-mingw")
 # try_compile projects include this file again and see only the variables
 # listed here.
 list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES PIPESCOPE_QT_MINGW_PREFIX)

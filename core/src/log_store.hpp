@@ -338,6 +338,10 @@ namespace detail {
 /// and index (PayloadArena::allocation_limit, RecordIndex::allocation_limit).
 struct MessageLogAccess {
   static LogContents& contents(MessageLog& log) noexcept;
+  /// LogReader's way in: it walks rows under the read lock, as write_rows()
+  /// does, and copies rows into another log.
+  static MessageLog::Impl& impl(MessageLog& log) noexcept { return *log.impl_; }
+  static const MessageLog::Impl& impl(const MessageLog& log) noexcept { return *log.impl_; }
 };
 }  // namespace detail
 
