@@ -1,5 +1,4 @@
 // run -- CMD ARGS...: a child process on anonymous pipes.
-#include <limits>
 #include <memory>
 #include <variant>
 
@@ -127,10 +126,8 @@ CommandRunner declare_run(CLI::App& run) {
   auto settings = std::make_shared<RunSettings>();
   run.add_option("CMD", settings->child.argv, "The program (looked up in PATH) and its arguments, after --.")
       ->required();
-  run.add_option("--cwd", settings->child.working_dir, "The folder to start the program in.")->option_text("DIR");
-  run.add_option("--read-buffer", settings->child.read_buffer_size, "Bytes asked for per read of the child's output.")
-      ->check(CLI::Range(1U, std::numeric_limits<std::uint32_t>::max()))
-      ->option_text(value_text("BYTES", settings->child.read_buffer_size));
+  add_catalogue_text(&run, OptionKey::child_working_dir, settings->child.working_dir)->option_text("DIR");
+  add_catalogue_number(&run, OptionKey::child_read_buffer, settings->child.read_buffer_size);
   return [settings](Session& session) { return run_child_command(*settings, session); };
 }
 

@@ -226,14 +226,16 @@ int serve_command(const ServeSettings& settings, Session& session) {
 }
 
 /// What serve's options hold before mapping onto its settings.
+/// The defaults are the catalogue's; --read-mode has none of its own,
+/// because it follows --type.
 struct ServeWords {
   ServeSettings settings;
-  std::string access = "duplex";
-  std::string type = "byte";
+  std::string access = option_info(OptionKey::server_access).default_text;
+  std::string type = option_info(OptionKey::pipe_type).default_text;
   std::string read_mode;
-  std::string security = "owner";
+  std::string security = option_info(OptionKey::security).default_text;
   std::string descriptor;
-  std::int64_t timeout_ms = 50;
+  std::int64_t timeout_ms = static_cast<std::int64_t>(option_info(OptionKey::default_timeout).default_value);
   bool nowait = false;
   bool allow_remote = false;
   bool echo = false;
@@ -274,58 +276,27 @@ CommandRunner declare_serve(CLI::App& serve) {
                    "The pipe to create: a bare name (demo), the full Windows form (\\\\.\\pipe\\demo) or, on "
                    "POSIX, an absolute socket path.")
       ->required();
-  add_choice<PipeAccess>(&serve, "--access", w->access,
-                         "Which way data flows, seen from the server (PIPE_ACCESS_*): inbound = clients write and "
-                         "the server reads; outbound = the server writes and clients read; duplex = both ways.");
-  add_choice<PipeType>(&serve, "--type", w->type,
-                       "How the pipe keeps what is written (PIPE_TYPE_*): byte = one stream, the boundaries "
-                       "between writes are lost; message = every write is one message that a reader in message "
-                       "mode gets whole. On POSIX: SOCK_STREAM or SOCK_SEQPACKET.");
-  add_choice<ReadMode>(&serve, "--read-mode", w->read_mode,
-                       "How the server reads (PIPE_READMODE_*): byte = whatever has arrived; message = one whole "
-                       "message per read, only on a message pipe. Default: the same as --type.");
-  serve.add_flag("--nowait", w->nowait,
-                 "PIPE_NOWAIT: LAN Manager's old non-blocking mode, which Microsoft advises against. The engine "
-                 "is asynchronous either way; the flag is only passed on, to see what it does.");
-  serve.add_option("--max-instances", server.max_instances,
-                   "How many clients may be connected at the same time (nMaxInstances): 1 to 254, or unlimited "
-                   "(255, PIPE_UNLIMITED_INSTANCES). One client more gets ERROR_PIPE_BUSY and may wait.")
+  add_catalogue_choice<PipeAccess>(&serve, OptionKey::server_access, w->access);
+  add_catalogue_choice<PipeType>(&serve, OptionKey::pipe_type, w->type);
+  add_catalogue_choice<ReadMode>(&serve, OptionKey::server_read_mode, w->read_mode, "Default: the same as --type.");
+  add_catalogue_flag(&serve, OptionKey::wait_mode, w->nowait);
+  const OptionInfo& instances = option_info(OptionKey::max_instances);
+  serve.add_option(std::string(instances.flag), server.max_instances,
+                   catalogue_help(instances, "'unlimited' is 255."))
       ->transform(CLI::Transformer({{"unlimited", std::to_string(kUnlimitedInstances)}}, CLI::ignore_case))
-      ->check(CLI::Range(1U, kUnlimitedInstances))
-      ->option_text("N|unlimited [unlimited]");
-  serve.add_option("--in-buffer", server.in_buffer_size,
-                   "Bytes the system should reserve for data on its way to the server (nInBufferSize). Advisory: "
-                   "the system may round it; writers block when the buffer is full.")
-      ->option_text(value_text("BYTES", server.in_buffer_size));
-  serve.add_option("--out-buffer", server.out_buffer_size,
-                   "Bytes the system should reserve for data on its way to clients (nOutBufferSize). Advisory, "
-                   "like --in-buffer.")
-      ->option_text(value_text("BYTES", server.out_buffer_size));
-  serve.add_option("--timeout", w->timeout_ms,
-                   "The pipe's default time-out in milliseconds (nDefaultTimeOut): how long a client's "
-                   "WaitNamedPipe(NMPWAIT_USE_DEFAULT_WAIT) waits for a free instance.")
-      ->check(CLI::Range(std::int64_t{0}, std::int64_t{std::numeric_limits<std::uint32_t>::max()}))
-      ->option_text(value_text("MS", w->timeout_ms));
-  serve.add_flag("--first-instance", server.first_instance,
-                 "FILE_FLAG_FIRST_PIPE_INSTANCE: fail with ERROR_ACCESS_DENIED if a server already owns this "
-                 "name, rather than joining it. This stops a program that squatted the name first from "
-                 "receiving your clients.");
-  serve.add_flag("--allow-remote", w->allow_remote,
-                 "Accept clients from other machines (leave out PIPE_REJECT_REMOTE_CLIENTS). Off by default: "
-                 "local only is safer. POSIX sockets never have remote clients.");
-  w->security_option =
-      add_choice<SecurityPreset>(&serve, "--security", w->security,
-                                 "Who may open the pipe: owner = only your account (secure by default); everyone = "
-                                 "every local user; custom = the descriptor given with --descriptor.");
-  w->descriptor_option = serve.add_option(
-      "--descriptor", w->descriptor,
-      "A custom security descriptor, which implies --security custom: SDDL on Windows (D:(A;;GA;;;WD) grants "
-      "everyone all access), an octal file mode for the socket on POSIX (0660).");
-  serve.add_option("--read-buffer", server.read_buffer_size,
-                   "Bytes asked for per read (the ReadFile buffer). A message larger than this arrives in several "
-                   "parts, all but the last flagged more-data (ERROR_MORE_DATA is not a failure).")
-      ->check(CLI::Range(1U, std::numeric_limits<std::uint32_t>::max()))
-      ->option_text(value_text("BYTES", server.read_buffer_size));
+      ->check(CLI::Range(static_cast<std::uint32_t>(instances.range->min),
+                         static_cast<std::uint32_t>(instances.range->max)))
+      ->option_text(catalogue_value_text(instances, "N|unlimited"));
+  add_catalogue_number(&serve, OptionKey::in_buffer_size, server.in_buffer_size);
+  add_catalogue_number(&serve, OptionKey::out_buffer_size, server.out_buffer_size);
+  add_catalogue_number(&serve, OptionKey::default_timeout, w->timeout_ms);
+  add_catalogue_flag(&serve, OptionKey::first_instance, server.first_instance);
+  add_catalogue_flag(&serve, OptionKey::remote_clients, w->allow_remote);
+  w->security_option = add_catalogue_choice<SecurityPreset>(&serve, OptionKey::security, w->security,
+                                                            "With custom, give the descriptor with --descriptor.");
+  w->descriptor_option = add_catalogue_text(&serve, OptionKey::security_descriptor, w->descriptor,
+                                            "Giving one implies --security custom.");
+  add_catalogue_number(&serve, OptionKey::server_read_buffer, server.read_buffer_size);
   CLI::Option* echo =
       serve.add_flag("--echo", w->echo, "Answer everything received with the same bytes, as the engine reads them.");
   CLI::Option* reverse =

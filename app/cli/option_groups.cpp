@@ -15,36 +15,43 @@ std::string choices_text(const std::vector<std::string>& names, const std::strin
   return shown;
 }
 
+std::string catalogue_value_text(const OptionInfo& info, std::string_view placeholder) {
+  std::string shown(placeholder);
+  if (shown.empty()) shown = info.unit == "bytes" ? "BYTES" : info.unit == "ms" ? "MS" : "N";
+  return shown + " [" + info.default_text + "]";
+}
+
+std::string catalogue_help(const OptionInfo& info, std::string_view note) {
+  std::string help(info.help);
+  if (!note.empty()) help += " " + std::string(note);
+  return help;
+}
+
+CLI::Option* add_catalogue_text(CLI::App* app, OptionKey key, std::string& value, std::string_view note) {
+  const OptionInfo& info = option_info(key);
+  return app->add_option(std::string(info.flag), value, catalogue_help(info, note));
+}
+
+CLI::Option* add_catalogue_flag(CLI::App* app, OptionKey key, bool& value, std::string_view note) {
+  const OptionInfo& info = option_info(key);
+  return app->add_flag(std::string(info.flag), value, catalogue_help(info, note));
+}
+
 void add_client_options(CLI::App* app, ClientWords& words, ClientOptions& client) {
   app->add_option("NAME", client.name,
                   "The pipe to open: a bare name (demo), the full Windows form (\\\\.\\pipe\\demo, or //./pipe/demo "
                   "in a shell) or, on POSIX, an absolute socket path (/run/x.sock).")
       ->required();
-  add_choice<ClientAccess>(
-      app, "--access", words.access,
-      "What this client opens the pipe for (GENERIC_READ / GENERIC_WRITE in CreateFile): read, write or "
-      "duplex (both). It must fit the server's --access: a client asking to write to an outbound pipe is "
-      "refused with ERROR_ACCESS_DENIED.");
-  add_choice<ReadMode>(app, "--read-mode", words.read_mode,
-                       "How this client reads (SetNamedPipeHandleState with PIPE_READMODE_*): byte = whatever has "
-                       "arrived; message = one whole message per read, which only a message pipe allows (a byte "
-                       "pipe refuses it with ERROR_INVALID_PARAMETER).");
-  app->add_option("--busy-timeout", words.busy_timeout_ms,
-                  "How long to wait in milliseconds while every instance of the pipe is busy (WaitNamedPipe), "
-                  "before giving up with ERROR_PIPE_BUSY: 0 = do not wait, 'forever' = no limit.")
+  add_catalogue_choice<ClientAccess>(app, OptionKey::client_access, words.access);
+  add_catalogue_choice<ReadMode>(app, OptionKey::client_read_mode, words.read_mode);
+  const OptionInfo& busy = option_info(OptionKey::busy_timeout);
+  app->add_option(std::string(busy.flag), words.busy_timeout_ms,
+                  catalogue_help(busy, "Give 'forever' to wait without a limit."))
       ->transform(CLI::Transformer({{"forever", std::to_string(kForeverWord)}}, CLI::ignore_case))
-      ->check(CLI::Range(kForeverWord, std::numeric_limits<std::int64_t>::max()))
-      ->option_text(value_text("MS|forever", words.busy_timeout_ms));
-  add_choice<ImpersonationLevel>(
-      app, "--impersonation", words.impersonation,
-      "How much of your identity the server may use (the SECURITY_SQOS flags of CreateFile): anonymous = "
-      "nothing; identification = it may see who you are but not act as you (the safe default); "
-      "impersonation = it may act as you on its machine; delegation = also towards other machines.");
-  app->add_option("--read-buffer", client.read_buffer_size,
-                  "Bytes asked for per read (the ReadFile buffer). A message larger than this arrives in several "
-                  "parts, all but the last flagged more-data (ERROR_MORE_DATA is not a failure).")
-      ->check(CLI::Range(1U, std::numeric_limits<std::uint32_t>::max()))
-      ->option_text(value_text("BYTES", client.read_buffer_size));
+      ->check(CLI::Range(kForeverWord, static_cast<std::int64_t>(busy.range->max)))
+      ->option_text(catalogue_value_text(busy, "MS|forever"));
+  add_catalogue_choice<ImpersonationLevel>(app, OptionKey::impersonation, words.impersonation);
+  add_catalogue_number(app, OptionKey::client_read_buffer, client.read_buffer_size);
 }
 
 void apply_client_words(const ClientWords& words, ClientOptions& client) {

@@ -1,6 +1,8 @@
 // The options several commands share, as functions each command calls when
 // it declares its subcommand (command_registry.hpp): enum choices taken from
-// the vocabulary, the client's options (connect, send, transact, call,
+// the vocabulary, the engine's options with their text, range and default
+// from the option catalogue (pipescope/option_catalogue.hpp), the client's
+// options (connect, send, transact, call,
 // inspect) and the input of a command that sends one message (send,
 // transact, call). Parsing is CLI11's; these only declare and map.
 #pragma once
@@ -15,6 +17,7 @@
 #include <CLI/CLI.hpp>
 
 #include "pipescope/codec.hpp"
+#include "pipescope/option_catalogue.hpp"
 #include "pipescope/options.hpp"
 #include "pipescope/vocabulary.hpp"
 
@@ -73,15 +76,48 @@ std::string value_text(std::string_view what, const T& default_value) {
   return std::string(what) + " [" + std::to_string(default_value) + "]";
 }
 
+/// The help page's value of a catalogue option: "BYTES [4096]", "MS [50]".
+/// `placeholder` replaces the one the option's unit gives (BYTES, MS, N).
+std::string catalogue_value_text(const OptionInfo& info, std::string_view placeholder = {});
+
+/// The teaching text of a catalogue option, followed by `note`, a sentence
+/// about how the console tool takes the option (where it has one).
+std::string catalogue_help(const OptionInfo& info, std::string_view note = {});
+
+/// Adds a number option of the catalogue (option_catalogue.hpp): its flag,
+/// its teaching text, the range check and the default on the help page.
+template <class T>
+CLI::Option* add_catalogue_number(CLI::App* app, OptionKey key, T& value, std::string_view note = {}) {
+  const OptionInfo& info = option_info(key);
+  return app->add_option(std::string(info.flag), value, catalogue_help(info, note))
+      ->check(CLI::Range(static_cast<T>(info.range->min), static_cast<T>(info.range->max)))
+      ->option_text(catalogue_value_text(info));
+}
+
+/// Adds an enum-valued option of the catalogue: its words are the
+/// vocabulary's (add_choice), its text the catalogue's.
+template <class T>
+CLI::Option* add_catalogue_choice(CLI::App* app, OptionKey key, std::string& word, std::string_view note = {}) {
+  const OptionInfo& info = option_info(key);
+  return add_choice<T>(app, std::string(info.flag), word, catalogue_help(info, note));
+}
+
+/// Adds an on/off option of the catalogue.
+CLI::Option* add_catalogue_flag(CLI::App* app, OptionKey key, bool& value, std::string_view note = {});
+
+/// Adds a text option of the catalogue.
+CLI::Option* add_catalogue_text(CLI::App* app, OptionKey key, std::string& value, std::string_view note = {});
+
 /// Milliseconds that may also be "forever" (kept as -1 until mapped).
 constexpr std::int64_t kForeverWord = -1;
 
-/// What the options of a client hold before mapping.
+/// What the options of a client hold before mapping; the defaults are the
+/// catalogue's.
 struct ClientWords {
-  std::string access = "duplex";
-  std::string read_mode = "byte";
-  std::int64_t busy_timeout_ms = 5000;
-  std::string impersonation = "identification";
+  std::string access = option_info(OptionKey::client_access).default_text;
+  std::string read_mode = option_info(OptionKey::client_read_mode).default_text;
+  std::int64_t busy_timeout_ms = static_cast<std::int64_t>(option_info(OptionKey::busy_timeout).default_value);
+  std::string impersonation = option_info(OptionKey::impersonation).default_text;
   std::string format = "text";
 };
 

@@ -1,7 +1,6 @@
 #include "bench_run.hpp"
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
