@@ -39,6 +39,8 @@ int run_command(const CliSettings& settings) {
       return call_command(settings.call, session);
     case Command::inspect:
       return inspect_command(settings.inspect, session);
+    case Command::log:
+      return log_command(settings.log, session);
     case Command::none:
       break;
   }

@@ -45,6 +45,7 @@ struct Session {
 [[nodiscard]] int transact_command(const SendSettings& settings, Session& session);
 [[nodiscard]] int call_command(const SendSettings& settings, Session& session);
 [[nodiscard]] int inspect_command(const InspectSettings& settings, Session& session);
+[[nodiscard]] int log_command(const LogSettings& settings, Session& session);
 
 // Helpers the commands share.
 

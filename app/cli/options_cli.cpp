@@ -465,6 +465,8 @@ CommandLine::CommandLine() : parts_(std::make_unique<Parts>()) {
   demo->add_option("--name", s.demo.name, "The pipe name to use. Default: a fresh one, pipescope-demo-XXXXXXXX.");
   demo->callback([&s] { s.command = Command::demo; });
 
+  add_log_command(app, s.log, s.command);
+
   // --- bench ---------------------------------------------------------------
   CLI::App* bench = app.add_subcommand(
       "bench",

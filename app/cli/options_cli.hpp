@@ -10,12 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "command_log.hpp"
 #include "pipescope/codec.hpp"
 #include "pipescope/options.hpp"
 
 namespace pipescope::cli {
 
-enum class Command : std::uint8_t { none, serve, connect, send, run, list, demo, bench, transact, call, inspect };
+enum class Command : std::uint8_t { none, serve, connect, send, run, list, demo, bench, transact, call, inspect, log };
 
 struct ServeSettings {
   ServerOptions server;
@@ -84,6 +85,7 @@ struct CliSettings {
   RunSettings run;
   DemoSettings demo;
   BenchSettings bench;
+  LogSettings log;
 };
 
 class CommandLine {
