@@ -4,6 +4,7 @@
 // guesses what was meant.
 #include "pipescope/codec.hpp"
 
+#include "codec_hex.hpp"
 #include "pipescope/vocabulary.hpp"
 
 #include <fmt/format.h>
@@ -436,5 +437,21 @@ std::string escape_for_display(std::string_view text) {
   }
   return out;
 }
+
+namespace detail {
+
+std::optional<std::size_t> decode_hex_digits(std::string_view hex, std::vector<std::byte>& bytes) {
+  bytes.resize(hex.size() / 2);
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const char high = hex[2 * i];
+    const char low = hex[2 * i + 1];
+    if (!is_hex_digit(high)) return 2 * i;
+    if (!is_hex_digit(low)) return 2 * i + 1;
+    bytes[i] = static_cast<std::byte>(hex_value(high) * 16 + hex_value(low));
+  }
+  return std::nullopt;
+}
+
+}  // namespace detail
 
 }  // namespace pipescope

@@ -33,6 +33,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "codec_hex.hpp"
 #include "log_line_reader.hpp"
 #include "log_store.hpp"
 #include "pipescope/codec.hpp"
@@ -173,13 +174,6 @@ const std::string& require_string(const LogLine& line, std::string_view what, Lo
   return field.value.get_ref<const std::string&>();
 }
 
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 void decode_hex(const std::string& hex, std::size_t column, std::vector<std::byte>& bytes) {
   if (hex.size() % 2 != 0) {
     throw LineProblem{
@@ -188,17 +182,10 @@ void decode_hex(const std::string& hex, std::size_t column, std::vector<std::byt
   if (hex.size() / 2 > std::numeric_limits<std::uint32_t>::max()) {
     throw LineProblem{"\"hex\" holds more than 4 GiB, more than one record can hold", column};
   }
-  bytes.resize(hex.size() / 2);
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    const int high = hex_value(hex[2 * i]);
-    const int low = hex_value(hex[2 * i + 1]);
-    if (high < 0 || low < 0) {
-      const std::size_t bad = high < 0 ? 2 * i : 2 * i + 1;
-      throw LineProblem{fmt::format("\"hex\" has '{}' at position {}, which is not a hex digit",
-                                    shown(std::string_view(&hex[bad], 1)), bad),
-                        column};
-    }
-    bytes[i] = static_cast<std::byte>((high << 4) | low);
+  if (const std::optional<std::size_t> bad = detail::decode_hex_digits(hex, bytes)) {
+    throw LineProblem{fmt::format("\"hex\" has '{}' at position {}, which is not a hex digit",
+                                  shown(std::string_view(&hex[*bad], 1)), *bad),
+                      column};
   }
 }
 

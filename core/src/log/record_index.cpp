@@ -1,0 +1,69 @@
+#include "log/record_index.hpp"
+
+#include <new>
+#include <utility>
+
+namespace pipescope::detail {
+
+IndexEntry IndexEntry::from(const Record& record) noexcept {
+  IndexEntry entry;
+  entry.time_ns = record.time_ns;
+  entry.length = record.length;
+  entry.endpoint = record.endpoint;
+  const std::uint64_t chunk = record.offset >> PayloadArena::kChunkOffsetBits;
+  const std::uint64_t position = record.offset & PayloadArena::kChunkOffsetMask;
+  entry.place = chunk << kChunkShift | (position & kPositionMask) << kPositionShift |
+                std::uint64_t{record.direction == Direction::out ? 1U : 0U} << kDirectionShift |
+                (record.flags & kFlagMask);
+  return entry;
+}
+
+Record IndexEntry::to_record() const noexcept {
+  Record record;
+  record.time_ns = time_ns;
+  record.offset = (place >> kChunkShift) << PayloadArena::kChunkOffsetBits | (place >> kPositionShift & kPositionMask);
+  record.length = length;
+  record.endpoint = endpoint;
+  record.direction = (place >> kDirectionShift & 1U) != 0 ? Direction::out : Direction::in;
+  record.flags = static_cast<std::uint8_t>(place & kFlagMask);
+  return record;
+}
+
+void RecordIndex::swap(RecordIndex& other) noexcept {
+  std::swap(blocks_, other.blocks_);
+  std::swap(owned_, other.owned_);
+  std::swap(block_count_, other.block_count_);
+  std::swap(size_, other.size_);
+  std::swap(asked_ahead_, other.asked_ahead_);
+}
+
+void RecordIndex::reserve_one(MemoryReserve* reserve) {
+  if (size_ < std::uint64_t{block_count_} * kRecordsPerBlock) {
+    // A quarter into the last block, the next one is asked for ahead.
+    if (reserve != nullptr && !asked_ahead_ && size_ / kRecordsPerBlock + 1 == block_count_ &&
+        size_ % kRecordsPerBlock == kPrepareAt) {
+      reserve->prepare(1, kBlockBytes);
+      asked_ahead_ = true;
+    }
+    return;
+  }
+  if (kBlockBytes > allocation_limit || memory_bytes() > allocation_limit - kBlockBytes) throw std::bad_alloc();
+  blocks_->ensure(block_count_);
+  owned_.reserve(owned_.size() + 1);
+  std::unique_ptr<std::byte[]> memory;
+  if (asked_ahead_ && reserve != nullptr) {
+    memory = reserve->take(1);
+    asked_ahead_ = false;
+  }
+  // Not value-initialised: a slot is always written before it is read.
+  if (!memory) memory = std::make_unique_for_overwrite<std::byte[]>(kBlockBytes);
+  // The entries' lifetime begins here (a no-op for this trivial type).
+  IndexEntry* entries = std::uninitialized_default_construct_n(reinterpret_cast<IndexEntry*>(memory.get()),
+                                                               kRecordsPerBlock) -
+                        kRecordsPerBlock;
+  (*blocks_)[block_count_] = entries;
+  owned_.push_back(std::move(memory));
+  ++block_count_;
+}
+
+}  // namespace pipescope::detail
