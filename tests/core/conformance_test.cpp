@@ -1038,6 +1038,15 @@ TEST_F(EngineConformance, KillChildEndsIt) {
   auto child = engine_.run_child(helper({"cat"}));  // waits for input forever
   ASSERT_TRUE(succeeded(child)) << child_helper_path();
   ASSERT_TRUE(await<ChildStarted>([&](const ChildStarted& e) { return e.endpoint == *child; })) << recent_events();
+  // ChildStarted says the process was created, not that it runs yet. The
+  // child shows it runs by passing one full buffer of its input on (cat
+  // writes in 4 KiB blocks); then the kill ends a running program, which is
+  // what this case is about. Killed while Wine was still starting it, the
+  // child's output stayed open until the grace period ran out, and the
+  // test process then did not end (ctest's output pipe stayed held).
+  const Bytes block = pattern_bytes(4096, 7);
+  ASSERT_TRUE(succeeded(engine_.send(*child, block)));
+  ASSERT_TRUE(await_bytes(*child, Direction::in, block.size())) << recent_events();
 
   ASSERT_TRUE(succeeded(engine_.kill_child(*child)));
   auto exited = await<ChildExited>([&](const ChildExited& e) { return e.endpoint == *child; });
