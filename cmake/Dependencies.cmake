@@ -66,11 +66,9 @@ if(BUILD_TESTING)
   endif()
   set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
   set(BUILD_GMOCK ON CACHE BOOL "" FORCE)
-  # GoogleTest's own code is not held to our warning flags.
-  set(_pipescope_saved_flags "${CMAKE_CXX_FLAGS}")
-  string(REPLACE "-Werror" "" CMAKE_CXX_FLAGS "${CMAKE_CXX_FLAGS}")
+  # GoogleTest's own code is not held to our warnings: it is added before
+  # cmake/BuildRules.cmake makes them part of every target.
   add_subdirectory("${PIPESCOPE_GTEST_SOURCE}" "${CMAKE_BINARY_DIR}/_deps/googletest"
                    EXCLUDE_FROM_ALL SYSTEM)
-  set(CMAKE_CXX_FLAGS "${_pipescope_saved_flags}")
   include(GoogleTest)
 endif()

@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -185,6 +186,9 @@ class EngineConformance : public ::testing::Test {
     if (test.size() > 32) {
       test.resize(32);
     }
+    // A parameterised test's name ends in "/<case>", and '/' is no part of
+    // a pipe name.
+    std::replace(test.begin(), test.end(), '/', '-');
     return "pipescope-conf-" + std::to_string(current_process_id()) + "-" + std::to_string(counter.fetch_add(1)) +
            "-" + test;
   }

@@ -209,6 +209,9 @@ class PosixBackend final : public Backend {
   void close_all() override;
 
  private:
+  /// tests/fuzz/channel_read_fuzz.cpp feeds read_channel from a socketpair.
+  friend struct ChannelReadProbe;
+
   // Servers (loop thread).
   Result<int> open_listener(Server& server, bool first);
   void on_listener_ready(Server& server);

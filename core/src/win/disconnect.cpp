@@ -128,6 +128,20 @@ DWORD WINAPI PipeEnd::flush_thread_main(LPVOID param) {
   } catch (...) {
     end.fail_after_exception(std::current_exception(), "FlushFileBuffers");
   }
+  // What this thread told (the instance disconnected and closed, an error)
+  // waits in the engine's batch, which the pool hands to the sink only after
+  // a completion it dequeues. When the instance's read was already handled
+  // before (DisconnectNamedPipe ends it), no completion follows, and under
+  // load the events waited for whatever else the engine did next: with
+  // nothing else to do, for ever (EngineConformance.
+  // ServerDisconnectEndsClientAndKeepsServing under Wine). So this thread
+  // hands them over itself, as the engine's other threads do.
+  try {
+    end.context_.flush();
+  } catch (...) {
+    // The host's sink threw; the batch is gone either way, and this thread
+    // has nothing left to do.
+  }
   return 0;
 }
 

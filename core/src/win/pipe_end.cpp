@@ -1,5 +1,7 @@
 #include "pipe_end.hpp"
 
+#include "write_order.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <string>
@@ -262,6 +264,7 @@ void PipeEnd::on_read_done_locked(DWORD bytes, DWORD error, Followup& f) {
   const bool logged = bytes > 0 || config_.message_read;
   if (logged) {
     run_io_fault_hook(config_.id);
+    pass_write_gate();
     context_.record(config_.id, Direction::in, data, flags);
   }
   has_read_ = true;
@@ -326,12 +329,24 @@ void PipeEnd::start_write_locked(Followup& f) {
     op->rearm(shared_from_this());
     ++outstanding_;
     const auto size = static_cast<DWORD>(op->buffer.size());
-    if (WriteFile(handle_.get(), buffer_pointer(op->buffer), size, nullptr, &op->overlapped) ||
-        GetLastError() == ERROR_IO_PENDING) {
-      write_in_flight_ = std::move(op);
-      return;
+    DWORD error = ERROR_SUCCESS;
+    {
+      // Logged when the OS accepts it, as the POSIX backend logs what
+      // write() took: the peer may read these bytes from now on, and the
+      // out record must come before its in record and before anything this
+      // end sees later, such as the peer's close (write_order.hpp).
+      const WriteGateHold hold;
+      if (!WriteFile(handle_.get(), buffer_pointer(op->buffer), size, nullptr, &op->overlapped)) {
+        error = GetLastError();
+      }
+      if (error == ERROR_SUCCESS || error == ERROR_IO_PENDING) {
+        // In flight before it is logged: if logging throws, the OVERLAPPED
+        // stays with the end until its completion is dequeued.
+        write_in_flight_ = std::move(op);
+        record_written_locked(*write_in_flight_);
+        return;
+      }
     }
-    const DWORD error = GetLastError();
     op->keep_alive.reset();
     --outstanding_;
     write_in_flight_ = std::move(op);
@@ -368,25 +383,16 @@ void PipeEnd::coalesce_locked(IoOperation& op) {
   }
 }
 
-void PipeEnd::record_written_locked(const IoOperation& op, DWORD bytes, bool failed) {
-  // Each send is its own record, as if it had been written alone; a send
-  // the failure cut short is recorded as far as it went, marked partial.
-  const auto record = [&](std::size_t offset, std::size_t size, std::uint8_t flags, bool whole) {
-    if (!whole) flags = static_cast<std::uint8_t>(flags | record_flags::partial);
-    context_.record(config_.id, Direction::out, std::span<const std::byte>(op.buffer.data() + offset, size), flags);
-  };
+void PipeEnd::record_written_locked(const IoOperation& op) {
+  // Each send is its own record, as if it had been written alone.
   if (op.parts.empty()) {
-    if (!failed || bytes > 0) record(0, bytes, op.flags, !failed);
+    context_.record(config_.id, Direction::out, op.buffer, op.flags);
     return;
   }
   std::size_t offset = 0;
   for (const IoOperation::Part& part : op.parts) {
-    const std::size_t crossed = offset < bytes ? std::min<std::size_t>(part.size, bytes - offset) : 0;
-    if (crossed < part.size) {
-      if (crossed > 0) record(offset, crossed, part.flags, false);
-      break;
-    }
-    record(offset, part.size, part.flags, true);
+    context_.record(config_.id, Direction::out, std::span<const std::byte>(op.buffer.data() + offset, part.size),
+                    part.flags);
     offset += part.size;
   }
 }
@@ -394,18 +400,22 @@ void PipeEnd::record_written_locked(const IoOperation& op, DWORD bytes, bool fai
 void PipeEnd::on_write_done_locked(DWORD bytes, DWORD error, Followup& f) {
   std::unique_ptr<IoOperation> op = std::move(write_in_flight_);
   if (!op) return;
+  // What the OS accepted was logged when it accepted it (start_write_locked).
   if (error == ERROR_SUCCESS) {
-    record_written_locked(*op, bytes, false);
     start_write_locked(f);
     return;
   }
-  // Part of it may have gone through before the pipe failed: the log keeps
-  // what really crossed, marked partial.
-  record_written_locked(*op, bytes, true);
   if (error == ERROR_OPERATION_ABORTED) return;  // we are closing
   // On a write, ERROR_NO_DATA / ERROR_BROKEN_PIPE mean the reader has gone:
-  // the bytes could not be delivered, which the user must see.
-  Error failure = error_from_win32(error, IoContext::write, "WriteFile", config_.pipe_name);
+  // the bytes could not be delivered, which the user must see. A write the
+  // OS had accepted is in the log already, so the error says how much of it
+  // really crossed.
+  std::string detail = config_.pipe_name;
+  if (!op->buffer.empty()) {
+    detail += ": " + std::to_string(bytes) + " of the " + std::to_string(op->buffer.size()) +
+              " bytes of this write crossed";
+  }
+  Error failure = error_from_win32(error, IoContext::write, "WriteFile", detail);
   const Errc reason = is_peer_gone(error) ? Errc::broken_pipe : failure.errc();
   context_.report(config_.id, config_.server, std::move(failure));
   peer_gone_locked(reason, f);

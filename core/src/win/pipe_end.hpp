@@ -129,8 +129,8 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
   void start_write_locked(Followup& f);
   /// Joins the sends queued behind `op` to it (byte pipes only).
   void coalesce_locked(IoOperation& op);
-  /// Logs what a write carried: `bytes` of it crossed; `failed`: then it ended.
-  void record_written_locked(const IoOperation& op, DWORD bytes, bool failed);
+  /// Logs a write the OS accepted: one record for each send it carries.
+  void record_written_locked(const IoOperation& op);
   void on_write_done_locked(DWORD bytes, DWORD error, Followup& f);
   void peer_gone_locked(Errc reason, Followup& f);
   /// The instance's way out once its writes are done (disconnect.cpp):
