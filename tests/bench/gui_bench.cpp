@@ -42,7 +42,7 @@
 #include "bench_table.hpp"
 #include "views/log_view.hpp"
 #include "window/main_window.hpp"
-#include "models/message_filter_proxy.hpp"
+#include "models/log_query_model.hpp"
 #include "models/message_log_model.hpp"
 
 namespace {

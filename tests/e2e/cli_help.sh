@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh" "$@"
 # --- every command is there, in its order -------------------------------------
 expect_exit 0 "$CLI" --help
 listed="$(sed -n '/^Subcommands:/,/^$/p' "$WORK/last.out" | awk '/^  [a-z]/ {print $1}' | tr '\n' ' ')"
-[[ "$listed" == "serve connect send transact call inspect run list demo bench " ]] ||
+[[ "$listed" == "serve connect send transact call inspect run list log demo bench " ]] ||
   fail "the commands listed are: $listed"
 pass "--help lists serve connect send transact call inspect run list demo bench, in that order"
 

@@ -11,14 +11,21 @@
 #include <QLineEdit>
 #include <QPointer>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTest>
 
+#include <algorithm>
 #include <functional>
+#include <limits>
+#include <utility>
+#include <vector>
 #include <optional>
 
 #include "views/choice_combo.hpp"
 #include "models/clients_model.hpp"
 #include "dialogs/dialogs.hpp"
+#include "dialogs/option_text.hpp"
+#include "pipescope/option_catalogue.hpp"
 #include "window/main_window.hpp"
 #include "models/servers_model.hpp"
 #include "ui_test_support.hpp"
@@ -168,6 +175,53 @@ class DialogChoicesTest : public QObject {
 
  private slots:
   void initTestCase() { useOwnSettings("dialog_choices_test"); }
+
+  // Every option widget of the three dialogs says what the option
+  // catalogue says (the text the console tool's --help shows too), and a
+  // number takes exactly the catalogue's range, as far as a spin box holds.
+  void optionWidgetsFollowTheCatalogue() {
+    using pipescope::OptionKey;
+    struct Widget {
+      const char* name;
+      OptionKey key;
+    };
+    NewServerDialog server;
+    ConnectClientDialog client;
+    RunChildDialog child;
+    const std::vector<std::pair<QDialog*, std::vector<Widget>>> dialogs{
+        {&server,
+         {{"access", OptionKey::server_access}, {"type", OptionKey::pipe_type}, {"readMode", OptionKey::server_read_mode},
+          {"waitMode", OptionKey::wait_mode}, {"maxInstances", OptionKey::max_instances},
+          {"outBuffer", OptionKey::out_buffer_size}, {"inBuffer", OptionKey::in_buffer_size},
+          {"readBuffer", OptionKey::server_read_buffer}, {"timeout", OptionKey::default_timeout},
+          {"firstInstance", OptionKey::first_instance}, {"rejectRemote", OptionKey::remote_clients},
+          {"security", OptionKey::security}, {"descriptor", OptionKey::security_descriptor}}},
+        {&client,
+         {{"access", OptionKey::client_access}, {"readMode", OptionKey::client_read_mode},
+          {"busyTimeout", OptionKey::busy_timeout}, {"impersonation", OptionKey::impersonation},
+          {"readBuffer", OptionKey::client_read_buffer}}},
+        {&child, {{"readBuffer", OptionKey::child_read_buffer}, {"folder", OptionKey::child_working_dir}}},
+    };
+    for (const auto& [dialog, widgets] : dialogs) {
+      for (const Widget& widget : widgets) {
+        auto* found = dialog->findChild<QWidget*>(QString::fromLatin1(widget.name));
+        QVERIFY2(found != nullptr, widget.name);
+        const pipescope::OptionInfo& info = pipescope::option_info(widget.key);
+        QCOMPARE(found->toolTip(), optionTip(widget.key));
+        const QString help = QString::fromUtf8(info.help.data(), static_cast<qsizetype>(info.help.size()));
+        QVERIFY2(found->toolTip().startsWith(help), widget.name);
+        if (auto* spin = qobject_cast<QSpinBox*>(found); spin != nullptr) {
+          QVERIFY(info.range.has_value());
+          QCOMPARE(static_cast<std::uint64_t>(spin->minimum()), info.range->min);
+          const std::uint64_t max = std::min<std::uint64_t>(info.range->max, std::numeric_limits<int>::max());
+          // Max instances stops below 255, which the Unlimited box stands for.
+          const std::uint64_t expected = widget.key == OptionKey::max_instances ? max - 1 : max;
+          QCOMPARE(static_cast<std::uint64_t>(spin->maximum()), expected);
+        }
+      }
+    }
+    QCOMPARE(optionLabel(OptionKey::server_read_mode, 'm'), QStringLiteral("Read &mode:"));
+  }
 
   void newServerDirection() { checkServerChoices("access", &pipescope::ServerOptions::access); }
   void newServerType() { checkServerChoices("type", &pipescope::ServerOptions::type); }

@@ -28,7 +28,7 @@
 #include "models/errors_model.hpp"
 #include "models/impersonation_model.hpp"
 #include "window/main_window.hpp"
-#include "models/message_filter_proxy.hpp"
+#include "models/log_query_model.hpp"
 #include "models/message_log_model.hpp"
 #include "panes/send_panel.hpp"
 #include "models/servers_model.hpp"

@@ -1,5 +1,5 @@
 // LogQueryModel under QAbstractItemModelTester: a real MessageLog grows
-// between events, the filters narrow it as MessageFilterProxy's did, a bad
+// between events, the filters narrow it as the log pane sets them, a bad
 // regular expression keeps the previous filter, and a filter set on a large
 // log is evaluated on the worker with rising progress.
 #include <QAbstractItemModelTester>

@@ -12,7 +12,7 @@
 #include "session/engine_bridge.hpp"
 #include "models/errors_model.hpp"
 #include "models/impersonation_model.hpp"
-#include "models/message_filter_proxy.hpp"
+#include "models/log_query_model.hpp"
 #include "models/message_log_model.hpp"
 #include "models/pipes_model.hpp"
 #include "pipescope/codec.hpp"
@@ -104,7 +104,7 @@ class ModelsTest : public QObject {
     registerEndpoint(log, 2, pipescope::EndpointKind::client, "client 2");
     EngineBridge bridge;
     MessageLogModel model(log);
-    MessageFilterProxy proxy;
+    LogQueryModel proxy;
     proxy.setSourceModel(&model);
     proxy.setEndpointFilter(2);
     QAbstractItemModelTester tester(&model, kReport);
@@ -139,7 +139,7 @@ class ModelsTest : public QObject {
     log.append(2, pipescope::Direction::in, pipescope::as_bytes("get /other"));
     log.append(2, pipescope::Direction::out, pipescope::as_bytes("404 Not Found"));
     MessageLogModel model(log);
-    MessageFilterProxy proxy;
+    LogQueryModel proxy;
     proxy.setSourceModel(&model);
     QAbstractItemModelTester tester(&proxy, kReport);
     QCOMPARE(proxy.rowCount(), 4);

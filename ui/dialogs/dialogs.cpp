@@ -18,6 +18,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "dialogs/option_text.hpp"
 #include "views/choice_combo.hpp"
 #include "common/qt_text.hpp"
 
@@ -33,18 +34,6 @@ QComboBox* makeChoiceCombo(QWidget* parent, const QString& objectName, const QSt
   fillChoices<E>(combo);
   combo->setToolTip(tip);
   return combo;
-}
-
-QSpinBox* makeSpin(QWidget* parent, const QString& objectName, int min, int max, int value, const QString& suffix,
-                   const QString& tip) {
-  auto* spin = new QSpinBox(parent);
-  spin->setObjectName(objectName);
-  spin->setRange(min, max);
-  spin->setValue(value);
-  spin->setSuffix(suffix);
-  spin->setToolTip(tip);
-  spin->setGroupSeparatorShown(true);
-  return spin;
 }
 
 QLabel* makeErrorLabel(QWidget* parent) {
@@ -108,62 +97,37 @@ NewServerDialog::NewServerDialog(QWidget* parent) : QDialog(parent) {
                        "PipeScope never shortens a name silently. On Linux the pipe is a Unix socket at "
                        "$TMPDIR/CoreFxPipe_MyPipe, where .NET programs find it too."));
 
-  access_ = makeChoiceCombo<pipescope::PipeAccess>(
-      this, QStringLiteral("access"),
-      tr("PIPE_ACCESS_DUPLEX / INBOUND / OUTBOUND: which way data may flow, seen from the server. "
-         "A client must open the pipe with matching access or gets ERROR_ACCESS_DENIED."));
-  type_ = makeChoiceCombo<pipescope::PipeType>(
-      this, QStringLiteral("type"),
-      tr("PIPE_TYPE_BYTE writes a stream: the reader sees bytes, not the boundaries between writes. "
-         "PIPE_TYPE_MESSAGE keeps each write as one message, delivered whole to a message-mode reader. "
-         "On Linux one message may be at most 4 MiB."));
-  readMode_ = makeChoiceCombo<pipescope::ReadMode>(
-      this, QStringLiteral("readMode"),
-      tr("PIPE_READMODE_BYTE / MESSAGE: how the server's end reads. Message mode needs a message "
-         "pipe (a byte pipe cannot be read as messages: ERROR_INVALID_PARAMETER). A message larger "
-         "than the read buffer arrives in parts with ERROR_MORE_DATA."));
-  waitMode_ = makeChoiceCombo<pipescope::WaitMode>(
-      this, QStringLiteral("waitMode"),
-      tr("PIPE_NOWAIT exists only for LAN Manager 2.0 compatibility; use overlapped I/O instead. "
-         "PipeScope's own I/O is asynchronous either way."));
+  access_ = makeChoiceCombo<pipescope::PipeAccess>(this, QStringLiteral("access"), optionTip(pipescope::OptionKey::server_access));
+  type_ = makeChoiceCombo<pipescope::PipeType>(this, QStringLiteral("type"), optionTip(pipescope::OptionKey::pipe_type));
+  readMode_ = makeChoiceCombo<pipescope::ReadMode>(this, QStringLiteral("readMode"), optionTip(pipescope::OptionKey::server_read_mode));
+  waitMode_ = makeChoiceCombo<pipescope::WaitMode>(this, QStringLiteral("waitMode"), optionTip(pipescope::OptionKey::wait_mode));
 
   unlimited_ = new QCheckBox(tr("Unlimited"), this);
   unlimited_->setObjectName(QStringLiteral("unlimited"));
   unlimited_->setChecked(true);
   unlimited_->setToolTip(tr("PIPE_UNLIMITED_INSTANCES (255): a new instance is made for each client."));
-  maxInstances_ = makeSpin(this, QStringLiteral("maxInstances"), 1, 254, 4, QString(),
-                           tr("nMaxInstances: how many clients can be connected at once. When every instance is "
-                              "busy a new client gets ERROR_PIPE_BUSY and may wait with WaitNamedPipe."));
+  maxInstances_ = makeOptionSpin(this, QStringLiteral("maxInstances"), pipescope::OptionKey::max_instances);
+  // 255 is PIPE_UNLIMITED_INSTANCES, which the Unlimited box beside it stands for.
+  maxInstances_->setMaximum(static_cast<int>(pipescope::kUnlimitedInstances) - 1);
 
-  outBuffer_ = makeSpin(this, QStringLiteral("outBuffer"), 0, 16 * 1024 * 1024, 4096, tr(" bytes"),
-                        tr("nOutBufferSize: advisory; the system may grow or shrink it. Writes block (or stay "
-                           "pending) when the peer does not read and the buffer is full."));
-  inBuffer_ = makeSpin(this, QStringLiteral("inBuffer"), 0, 16 * 1024 * 1024, 4096, tr(" bytes"),
-                       tr("nInBufferSize: advisory, like the out buffer."));
-  readBuffer_ = makeSpin(this, QStringLiteral("readBuffer"), 1, 16 * 1024 * 1024, 65536, tr(" bytes"),
-                         tr("How many bytes PipeScope asks for per read. Make it smaller than your messages to see "
-                            "ERROR_MORE_DATA: the message then arrives in parts flagged \"more data\"."));
-  timeout_ = makeSpin(this, QStringLiteral("timeout"), 0, 3'600'000, 50, tr(" ms"),
-                      tr("nDefaultTimeOut: how long WaitNamedPipe waits when a client passes "
-                         "NMPWAIT_USE_DEFAULT_WAIT. 0 means the system default of 50 ms."));
+  outBuffer_ = makeOptionSpin(this, QStringLiteral("outBuffer"), pipescope::OptionKey::out_buffer_size);
+  inBuffer_ = makeOptionSpin(this, QStringLiteral("inBuffer"), pipescope::OptionKey::in_buffer_size);
+  readBuffer_ = makeOptionSpin(this, QStringLiteral("readBuffer"), pipescope::OptionKey::server_read_buffer);
+  timeout_ = makeOptionSpin(this, QStringLiteral("timeout"), pipescope::OptionKey::default_timeout);
 
   firstInstance_ = new QCheckBox(tr("First instance only (FILE_FLAG_FIRST_PIPE_INSTANCE)"), this);
   firstInstance_->setObjectName(QStringLiteral("firstInstance"));
-  firstInstance_->setToolTip(tr("Fail with ERROR_ACCESS_DENIED if another process already serves this name. "
-                                "Protects against pipe squatting: an attacker's server that got there first."));
+  firstInstance_->setToolTip(optionTip(pipescope::OptionKey::first_instance));
   rejectRemote_ = new QCheckBox(tr("Reject remote clients (PIPE_REJECT_REMOTE_CLIENTS)"), this);
   rejectRemote_->setObjectName(QStringLiteral("rejectRemote"));
   rejectRemote_->setChecked(true);
-  rejectRemote_->setToolTip(tr("Refuse clients on other machines (over SMB). On by default: most pipes are local."));
+  rejectRemote_->setToolTip(optionTip(pipescope::OptionKey::remote_clients));
 
-  security_ = makeChoiceCombo<pipescope::SecurityPreset>(
-      this, QStringLiteral("security"),
-      tr("Who may open the pipe. \"Current user only\" is the safe default. On Windows this is a "
-         "security descriptor (DACL); on Linux the socket file's mode."));
+  security_ = makeChoiceCombo<pipescope::SecurityPreset>(this, QStringLiteral("security"), optionTip(pipescope::OptionKey::security));
   descriptor_ = new QLineEdit(this);
   descriptor_->setObjectName(QStringLiteral("descriptor"));
   descriptor_->setPlaceholderText(tr("SDDL such as D:(A;;GA;;;WD), or an octal mode such as 0660"));
-  descriptor_->setToolTip(tr("A custom security descriptor: SDDL on Windows, an octal file mode on Linux."));
+  descriptor_->setToolTip(optionTip(pipescope::OptionKey::security_descriptor));
 
   responder_ = makeChoiceCombo<pipescope::Responder>(
       this, QStringLiteral("responder"),
@@ -177,26 +141,26 @@ NewServerDialog::NewServerDialog(QWidget* parent) : QDialog(parent) {
 
   auto* modeBox = new QGroupBox(tr("Direction and type"), this);
   auto* modeForm = new QFormLayout(modeBox);
-  modeForm->addRow(tr("&Direction:"), access_);
-  modeForm->addRow(tr("&Type:"), type_);
-  modeForm->addRow(tr("Read &mode:"), readMode_);
-  modeForm->addRow(tr("&Wait mode:"), waitMode_);
+  modeForm->addRow(optionLabel(pipescope::OptionKey::server_access, 'd'), access_);
+  modeForm->addRow(optionLabel(pipescope::OptionKey::pipe_type, 't'), type_);
+  modeForm->addRow(optionLabel(pipescope::OptionKey::server_read_mode, 'm'), readMode_);
+  modeForm->addRow(optionLabel(pipescope::OptionKey::wait_mode, 'w'), waitMode_);
 
   auto* capacityBox = new QGroupBox(tr("Instances, buffers and timeout"), this);
   auto* capacityForm = new QFormLayout(capacityBox);
   auto* instancesRow = new QHBoxLayout;
   instancesRow->addWidget(maxInstances_);
   instancesRow->addWidget(unlimited_);
-  capacityForm->addRow(tr("Max instances:"), instancesRow);
-  capacityForm->addRow(tr("&Out buffer:"), outBuffer_);
-  capacityForm->addRow(tr("I&n buffer:"), inBuffer_);
-  capacityForm->addRow(tr("Read &buffer:"), readBuffer_);
-  capacityForm->addRow(tr("Default time&out:"), timeout_);
+  capacityForm->addRow(optionLabel(pipescope::OptionKey::max_instances, 'x'), instancesRow);
+  capacityForm->addRow(optionLabel(pipescope::OptionKey::out_buffer_size, 'o'), outBuffer_);
+  capacityForm->addRow(optionLabel(pipescope::OptionKey::in_buffer_size, 'n'), inBuffer_);
+  capacityForm->addRow(optionLabel(pipescope::OptionKey::server_read_buffer, 'b'), readBuffer_);
+  capacityForm->addRow(optionLabel(pipescope::OptionKey::default_timeout, 'u'), timeout_);
 
   auto* securityBox = new QGroupBox(tr("Security"), this);
   auto* securityForm = new QFormLayout(securityBox);
-  securityForm->addRow(tr("&Access:"), security_);
-  securityForm->addRow(tr("Des&criptor:"), descriptor_);
+  securityForm->addRow(optionLabel(pipescope::OptionKey::security, 'a'), security_);
+  securityForm->addRow(optionLabel(pipescope::OptionKey::security_descriptor, 'c'), descriptor_);
   securityForm->addRow(firstInstance_);
   securityForm->addRow(rejectRemote_);
 
@@ -296,42 +260,27 @@ ConnectClientDialog::ConnectClientDialog(QWidget* parent) : QDialog(parent) {
   completer->setFilterMode(Qt::MatchContains);
   name_->setCompleter(completer);
 
-  access_ = makeChoiceCombo<pipescope::ClientAccess>(
-      this, QStringLiteral("access"),
-      tr("GENERIC_READ / GENERIC_WRITE. It must fit the server's direction: opening an inbound "
-         "pipe for reading fails with ERROR_ACCESS_DENIED."));
+  access_ = makeChoiceCombo<pipescope::ClientAccess>(this, QStringLiteral("access"), optionTip(pipescope::OptionKey::client_access));
   chooseValue(access_, pipescope::ClientAccess::read_write);
-  readMode_ = makeChoiceCombo<pipescope::ReadMode>(
-      this, QStringLiteral("readMode"),
-      tr("SetNamedPipeHandleState(PIPE_READMODE_MESSAGE): read whole messages. Only a message "
-         "pipe can be read this way."));
-  busyTimeout_ = makeSpin(this, QStringLiteral("busyTimeout"), 0, 3'600'000, 5000, tr(" ms"),
-                          tr("When every instance is busy, CreateFile fails with ERROR_PIPE_BUSY. A client then "
-                             "calls WaitNamedPipe and tries again; this is how long PipeScope keeps trying. "
-                             "0 fails at once."));
+  readMode_ = makeChoiceCombo<pipescope::ReadMode>(this, QStringLiteral("readMode"), optionTip(pipescope::OptionKey::client_read_mode));
+  busyTimeout_ = makeOptionSpin(this, QStringLiteral("busyTimeout"), pipescope::OptionKey::busy_timeout);
   waitForever_ = new QCheckBox(tr("Wait forever (NMPWAIT_WAIT_FOREVER)"), this);
   waitForever_->setObjectName(QStringLiteral("waitForever"));
-  impersonation_ = makeChoiceCombo<pipescope::ImpersonationLevel>(
-      this, QStringLiteral("impersonation"),
-      tr("SECURITY_SQOS_PRESENT with a level: how far the server may act as you. "
-         "Identification (the safe default) lets it see who you are but not act as you; "
-         "Impersonation lets it open files as you; Delegation also on other machines."));
+  impersonation_ = makeChoiceCombo<pipescope::ImpersonationLevel>(this, QStringLiteral("impersonation"), optionTip(pipescope::OptionKey::impersonation));
   chooseValue(impersonation_, pipescope::ImpersonationLevel::identification);
-  readBuffer_ = makeSpin(this, QStringLiteral("readBuffer"), 1, 16 * 1024 * 1024, 65536, tr(" bytes"),
-                         tr("How many bytes PipeScope asks for per read; a larger message arrives in parts "
-                            "flagged \"more data\" (ERROR_MORE_DATA)."));
+  readBuffer_ = makeOptionSpin(this, QStringLiteral("readBuffer"), pipescope::OptionKey::client_read_buffer);
   error_ = makeErrorLabel(this);
 
   auto* form = new QFormLayout;
   form->addRow(tr("&Pipe name:"), name_);
-  form->addRow(tr("&Access:"), access_);
-  form->addRow(tr("Read &mode:"), readMode_);
+  form->addRow(optionLabel(pipescope::OptionKey::client_access, 'a'), access_);
+  form->addRow(optionLabel(pipescope::OptionKey::client_read_mode, 'm'), readMode_);
   auto* waitRow = new QHBoxLayout;
   waitRow->addWidget(busyTimeout_);
   waitRow->addWidget(waitForever_);
-  form->addRow(tr("&Busy wait:"), waitRow);
-  form->addRow(tr("&Impersonation allowed:"), impersonation_);
-  form->addRow(tr("Read b&uffer:"), readBuffer_);
+  form->addRow(optionLabel(pipescope::OptionKey::busy_timeout, 'b'), waitRow);
+  form->addRow(optionLabel(pipescope::OptionKey::impersonation, 'i'), impersonation_);
+  form->addRow(optionLabel(pipescope::OptionKey::client_read_buffer, 'u'), readBuffer_);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(form);
   layout->addWidget(error_);
@@ -392,20 +341,19 @@ RunChildDialog::RunChildDialog(QWidget* parent) : QDialog(parent) {
   folder_ = new QLineEdit(this);
   folder_->setObjectName(QStringLiteral("folder"));
   folder_->setPlaceholderText(tr("(PipeScope's current folder)"));
-  folder_->setToolTip(tr("The folder the child starts in."));
+  folder_->setToolTip(optionTip(pipescope::OptionKey::child_working_dir));
   auto* browse = new QToolButton(this);
   browse->setText(tr("…"));
   browse->setToolTip(tr("Choose the folder."));
-  readBuffer_ = makeSpin(this, QStringLiteral("readBuffer"), 1, 16 * 1024 * 1024, 65536, tr(" bytes"),
-                         tr("How many bytes PipeScope asks for per read of the child's output."));
+  readBuffer_ = makeOptionSpin(this, QStringLiteral("readBuffer"), pipescope::OptionKey::child_read_buffer);
   error_ = makeErrorLabel(this);
   auto* folderRow = new QHBoxLayout;
   folderRow->addWidget(folder_, 1);
   folderRow->addWidget(browse);
   auto* form = new QFormLayout;
   form->addRow(tr("&Command line:"), command_);
-  form->addRow(tr("&Working folder:"), folderRow);
-  form->addRow(tr("Read &buffer:"), readBuffer_);
+  form->addRow(optionLabel(pipescope::OptionKey::child_working_dir, 'w'), folderRow);
+  form->addRow(optionLabel(pipescope::OptionKey::child_read_buffer, 'b'), readBuffer_);
   auto* note = new QLabel(tr("Anonymous pipes have no name: only the two processes that hold their ends can use "
                              "them. They are always byte streams."),
                           this);

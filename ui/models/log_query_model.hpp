@@ -1,6 +1,5 @@
-// Narrows the message log to the records a LogQuery matches, with the public
-// API of MessageFilterProxy so that the main window can swap one for the
-// other. The query runs in core: new rows of the source are evaluated once
+// Narrows the message log to the records a LogQuery matches: the log pane's
+// endpoint, direction and payload filters. The query runs in core: new rows of the source are evaluated once
 // per batch (one beginInsertRows per batch), and a new filter over a large
 // log is evaluated on a worker thread (QueryScan) while scanProgress()
 // tells how far it got; the GUI thread never decodes a payload per row.

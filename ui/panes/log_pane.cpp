@@ -12,7 +12,7 @@
 #include <algorithm>
 
 #include "common/qt_text.hpp"
-#include "models/message_filter_proxy.hpp"
+#include "models/log_query_model.hpp"
 #include "models/message_log_model.hpp"
 #include "pipescope/codec.hpp"
 #include "session/endpoint_directory.hpp"
@@ -117,6 +117,13 @@ LogPane::LogPane(Session& session, QWidget* parent) : QWidget(parent), session_(
     }
   });
   connect(session_.directory(), &EndpointDirectory::changed, this, &LogPane::updateEndpointFilter);
+  // A new filter over a large log runs on a worker: say how far it got.
+  connect(session_.logProxy(), &LogQueryModel::scanProgress, this, [this](qulonglong done, qulonglong total) {
+    session_.tell(tr("Filtering: %1 of %2 records looked at…").arg(done).arg(total));
+  });
+  connect(session_.logProxy(), &LogQueryModel::scanFinished, this, [this] {
+    session_.tell(tr("Filtered: %n record(s) match.", nullptr, session_.logProxy()->rowCount()));
+  });
   updateEndpointFilter();
 }
 
@@ -133,7 +140,7 @@ void LogPane::updateEndpointFilter() {
 }
 
 void LogPane::applyFilter() {
-  MessageFilterProxy* proxy = session_.logProxy();
+  LogQueryModel* proxy = session_.logProxy();
   proxy->setEndpointFilter(endpointFilter_->currentData().toUInt());
   const QVariant direction = directionFilter_->currentData();
   proxy->setDirectionFilter(direction.isValid()

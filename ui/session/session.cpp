@@ -10,7 +10,7 @@
 #include "models/endpoint_lookup.hpp"
 #include "models/errors_model.hpp"
 #include "models/impersonation_model.hpp"
-#include "models/message_filter_proxy.hpp"
+#include "models/log_query_model.hpp"
 #include "models/message_log_model.hpp"
 #include "models/pipes_model.hpp"
 #include "models/servers_model.hpp"
@@ -32,7 +32,7 @@ Session::Session(QObject* parent) : QObject(parent), engine_(std::make_unique<pi
   const EndpointLookup lookup = EndpointLookup::of(*engine_);
   directory_ = new EndpointDirectory(lookup, this);
   logModel_ = new MessageLogModel(engine_->log(), this);
-  logProxy_ = new MessageFilterProxy(this);
+  logProxy_ = new LogQueryModel(this);
   logProxy_->setSourceModel(logModel_);
   serversModel_ = new ServersModel(lookup, this);
   clientsModel_ = new ClientsModel(lookup, this);

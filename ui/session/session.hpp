@@ -23,7 +23,7 @@ class ClientsModel;
 class EndpointDirectory;
 class ErrorsModel;
 class ImpersonationModel;
-class MessageFilterProxy;
+class LogQueryModel;
 class MessageLogModel;
 class PipesModel;
 class ServersModel;
@@ -41,7 +41,7 @@ class Session final : public QObject {
   [[nodiscard]] EngineBridge& bridge() noexcept { return bridge_; }
   [[nodiscard]] EndpointDirectory* directory() const noexcept { return directory_; }
   [[nodiscard]] MessageLogModel* logModel() const noexcept { return logModel_; }
-  [[nodiscard]] MessageFilterProxy* logProxy() const noexcept { return logProxy_; }
+  [[nodiscard]] LogQueryModel* logProxy() const noexcept { return logProxy_; }
   [[nodiscard]] ServersModel* serversModel() const noexcept { return serversModel_; }
   [[nodiscard]] ClientsModel* clientsModel() const noexcept { return clientsModel_; }
   [[nodiscard]] PipesModel* pipesModel() const noexcept { return pipesModel_; }
@@ -88,7 +88,7 @@ class Session final : public QObject {
 
   EndpointDirectory* directory_ = nullptr;
   MessageLogModel* logModel_ = nullptr;
-  MessageFilterProxy* logProxy_ = nullptr;
+  LogQueryModel* logProxy_ = nullptr;
   ServersModel* serversModel_ = nullptr;
   ClientsModel* clientsModel_ = nullptr;
   PipesModel* pipesModel_ = nullptr;

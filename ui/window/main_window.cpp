@@ -99,7 +99,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 pipescope::Engine& MainWindow::engine() noexcept { return session_->engine(); }
 EngineBridge& MainWindow::bridge() noexcept { return session_->bridge(); }
 MessageLogModel* MainWindow::logModel() const noexcept { return session_->logModel(); }
-MessageFilterProxy* MainWindow::logProxy() const noexcept { return session_->logProxy(); }
+LogQueryModel* MainWindow::logProxy() const noexcept { return session_->logProxy(); }
 ServersModel* MainWindow::serversModel() const noexcept { return session_->serversModel(); }
 ClientsModel* MainWindow::clientsModel() const noexcept { return session_->clientsModel(); }
 PipesModel* MainWindow::pipesModel() const noexcept { return session_->pipesModel(); }

@@ -34,7 +34,7 @@ class ImpersonationModel;
 class ImpersonationPane;
 class LogPane;
 class LogView;
-class MessageFilterProxy;
+class LogQueryModel;
 class MessageLogModel;
 class PipesModel;
 class PipesPane;
@@ -58,7 +58,7 @@ class MainWindow final : public QMainWindow {
   [[nodiscard]] pipescope::Engine& engine() noexcept;
   [[nodiscard]] EngineBridge& bridge() noexcept;
   [[nodiscard]] MessageLogModel* logModel() const noexcept;
-  [[nodiscard]] MessageFilterProxy* logProxy() const noexcept;
+  [[nodiscard]] LogQueryModel* logProxy() const noexcept;
   [[nodiscard]] ServersModel* serversModel() const noexcept;
   [[nodiscard]] ClientsModel* clientsModel() const noexcept;
   [[nodiscard]] PipesModel* pipesModel() const noexcept;

@@ -18,7 +18,7 @@
 #include "views/hex_view.hpp"
 #include "views/log_view.hpp"
 #include "window/main_window.hpp"
-#include "models/message_filter_proxy.hpp"
+#include "models/log_query_model.hpp"
 #include "models/message_log_model.hpp"
 #include "models/servers_model.hpp"
 
