@@ -177,8 +177,10 @@ Result<double> engine_stream(const BenchSettings& settings, std::size_t piece_si
   for (int pass = 0; pass < passes; ++pass) {
     // The log only ever holds the last pass, which the checks below read.
     if (pass > 0) rig.engine->log().clear();
-    const auto [read_before, written_before] =
-        rig.sink.read([&](const Tally& t) { return std::pair(t.in(instance), t.out(client)); });
+    // Plain variables, not a structured binding: the lambdas below use them,
+    // and clang before 16 cannot capture a binding.
+    const std::uint64_t read_before = rig.sink.read([&](const Tally& t) { return t.in(instance); });
+    const std::uint64_t written_before = rig.sink.read([&](const Tally& t) { return t.out(client); });
     const auto start = BenchClock::now();
     for (std::uint64_t i = 0; i < count; ++i) {
       if (Result<void> sent = rig.engine->send(client, piece); !sent) return std::move(sent).error();
@@ -255,9 +257,9 @@ Result<double> engine_relay(const BenchSettings& settings, LogMemory memory) {
       !ready) {
     return std::move(ready).error();
   }
-  const auto [from, to] = rig.sink.read([&](const Tally& t) {
-    return std::pair(t.connected_instances.at(a).front(), t.connected_instances.at(b).front());
-  });
+  // Plain variables, not a structured binding, for the lambdas below.
+  const EndpointId from = rig.sink.read([&](const Tally& t) { return t.connected_instances.at(a).front(); });
+  const EndpointId to = rig.sink.read([&](const Tally& t) { return t.connected_instances.at(b).front(); });
   // The engine's own relay, as the proxy uses it: what `from` reads, the
   // forwarding thread writes into `to`, message for message.
   if (Result<void> paired = relay(*rig.engine, from, to); !paired) return std::move(paired).error();
