@@ -221,6 +221,8 @@ class DialogChoicesTest : public QObject {
       }
     }
     QCOMPARE(optionLabel(OptionKey::server_read_mode, 'm'), QStringLiteral("Read &mode:"));
+    // Unlimited is the default; unticked, the count starts small, not at 254.
+    QCOMPARE(server.findChild<QSpinBox*>(QStringLiteral("maxInstances"))->value(), 4);
   }
 
   void newServerDirection() { checkServerChoices("access", &pipescope::ServerOptions::access); }

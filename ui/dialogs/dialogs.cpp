@@ -79,6 +79,9 @@ QDialogButtonBox* makeButtons(QDialog* dialog, const QString& okText) {
   return buttons;
 }
 
+/// What Max instances shows when the Unlimited box is first unticked.
+constexpr int kLimitedInstancesToStartFrom = 4;
+
 std::uint32_t spinValue(const QSpinBox* spin) { return static_cast<std::uint32_t>(spin->value()); }
 
 }  // namespace
@@ -109,6 +112,9 @@ NewServerDialog::NewServerDialog(QWidget* parent) : QDialog(parent) {
   maxInstances_ = makeOptionSpin(this, QStringLiteral("maxInstances"), pipescope::OptionKey::max_instances);
   // 255 is PIPE_UNLIMITED_INSTANCES, which the Unlimited box beside it stands for.
   maxInstances_->setMaximum(static_cast<int>(pipescope::kUnlimitedInstances) - 1);
+  // The default is unlimited (255), which the box stands for; unticking it
+  // starts from a small count rather than the largest one.
+  maxInstances_->setValue(kLimitedInstancesToStartFrom);
 
   outBuffer_ = makeOptionSpin(this, QStringLiteral("outBuffer"), pipescope::OptionKey::out_buffer_size);
   inBuffer_ = makeOptionSpin(this, QStringLiteral("inBuffer"), pipescope::OptionKey::in_buffer_size);
