@@ -87,8 +87,10 @@ std::optional<pipescope::Error> Session::createServer(const pipescope::ServerOpt
     reportError(result.error());
     return result.error();
   }
-  emit statusMessage(tr("Serving %1").arg(displayText(options.name)));
+  // The listing first: where it fails (Wine lists no pipes) its message
+  // must not hide what the person just did.
   refreshPipes();
+  emit statusMessage(tr("Serving %1").arg(displayText(options.name)));
   return std::nullopt;
 }
 
