@@ -100,6 +100,9 @@ if ((with_wine)); then
   # Win32 engine with raw Win32 calls in the same Wine.
   wine_dir="$PIPESCOPE_ROOT/build/bench-mingw"
   log "Win32 engine under Wine: build ($wine_dir)"
+  # Core's log queries need RE2 for mingw-w64, built once from Debian's
+  # source into the per-user cache (as scripts/test-windows.sh does).
+  PIPESCOPE_JOBS="$jobs" bash scripts/re2-mingw.sh >/dev/null
   cmake -S . -B "$wine_dir" -G Ninja --toolchain cmake/toolchains/mingw-w64.cmake -DCMAKE_BUILD_TYPE=Release \
     -DBUILD_TESTING=OFF -DPIPESCOPE_BUILD_GUI=OFF "-DCMAKE_CXX_FLAGS=-Wall -Wextra -Wpedantic -Werror" >/dev/null
   cmake --build "$wine_dir" -j "$jobs" --target pipescope-cli

@@ -24,9 +24,11 @@ struct InspectSettings {
   ClientOptions client;
 };
 
-/// The request, or the exit code after the problem with it was reported.
+/// The request, or the exit code after the problem with it (invalid client
+/// options, input that does not parse) was reported.
 std::variant<Bytes, int> request_of(const SendSettings& settings, Session& session) {
   const Console& console = session.console;
+  if (Result<void> valid = validate(settings.client); !valid) return fail(console, valid.error());
   auto prepared = bytes_to_send_or_exit(settings, session);
   if (const auto* problem = std::get_if<InputProblem>(&prepared)) {
     report(console, *problem);
@@ -60,7 +62,6 @@ std::string number_or_unknown(std::int64_t value) { return value < 0 ? "unknown"
 
 int transact_command(const SendSettings& settings, Session& session) {
   const Console& console = session.console;
-  if (Result<void> valid = validate(settings.client); !valid) return fail(console, valid.error());
   auto request = request_of(settings, session);
   if (const int* code = std::get_if<int>(&request)) return *code;
 
@@ -85,7 +86,6 @@ int transact_command(const SendSettings& settings, Session& session) {
 
 int call_command(const SendSettings& settings, Session& session) {
   const Console& console = session.console;
-  if (Result<void> valid = validate(settings.client); !valid) return fail(console, valid.error());
   auto request = request_of(settings, session);
   if (const int* code = std::get_if<int>(&request)) return *code;
 

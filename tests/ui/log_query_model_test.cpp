@@ -145,6 +145,38 @@ class LogQueryModelTest : public QObject {
     }
     QCOMPARE(previous, static_cast<qulonglong>(kRows));
   }
+
+  // A scan replaced by a newer filter is cancelled, not finished: the pane
+  // would otherwise report the partial count as the filter's result.
+  void aReplacedScanIsCancelledNotFinished() {
+    pipescope::MessageLog log;
+    constexpr int kRows = 100000;
+    for (int i = 0; i < kRows; ++i) {
+      log.append(1, pipescope::Direction::in, pipescope::as_bytes(i % 100 == 0 ? "needle" : "hay"));
+    }
+    MessageLogModel source(log);
+    LogQueryModel model;
+    model.setSourceModel(&source);
+    QAbstractItemModelTester tester(&model, kReport);
+    QSignalSpy finished(&model, &LogQueryModel::scanFinished);
+    QSignalSpy cancelled(&model, &LogQueryModel::scanCancelled);
+    QVERIFY(model.setTextFilter(QStringLiteral("needle"), false, Qt::CaseSensitive));
+    QVERIFY(model.isScanning());
+    QVERIFY(model.setTextFilter(QStringLiteral("hay"), false, Qt::CaseSensitive));
+    QCOMPARE(cancelled.count(), 1);
+    QCOMPARE(finished.count(), 0);
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(cancelled.count(), 1);
+    QCOMPARE(model.rowCount(), kRows - kRows / 100);
+    // Clearing the filter during a scan cancels it too, and shows every row.
+    QVERIFY(model.setTextFilter(QStringLiteral("needle"), false, Qt::CaseSensitive));
+    QVERIFY(model.isScanning());
+    QVERIFY(model.setTextFilter(QString(), false, Qt::CaseSensitive));
+    QCOMPARE(cancelled.count(), 2);
+    QVERIFY(!model.isScanning());
+    QCOMPARE(model.rowCount(), kRows);
+  }
 };
 
 QTEST_MAIN(LogQueryModelTest)

@@ -11,7 +11,9 @@ namespace pipescope::ui {
 
 LogQueryModel::LogQueryModel(QObject* parent) : QAbstractProxyModel(parent) {}
 
-LogQueryModel::~LogQueryModel() { stopScan(); }
+// Joins a running scan without telling anyone: the listeners may be gone.
+// Its queued batches die with this object, their context.
+LogQueryModel::~LogQueryModel() { scan_.reset(); }
 
 void LogQueryModel::setSourceModel(QAbstractItemModel* model) {
   logModel_ = qobject_cast<const MessageLogModel*>(model);
@@ -185,7 +187,7 @@ void LogQueryModel::stopScan() {
   // A newer id makes the old scan's queued batches and end be ignored.
   ++scanId_;
   scan_.reset();
-  emit scanFinished();
+  emit scanCancelled();
 }
 
 QModelIndex LogQueryModel::mapToSource(const QModelIndex& proxyIndex) const {

@@ -62,8 +62,11 @@ class LogQueryModel final : public QAbstractProxyModel {
  signals:
   /// A worker scan evaluated `done` of `total` rows (rises until total).
   void scanProgress(qulonglong done, qulonglong total);
-  /// The worker scan ended (finished, or cancelled by a newer filter).
+  /// The worker scan evaluated every row: rowCount() is the filter's result.
   void scanFinished();
+  /// A newer filter (or none) replaced a running scan before it finished;
+  /// rowCount() is not that scan's result, and a new scan may follow.
+  void scanCancelled();
 
  private:
   /// Compiles the settings into a LogFilter and rebuilds with it; false (and

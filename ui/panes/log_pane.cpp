@@ -141,6 +141,9 @@ void LogPane::updateEndpointFilter() {
 
 void LogPane::applyFilter() {
   LogQueryModel* proxy = session_.logProxy();
+  // A scan this change cancels said "Filtering…" last: if no new scan takes
+  // over (a small log, or no filter left), this pane states the outcome.
+  const bool wasScanning = proxy->isScanning();
   proxy->setEndpointFilter(endpointFilter_->currentData().toUInt());
   const QVariant direction = directionFilter_->currentData();
   proxy->setDirectionFilter(direction.isValid()
@@ -152,6 +155,9 @@ void LogPane::applyFilter() {
   textFilter_->setToolTip(ok ? tr("Keep records whose payload contains this text.") : proxy->patternError());
   if (!ok) {
     session_.tell(tr("Invalid regular expression: %1").arg(proxy->patternError()));
+  } else if (wasScanning && !proxy->isScanning()) {
+    session_.tell(proxy->isFiltering() ? tr("Filtered: %n record(s) match.", nullptr, proxy->rowCount())
+                                       : tr("Filter cleared: every record is shown."));
   }
 }
 

@@ -54,9 +54,17 @@ class RawEnd {
   /// Writes every byte, waiting while the pipe is full; on a message pipe the
   /// bytes are one message.
   [[nodiscard]] Result<void> write_all(std::span<const std::byte> bytes);
-  void close() noexcept;
+  void close() noexcept {
+    if (read_ != write_) close_handle(write_);
+    close_handle(read_);
+    read_ = kNoHandle;
+    write_ = kNoHandle;
+  }
 
  private:
+  /// close(2) or CloseHandle, in the platform's file; kNoHandle is ignored.
+  static void close_handle(Handle handle) noexcept;
+
   Handle read_ = kNoHandle;
   Handle write_ = kNoHandle;
 };

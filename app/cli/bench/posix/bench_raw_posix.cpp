@@ -24,10 +24,6 @@ namespace {
 
 int fd_of(RawEnd::Handle handle) noexcept { return static_cast<int>(handle); }
 
-void close_handle(RawEnd::Handle handle) noexcept {
-  if (handle != RawEnd::kNoHandle) ::close(fd_of(handle));
-}
-
 /// The send buffer the POSIX backend asks for on every socket, whatever the
 /// server's advisory buffer sizes (posix_backend.cpp, kSocketBuffer).
 constexpr int kEngineSocketBuffer = 8 * 1024 * 1024;
@@ -75,11 +71,8 @@ Result<void> RawEnd::write_all(std::span<const std::byte> bytes) {
   return {};
 }
 
-void RawEnd::close() noexcept {
-  if (read_ != write_) close_handle(write_);
-  close_handle(read_);
-  read_ = kNoHandle;
-  write_ = kNoHandle;
+void RawEnd::close_handle(Handle handle) noexcept {
+  if (handle != kNoHandle) ::close(fd_of(handle));
 }
 
 std::vector<RawTransport> raw_transports(PipeType type) {

@@ -18,10 +18,6 @@ namespace {
 HANDLE handle_of(RawEnd::Handle handle) noexcept { return reinterpret_cast<HANDLE>(handle); }
 RawEnd::Handle raw_of(HANDLE handle) noexcept { return reinterpret_cast<RawEnd::Handle>(handle); }
 
-void close_handle(RawEnd::Handle handle) noexcept {
-  if (handle != RawEnd::kNoHandle) CloseHandle(handle_of(handle));
-}
-
 Error win32_error(DWORD code, std::string operation, std::string detail = {}) {
   // The engine's Win32 table is private to its backend; the raw baseline only
   // needs to show what failed, with the code Windows gave.
@@ -76,11 +72,8 @@ Result<void> RawEnd::write_all(std::span<const std::byte> bytes) {
   return {};
 }
 
-void RawEnd::close() noexcept {
-  if (read_ != write_) close_handle(write_);
-  close_handle(read_);
-  read_ = kNoHandle;
-  write_ = kNoHandle;
+void RawEnd::close_handle(Handle handle) noexcept {
+  if (handle != kNoHandle) CloseHandle(handle_of(handle));
 }
 
 std::vector<RawTransport> raw_transports(PipeType type) {
