@@ -17,6 +17,28 @@ struct PipeKind {
   bool message = false;
 };
 
+/// Checks, record by record in log order, that `receiver` never logged
+/// more bytes as read than `sender` had logged as written before.
+void expect_every_in_after_its_out(MessageLog& log, EndpointId sender, EndpointId receiver) {
+  std::uint64_t written = 0;
+  std::uint64_t read = 0;
+  std::size_t overtaken = 0;
+  const std::uint64_t size = log.size();
+  for (std::uint64_t row = 0; row < size; ++row) {
+    const Record record = log.record(row);
+    if (record.endpoint == sender && record.direction == Direction::out) written += record.length;
+    if (record.endpoint == receiver && record.direction == Direction::in) {
+      read += record.length;
+      if (read > written) {
+        ++overtaken;
+        ADD_FAILURE() << "row " << row << ": endpoint " << receiver << " has read " << read
+                      << " bytes, but endpoint " << sender << " has logged only " << written << " as written";
+      }
+    }
+    if (overtaken > 3) return;  // the first few tell the story
+  }
+}
+
 class LogOrder : public EngineConformance, public ::testing::WithParamInterface<PipeKind> {
  protected:
   /// Server and client options for this case's kind of pipe.
@@ -35,29 +57,6 @@ class LogOrder : public EngineConformance, public ::testing::WithParamInterface<
     const auto served = serve(options);
     if (!served) return std::nullopt;
     return connect_to(served->server, client);
-  }
-
-  /// Checks, record by record in log order, that `receiver` never logged
-  /// more bytes as read than `sender` had logged as written before.
-  void expect_every_in_after_its_out(EndpointId sender, EndpointId receiver) {
-    MessageLog& log = engine_.log();
-    std::uint64_t written = 0;
-    std::uint64_t read = 0;
-    std::size_t overtaken = 0;
-    const std::uint64_t size = log.size();
-    for (std::uint64_t row = 0; row < size; ++row) {
-      const Record record = log.record(row);
-      if (record.endpoint == sender && record.direction == Direction::out) written += record.length;
-      if (record.endpoint == receiver && record.direction == Direction::in) {
-        read += record.length;
-        if (read > written) {
-          ++overtaken;
-          ADD_FAILURE() << "row " << row << ": endpoint " << receiver << " has read " << read
-                        << " bytes, but endpoint " << sender << " has logged only " << written << " as written";
-        }
-      }
-      if (overtaken > 3) return;  // the first few tell the story
-    }
   }
 };
 
@@ -88,11 +87,11 @@ TEST_P(LogOrder, EveryOutRecordPrecedesTheInRecordOfItsBytes) {
   EXPECT_EQ(logged_bytes(link->instance, Direction::out).size(), from_instance);
   {
     SCOPED_TRACE("client to instance");
-    expect_every_in_after_its_out(link->client, link->instance);
+    expect_every_in_after_its_out(engine_.log(), link->client, link->instance);
   }
   {
     SCOPED_TRACE("instance to client");
-    expect_every_in_after_its_out(link->instance, link->client);
+    expect_every_in_after_its_out(engine_.log(), link->instance, link->client);
   }
 }
 
@@ -124,6 +123,38 @@ TEST_P(LogOrder, AReplyTheClientReadComesBeforeTheInstanceDisconnects) {
     ASSERT_TRUE(disconnected);
     EXPECT_LT(*reply_logged, *disconnected) << recent_events();
     ASSERT_TRUE(await_state(link->instance, EndpointState::closed)) << recent_events();
+  }
+}
+
+// A transact writes its request and reads the reply in one call, yet the
+// request's out record must come before the server's in record of it, and the
+// server's reply before the client's in record of the reply.
+TEST_F(EngineConformance, ATransactsRequestIsLoggedBeforeTheServerReadsIt) {
+  ServerOptions options = message_server_options();
+  options.responder = Responder::reverse;
+  const auto served = serve(options);
+  ASSERT_TRUE(served);
+  ClientOptions client = client_options(served->name);
+  client.read_mode = ReadMode::message;  // a transact needs message read mode
+  const auto link = connect_to(served->server, client);
+  ASSERT_TRUE(link);
+  constexpr int kRounds = 40;
+  std::uint64_t sent = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string request = "transact " + std::to_string(round);
+    const auto reply = engine_.transact(link->client, as_bytes(request), kEventTimeout);
+    ASSERT_TRUE(succeeded(reply)) << "round " << round << recent_events();
+    sent += request.size();
+  }
+  ASSERT_TRUE(await_bytes(link->instance, Direction::in, sent)) << recent_events();
+  ASSERT_TRUE(await_bytes(link->instance, Direction::out, sent)) << recent_events();
+  {
+    SCOPED_TRACE("requests: client to instance");
+    expect_every_in_after_its_out(engine_.log(), link->client, link->instance);
+  }
+  {
+    SCOPED_TRACE("replies: instance to client");
+    expect_every_in_after_its_out(engine_.log(), link->instance, link->client);
   }
 }
 

@@ -17,11 +17,13 @@
 // timeout) before the OVERLAPPED goes away. Then the engine reads again.
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <limits>
 #include <optional>
 
 #include "access_rights.hpp"
 #include "backend_win.hpp"
+#include "write_order.hpp"
 
 namespace pipescope::detail::win {
 
@@ -81,6 +83,29 @@ class EventIo {
   OVERLAPPED overlapped_{};
 };
 
+/// Logs the request's out record. Called once, at the moment the OS has
+/// taken the request (from then on the server may read it), with the write
+/// gate held (write_order.hpp): so the out record comes before the server's
+/// in record of the same bytes when both ends are in this process. It takes
+/// no lock: the client's reads and writes are stopped during the exchange.
+using LogRequest = std::function<void()>;
+
+/// Starts a call that writes the request (`call` returns what the Win32 call
+/// returned) with the write gate held, and logs the request if the OS took
+/// it: the call returned TRUE, or failed with ERROR_IO_PENDING (the write is
+/// done or under way) or ERROR_MORE_DATA (the reply has begun). Keeps the
+/// call's last error for EventIo::finish. Returns whether it was taken.
+template <typename Call>
+bool write_and_log(Call call, BOOL& started, const LogRequest& log_request) {
+  const WriteGateHold hold;
+  started = call();
+  const DWORD error = started ? ERROR_SUCCESS : GetLastError();
+  const bool taken = started || error == ERROR_IO_PENDING || error == ERROR_MORE_DATA;
+  if (taken) log_request();
+  SetLastError(error);
+  return taken;
+}
+
 /// What one exchange did.
 struct Exchange {
   bool request_written = false;
@@ -112,7 +137,8 @@ void read_reply(HANDLE pipe, EventIo& io, std::uint32_t buffer_size,
 
 /// TransactNamedPipe itself (Windows).
 Exchange transact_native(HANDLE pipe, std::span<const std::byte> request, std::uint32_t buffer_size,
-                         const std::optional<std::chrono::steady_clock::time_point>& deadline) {
+                         const std::optional<std::chrono::steady_clock::time_point>& deadline,
+                         const LogRequest& log_request) {
   Exchange exchange;
   EventIo io;
   if (!io.valid()) {
@@ -122,13 +148,16 @@ Exchange transact_native(HANDLE pipe, std::span<const std::byte> request, std::u
   Bytes first(std::max<std::uint32_t>(buffer_size, 1));
   auto* in = request.empty() ? g_empty_request : const_cast<std::byte*>(request.data());
   DWORD bytes = 0;
-  const BOOL started = TransactNamedPipe(pipe, in, static_cast<DWORD>(request.size()), first.data(), buffer_size,
-                                         nullptr, io.arm());
+  BOOL started = FALSE;
+  // TransactNamedPipe writes the request first and only then waits for the
+  // reply: once it returned pending, the request went out.
+  exchange.request_written = write_and_log(
+      [&] {
+        return TransactNamedPipe(pipe, in, static_cast<DWORD>(request.size()), first.data(), buffer_size, nullptr,
+                                 io.arm());
+      },
+      started, log_request);
   exchange.error = io.finish(pipe, started, deadline, bytes);
-  // TransactNamedPipe writes first and only then waits: a timeout or a
-  // reply means the request went out.
-  exchange.request_written = exchange.error == ERROR_SUCCESS || exchange.error == ERROR_MORE_DATA ||
-                             exchange.error == ERROR_SEM_TIMEOUT;
   if (exchange.error != ERROR_SUCCESS && exchange.error != ERROR_MORE_DATA) return exchange;
   first.resize(bytes);
   exchange.reply_parts.push_back(std::move(first));
@@ -142,7 +171,8 @@ Exchange transact_native(HANDLE pipe, std::span<const std::byte> request, std::u
 /// differs only in doing both in one call and in refusing when unread data
 /// waits (drain_unread has read that before).
 Exchange transact_by_write_and_read(HANDLE pipe, std::span<const std::byte> request, std::uint32_t buffer_size,
-                                    const std::optional<std::chrono::steady_clock::time_point>& deadline) {
+                                    const std::optional<std::chrono::steady_clock::time_point>& deadline,
+                                    const LogRequest& log_request) {
   Exchange exchange;
   EventIo io;
   if (!io.valid()) {
@@ -151,12 +181,16 @@ Exchange transact_by_write_and_read(HANDLE pipe, std::span<const std::byte> requ
   }
   auto* out = request.empty() ? g_empty_request : const_cast<std::byte*>(request.data());
   DWORD bytes = 0;
-  const BOOL started = WriteFile(pipe, out, static_cast<DWORD>(request.size()), nullptr, io.arm());
+  BOOL started = FALSE;
+  // Logged when WriteFile took the message, as every write of the engine is
+  // (pipe_end.cpp): the server may read it from then on.
+  exchange.request_written = write_and_log(
+      [&] { return WriteFile(pipe, out, static_cast<DWORD>(request.size()), nullptr, io.arm()); }, started,
+      log_request);
   // The write of a whole message is not bounded by the reply's timeout: a
   // half-written message cannot be taken back.
   exchange.error = io.finish(pipe, started, std::nullopt, bytes);
   if (exchange.error != ERROR_SUCCESS) return exchange;
-  exchange.request_written = true;
   read_reply(pipe, io, buffer_size, deadline, exchange);
   return exchange;
 }
@@ -266,19 +300,26 @@ Result<Bytes> PipeEnd::transact(std::span<const std::byte> request, std::chrono:
 
   if (const TransactQuietHook hook = g_quiet_hook.load()) hook(config_.id);
   const Drained drained = drain_unread(pipe, config_.read_buffer_size);
-  const Exchange exchange = running_under_wine()
-                                ? transact_by_write_and_read(pipe, request, config_.read_buffer_size, deadline)
-                                : transact_native(pipe, request, config_.read_buffer_size, deadline);
-
-  Followup f;
+  // What waited unread came before the request, and is logged before it.
   {
     std::lock_guard lock(mutex_);
+    // As every read: no write of these bytes may still be unlogged.
+    if (!drained.parts.empty()) pass_write_gate();
     for (std::size_t i = 0; i < drained.parts.size(); ++i) {
       context_.record(config_.id, Direction::in, drained.parts[i],
                       static_cast<std::uint8_t>(record_flags::message | (drained.more[i] ? record_flags::more_data : 0)));
     }
-    const std::uint8_t flags = record_flags::message | record_flags::transact;
-    if (exchange.request_written) context_.record(config_.id, Direction::out, request, flags);
+  }
+  const std::uint8_t flags = record_flags::message | record_flags::transact;
+  const LogRequest log_request = [&] { context_.record(config_.id, Direction::out, request, flags); };
+  const Exchange exchange =
+      running_under_wine() ? transact_by_write_and_read(pipe, request, config_.read_buffer_size, deadline, log_request)
+                           : transact_native(pipe, request, config_.read_buffer_size, deadline, log_request);
+
+  Followup f;
+  {
+    std::lock_guard lock(mutex_);
+    if (!exchange.reply_parts.empty()) pass_write_gate();
     for (std::size_t i = 0; i < exchange.reply_parts.size(); ++i) {
       const bool last = i + 1 == exchange.reply_parts.size() && exchange.error != ERROR_MORE_DATA;
       context_.record(config_.id, Direction::in, exchange.reply_parts[i],
