@@ -6,7 +6,7 @@
 
 namespace pipescope::detail {
 
-void LogContents::check(Direction direction, std::size_t length, std::uint8_t flags) {
+void LogContents::refuse(Direction direction, std::size_t length, std::uint8_t flags) {
   if ((flags & ~kCallerRecordFlags) != 0) {
     if ((flags & record_flags::truncated) != 0) {
       throw std::invalid_argument("message log: the truncated flag is set by the log, not by a caller");
@@ -19,25 +19,7 @@ void LogContents::check(Direction direction, std::size_t length, std::uint8_t fl
   if (direction != Direction::in && direction != Direction::out) {
     throw std::invalid_argument("message log: direction is neither in nor out");
   }
-}
-
-std::uint64_t LogContents::append_checked(EndpointId endpoint, Direction direction,
-                                          std::span<const std::byte> payload, std::uint8_t flags,
-                                          std::int64_t time_ns, MemoryReserve* reserve) {
-  // The record slot first, the payload second: if either allocation fails,
-  // no record has been added.
-  records.reserve_one(reserve);
-  Record record;
-  record.time_ns = time_ns;
-  record.offset = arena.store(payload, reserve);
-  record.length = static_cast<std::uint32_t>(payload.size());
-  record.endpoint = endpoint;
-  record.direction = direction;
-  record.flags = flags;
-  records.push_back(record);
-  payload_bytes += payload.size();
-  held_bytes += payload.size() + kRecordCost;
-  return records.size() - 1;
+  throw std::logic_error("message log: check() found no fault");
 }
 
 void LogContents::clear() {

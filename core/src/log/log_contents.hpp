@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <span>
 
@@ -38,7 +39,15 @@ struct LogContents {
   /// Throws std::invalid_argument for flag bits a caller may not pass and
   /// for a bad direction, std::length_error for a payload longer than a
   /// record can describe.
-  static void check(Direction direction, std::size_t length, std::uint8_t flags);
+  static void check(Direction direction, std::size_t length, std::uint8_t flags) {
+    // Inline: it runs for every record; refuse() says what is wrong.
+    if ((flags & ~kCallerRecordFlags) != 0 || length > std::numeric_limits<std::uint32_t>::max() ||
+        (direction != Direction::in && direction != Direction::out)) {
+      refuse(direction, length, flags);
+    }
+  }
+  /// Throws the error check() found.
+  [[noreturn]] static void refuse(Direction direction, std::size_t length, std::uint8_t flags);
   /// Checks, stores the payload and the record and returns its row. If it
   /// throws, nothing was added. `reserve` (may be null) prepares memory ahead.
   std::uint64_t append(EndpointId endpoint, Direction direction, std::span<const std::byte> payload,
@@ -46,9 +55,25 @@ struct LogContents {
     check(direction, payload.size(), flags);
     return append_checked(endpoint, direction, payload, flags, time_ns, reserve);
   }
-  /// append() for arguments check() accepted.
+  /// append() for arguments check() accepted. Inline, as the calls it makes
+  /// are: it is the append path of every record.
   std::uint64_t append_checked(EndpointId endpoint, Direction direction, std::span<const std::byte> payload,
-                               std::uint8_t flags, std::int64_t time_ns, MemoryReserve* reserve);
+                               std::uint8_t flags, std::int64_t time_ns, MemoryReserve* reserve) {
+    // The record slot first, the payload second: if either allocation fails,
+    // no record has been added.
+    records.reserve_one(reserve);
+    Record record;
+    record.time_ns = time_ns;
+    record.offset = arena.store(payload, reserve);
+    record.length = static_cast<std::uint32_t>(payload.size());
+    record.endpoint = endpoint;
+    record.direction = direction;
+    record.flags = flags;
+    records.push_back(record);
+    payload_bytes += payload.size();
+    held_bytes += payload.size() + kRecordCost;
+    return records.size() - 1;
+  }
   /// Appends a record of `length` bytes without keeping them; flagged
   /// truncated unless the length is 0 (then nothing is missing). May throw
   /// std::bad_alloc or std::length_error when the index cannot grow, and then

@@ -30,18 +30,10 @@ PayloadArena::Chunk& PayloadArena::new_chunk() {
   return (*chunks_)[index];
 }
 
-std::uint64_t PayloadArena::store(std::span<const std::byte> payload, MemoryReserve* reserve) {
-  // An empty payload needs no bytes; view() answers every zero length with an
-  // empty span, whatever the offset.
-  if (payload.empty()) return 0;
-
+std::uint64_t PayloadArena::store_in_new_chunk(std::span<const std::byte> payload, MemoryReserve* reserve) {
   const std::size_t length = payload.size();
   std::size_t chunk_index = kNoChunk;
-
-  if (filling_ != kNoChunk &&
-      (*chunks_)[filling_].capacity - (*chunks_)[filling_].used.load(std::memory_order_relaxed) >= length) {
-    chunk_index = filling_;
-  } else if (length >= kDedicatedThreshold) {
+  if (length >= kDedicatedThreshold) {
     check_allocation(length);
     Chunk& chunk = new_chunk();
     chunk.data = std::make_unique_for_overwrite<std::byte[]>(length);
@@ -57,16 +49,7 @@ std::uint64_t PayloadArena::store(std::span<const std::byte> payload, MemoryRese
   }
 
   Chunk& chunk = (*chunks_)[chunk_index];
-  const std::size_t position = chunk.used.load(std::memory_order_relaxed);
-  std::memcpy(chunk.data.get() + position, payload.data(), length);
-  // Release: a reader that sees the new length also sees the bytes.
-  chunk.used.store(position + length, std::memory_order_release);
-  if (reserve != nullptr && chunk_index == filling_ && !asked_ahead_ && spare_.empty() &&
-      position + length >= kPrepareAt) {
-    reserve->prepare(0, kChunkBytes);
-    asked_ahead_ = true;
-  }
-  return (std::uint64_t{chunk_index} << kChunkOffsetBits) | position;
+  return store_at(chunk, chunk_index, chunk.used.load(std::memory_order_relaxed), payload, reserve);
 }
 
 std::byte* PayloadArena::start_regular_chunk(MemoryReserve* reserve) {

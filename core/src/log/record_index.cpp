@@ -37,16 +37,7 @@ void RecordIndex::swap(RecordIndex& other) noexcept {
   std::swap(asked_ahead_, other.asked_ahead_);
 }
 
-void RecordIndex::reserve_one(MemoryReserve* reserve) {
-  if (size_ < std::uint64_t{block_count_} * kRecordsPerBlock) {
-    // A quarter into the last block, the next one is asked for ahead.
-    if (reserve != nullptr && !asked_ahead_ && size_ / kRecordsPerBlock + 1 == block_count_ &&
-        size_ % kRecordsPerBlock == kPrepareAt) {
-      reserve->prepare(1, kBlockBytes);
-      asked_ahead_ = true;
-    }
-    return;
-  }
+void RecordIndex::add_block(MemoryReserve* reserve) {
   if (kBlockBytes > allocation_limit || memory_bytes() > allocation_limit - kBlockBytes) throw std::bad_alloc();
   blocks_->ensure(block_count_);
   owned_.reserve(owned_.size() + 1);

@@ -68,7 +68,20 @@ class RecordIndex {
 
   /// Makes sure push_back() has room without allocating. May throw
   /// (out of memory) and then changes nothing that matters. Appender only.
-  void reserve_one(MemoryReserve* reserve);
+  /// Inline where the last block has room (every record but one in
+  /// kRecordsPerBlock), as PayloadArena::store() is.
+  void reserve_one(MemoryReserve* reserve) {
+    if (size_ < std::uint64_t{block_count_} * kRecordsPerBlock) {
+      // A quarter into the last block, the next one is asked for ahead.
+      if (reserve != nullptr && !asked_ahead_ && size_ / kRecordsPerBlock + 1 == block_count_ &&
+          size_ % kRecordsPerBlock == kPrepareAt) {
+        reserve->prepare(1, kBlockBytes);
+        asked_ahead_ = true;
+      }
+      return;
+    }
+    add_block(reserve);
+  }
   /// Appends a record; reserve_one() must have been called first. The
   /// record is not published: readers learn of it from the log's row count.
   void push_back(const Record& record) noexcept {
@@ -92,6 +105,8 @@ class RecordIndex {
   using Block = IndexEntry*;
   [[nodiscard]] IndexEntry* block(std::uint64_t row) const noexcept { return (*blocks_)[row / kRecordsPerBlock]; }
   void swap(RecordIndex& other) noexcept;
+  /// reserve_one() when every block is full: allocates the next one.
+  void add_block(MemoryReserve* reserve);
 
   // Block addresses: 2048 pages of 4096 blocks, room for 2^38 records.
   using BlockTable = StableTable<Block, 12, 2048>;
