@@ -300,9 +300,16 @@ CommandRunner declare_serve(CLI::App& serve) {
   CLI::Option* echo =
       serve.add_flag("--echo", w->echo, "Answer everything received with the same bytes, as the engine reads them.");
   CLI::Option* reverse =
+      // Microsoft's Win32 server samples ("Multithreaded Pipe Server",
+      // learn.microsoft.com/windows/win32/ipc/multithreaded-pipe-server, and
+      // the overlapped and completion-routine servers) answer every request
+      // with the fixed text "default answer from server"; the reversing server
+      // is the C# example of the project's pipe concepts notes.
       serve.add_flag("--reverse", w->reverse,
-                     "Answer every message (on a byte pipe: every line) with its bytes reversed - the example "
-                     "server of the Win32 documentation, made visible.");
+                     "Answer every message (in byte read mode: every line) with its bytes reversed, as the C# "
+                     "server of PipeScope's pipe concepts notes does (NamedPipeServerStream, reading and writing "
+                     "lines). Microsoft's own Win32 server samples answer every request with the fixed text "
+                     "\"default answer from server\".");
   echo->excludes(reverse);
   serve.add_option("--max-messages", w->settings.max_messages,
                    "Stop and exit 0 once N messages have been received (whole messages in message read mode, "
@@ -310,11 +317,16 @@ CommandRunner declare_serve(CLI::App& serve) {
       ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()))
       ->option_text("N");
   serve.add_flag("--once", w->settings.once, "Stop and exit 0 when the first client disconnects.");
+  // ImpersonateNamedPipeClient (learn.microsoft.com/windows/win32/api/namedpipeapi/
+  // nf-namedpipeapi-impersonatenamedpipeclient): the context of the last
+  // message read; a failure must be checked, or the server acts as itself.
   serve.add_option("--impersonate", w->settings.impersonate_probe,
                    "Impersonate every client once, after its first message has been read "
-                   "(ImpersonateNamedPipeClient needs a read first), open FILE for reading as that client, revert "
-                   "and print who the client was and whether the file opened. On POSIX the identity comes from "
-                   "the socket's peer credentials, and only a process that may change ids really switches.")
+                   "(ImpersonateNamedPipeClient takes the security context of the last message read, so it needs "
+                   "a read first), open FILE for reading as that client, revert and print who the client was and "
+                   "whether the file opened. A failed impersonation is reported and nothing is opened: a server "
+                   "that went on would act as itself. On POSIX the identity comes from the socket's peer "
+                   "credentials, and only a process that may change ids really switches.")
       ->option_text("FILE");
   serve.callback([w] { map_serve_words(*w); });
   return [w](Session& session) { return serve_command(w->settings, session); };

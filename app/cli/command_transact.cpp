@@ -175,9 +175,9 @@ struct ExchangeWords {
 };
 
 /// transact and call: send's client and input options, one message each way.
-std::shared_ptr<ExchangeWords> declare_exchange(CLI::App& exchange) {
+std::shared_ptr<ExchangeWords> declare_exchange(CLI::App& exchange, ClientUse use) {
   auto w = std::make_shared<ExchangeWords>();
-  add_client_options(&exchange, w->client, w->settings.client);
+  add_client_options(&exchange, w->client, w->settings.client, use);
   add_message_input(&exchange, w->input, w->client.format,
                     {.data = "The request, in the --format given.",
                      .file = "Send the contents of this file as the request instead of DATA (in --format: text "
@@ -200,11 +200,11 @@ std::shared_ptr<ExchangeWords> declare_exchange(CLI::App& exchange) {
 }
 
 CommandRunner declare_transact(CLI::App& transact) {
-  return [w = declare_exchange(transact)](Session& session) { return transact_command(w->settings, session); };
+  return [w = declare_exchange(transact, ClientUse::transact)](Session& session) { return transact_command(w->settings, session); };
 }
 
 CommandRunner declare_call(CLI::App& call) {
-  return [w = declare_exchange(call)](Session& session) { return call_command(w->settings, session); };
+  return [w = declare_exchange(call, ClientUse::call)](Session& session) { return call_command(w->settings, session); };
 }
 
 CommandRunner declare_inspect(CLI::App& inspect) {
@@ -218,26 +218,41 @@ CommandRunner declare_inspect(CLI::App& inspect) {
   return [w](Session& session) { return inspect_command(w->settings, session); };
 }
 
+// TransactNamedPipe (learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-transactnamedpipe):
+// a message pipe, an end in message read mode, read and write access; "The
+// maximum guaranteed size of a named pipe transaction is 64 kilobytes." The
+// code of the refused message mode on a byte pipe is observed.
 const CommandRegistrar kTransact{
     {.name = "transact",
-     .description = "Connect in message read mode, then TransactNamedPipe: write one message and read the one that "
-                    "answers it in a single call; print the reply, disconnect. The pipe must be a message pipe: a "
-                    "byte pipe cannot be read in message mode (ERROR_INVALID_PARAMETER).",
+     .description = "Connect for reading and writing in message read mode, then TransactNamedPipe: write one "
+                    "message and read the one that answers it in a single call; print the reply, disconnect. "
+                    "TransactNamedPipe needs a message pipe that carries both ways: on a byte pipe the switch to "
+                    "message read mode already fails (ERROR_INVALID_PARAMETER, observed). A reply larger than "
+                    "--read-buffer is read on in parts. Microsoft guarantees transactions of up to 64 KB only.",
      .help_rank = 40,
      .declare = &declare_transact}};
 
+// CallNamedPipeW (learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-callnamedpipew):
+// CreateFile (or WaitNamedPipe), TransactNamedPipe and CloseHandle in one;
+// "CallNamedPipe fails if the pipe is a byte-type pipe"; a longer reply's
+// rest is discarded.
 const CommandRegistrar kCall{{.name = "call",
-                              .description = "CallNamedPipe: connect (waiting --busy-timeout for a free instance), "
-                                             "transact one message and close, all in one call; print the reply.",
+                              .description = "CallNamedPipe: open the pipe for reading and writing (waiting "
+                                             "--busy-timeout for a free instance), transact one message and close, "
+                                             "all in one call; print the reply. It fails on a byte pipe, and the "
+                                             "part of a reply beyond --read-buffer is lost.",
                               .help_rank = 50,
                               .declare = &declare_call}};
 
 const CommandRegistrar kInspect{
     {.name = "inspect",
+     // GetNamedPipeInfo gives nMaxInstances; GetNamedPipeHandleState the
+     // current count (learn.microsoft.com/windows/win32/api/namedpipeapi/
+     // nf-namedpipeapi-getnamedpipeinfo, .../nf-namedpipeapi-getnamedpipehandlestatew).
      .description = "Connect and show what the OS tells about the pipe from the client's end: PeekNamedPipe (bytes "
-                    "waiting), GetNamedPipeInfo (type, buffer sizes, instances), GetNamedPipeHandleState (read "
-                    "mode, wait mode), the server's process and session ids and the pipe's security descriptor; "
-                    "then disconnect.",
+                    "waiting), GetNamedPipeInfo (type, buffer sizes, maximum instances), GetNamedPipeHandleState "
+                    "(read mode, wait mode, current instances), the server's process and session ids and the "
+                    "pipe's security descriptor; then disconnect.",
      .help_rank = 60,
      .declare = &declare_inspect}};
 

@@ -37,12 +37,15 @@ CLI::Option* add_catalogue_flag(CLI::App* app, OptionKey key, bool& value, std::
   return app->add_flag(std::string(info.flag), value, catalogue_help(info, note));
 }
 
-void add_client_options(CLI::App* app, ClientWords& words, ClientOptions& client) {
+void add_client_options(CLI::App* app, ClientWords& words, ClientOptions& client, ClientUse use) {
   app->add_option("NAME", client.name,
                   "The pipe to open: a bare name (demo), the full Windows form (\\\\.\\pipe\\demo, or //./pipe/demo "
                   "in a shell) or, on POSIX, an absolute socket path (/run/x.sock).")
       ->required();
-  add_catalogue_choice<ClientAccess>(app, OptionKey::client_access, words.access);
+  // A transact and a call write the request and read the reply, so the
+  // engine takes only read and write access for them (Engine::call,
+  // PipeEnd::transact): an option with one possible value is not offered.
+  if (use == ClientUse::open) add_catalogue_choice<ClientAccess>(app, OptionKey::client_access, words.access);
   add_catalogue_choice<ReadMode>(app, OptionKey::client_read_mode, words.read_mode);
   const OptionInfo& busy = option_info(OptionKey::busy_timeout);
   app->add_option(std::string(busy.flag), words.busy_timeout_ms,
@@ -50,8 +53,11 @@ void add_client_options(CLI::App* app, ClientWords& words, ClientOptions& client
       ->transform(CLI::Transformer({{"forever", std::to_string(kForeverWord)}}, CLI::ignore_case))
       ->check(CLI::Range(kForeverWord, static_cast<std::int64_t>(busy.range->max)))
       ->option_text(catalogue_value_text(busy, "MS|forever"));
-  add_catalogue_choice<ImpersonationLevel>(app, OptionKey::impersonation, words.impersonation);
-  add_catalogue_number(app, OptionKey::client_read_buffer, client.read_buffer_size);
+  const bool call = use == ClientUse::call;
+  add_catalogue_choice<ImpersonationLevel>(app, call ? OptionKey::call_impersonation : OptionKey::impersonation,
+                                           words.impersonation);
+  add_catalogue_number(app, call ? OptionKey::call_read_buffer : OptionKey::client_read_buffer,
+                       client.read_buffer_size);
 }
 
 void apply_client_words(const ClientWords& words, ClientOptions& client) {

@@ -121,9 +121,18 @@ struct ClientWords {
   std::string format = "text";
 };
 
-/// NAME, --access, --read-mode, --busy-timeout, --impersonation and
-/// --read-buffer of a command that opens a pipe as a client.
-void add_client_options(CLI::App* app, ClientWords& words, ClientOptions& client);
+/// How a command uses the client it opens, which decides which client
+/// options it offers and with which text.
+enum class ClientUse : std::uint8_t {
+  open,      ///< connect, send, inspect: every client option
+  transact,  ///< TransactNamedPipe writes and reads: no --access, it is always both
+  call,      ///< CallNamedPipe: no --access; its own texts for --impersonation and --read-buffer
+};
+
+/// NAME, --access (not for a transact or a call), --read-mode,
+/// --busy-timeout, --impersonation and --read-buffer of a command that opens
+/// a pipe as a client.
+void add_client_options(CLI::App* app, ClientWords& words, ClientOptions& client, ClientUse use = ClientUse::open);
 
 /// Maps what add_client_options parsed onto the client's options.
 void apply_client_words(const ClientWords& words, ClientOptions& client);

@@ -16,7 +16,7 @@
 namespace pipescope {
 namespace {
 
-constexpr OptionKey kLastKey = OptionKey::child_working_dir;
+constexpr OptionKey kLastKey = OptionKey::call_impersonation;
 
 TEST(OptionCatalogue, EveryKeyHasExactlyOneEntry) {
   std::multiset<OptionKey> keys;
@@ -111,6 +111,54 @@ TEST(OptionCatalogue, TextsAreCompleteSentencesAndConstantsAreNamed) {
     for (const std::string_view constant : info.windows) EXPECT_FALSE(constant.empty()) << info.flag;
   }
   EXPECT_NE(option_info(OptionKey::first_instance).help.find("ERROR_ACCESS_DENIED"), std::string_view::npos);
+}
+
+// The texts issue 22 found wrong, as they now follow Microsoft's pages (see
+// the comments beside each entry and docs/concepts.md).
+TEST(OptionCatalogue, TextsFollowMicrosoftsPages) {
+  const auto says = [](OptionKey key, std::string_view words) {
+    return option_info(key).help.find(words) != std::string_view::npos;
+  };
+  // WaitNamedPipe: a wait that runs out is ERROR_SEM_TIMEOUT, and its own 0
+  // is NMPWAIT_USE_DEFAULT_WAIT, which PipeScope's 0 is not.
+  EXPECT_TRUE(says(OptionKey::busy_timeout, "ERROR_SEM_TIMEOUT"));
+  EXPECT_TRUE(says(OptionKey::busy_timeout, "NMPWAIT_USE_DEFAULT_WAIT"));
+  EXPECT_FALSE(says(OptionKey::busy_timeout, "before giving up with ERROR_PIPE_BUSY"));
+  // FILE_FLAG_FIRST_PIPE_INSTANCE detects squatting; it does not prevent it.
+  EXPECT_TRUE(says(OptionKey::first_instance, "even one of this process"));
+  EXPECT_FALSE(says(OptionKey::first_instance, "stops a program"));
+  // Windows makes no instance by itself; every instance gives the same count.
+  EXPECT_TRUE(says(OptionKey::max_instances, "Windows makes no instance by itself"));
+  EXPECT_TRUE(says(OptionKey::max_instances, "same value"));
+  EXPECT_TRUE(says(OptionKey::default_timeout, "same value"));
+  // PIPE_NOWAIT: what PipeScope does, plainly.
+  EXPECT_TRUE(says(OptionKey::wait_mode, "switches its own handle back to PIPE_WAIT"));
+  EXPECT_FALSE(says(OptionKey::wait_mode, "only passed on"));
+  // More-data parts come in message read mode only; a call loses the rest.
+  EXPECT_TRUE(says(OptionKey::client_read_buffer, "In byte read mode"));
+  EXPECT_TRUE(says(OptionKey::call_read_buffer, "the rest of the message is lost"));
+  EXPECT_FALSE(says(OptionKey::call_read_buffer, "arrives in parts"));
+  // Impersonation: PipeScope's default is not Windows'; a call's level.
+  EXPECT_TRUE(says(OptionKey::impersonation, "PipeScope's default"));
+  EXPECT_TRUE(says(OptionKey::impersonation, "Windows' own default"));
+  EXPECT_TRUE(says(OptionKey::call_impersonation, "CallNamedPipe itself takes no such choice"));
+  // GA for everyone also grants FILE_CREATE_PIPE_INSTANCE.
+  EXPECT_TRUE(says(OptionKey::security_descriptor, "FILE_CREATE_PIPE_INSTANCE"));
+  EXPECT_TRUE(says(OptionKey::security, "Windows' default"));
+  EXPECT_TRUE(says(OptionKey::remote_clients, "as Windows itself does"));
+}
+
+// The call command's entries describe the same option struct as the
+// client's and take the same default, with their own text.
+TEST(OptionCatalogue, ACallsEntriesShareTheClientsDefaults) {
+  const ClientOptions client;
+  EXPECT_EQ(option_info(OptionKey::call_read_buffer).scope, OptionScope::call);
+  EXPECT_EQ(option_info(OptionKey::call_read_buffer).flag, option_info(OptionKey::client_read_buffer).flag);
+  EXPECT_EQ(option_info(OptionKey::call_read_buffer).default_value, client.read_buffer_size);
+  EXPECT_EQ(option_info(OptionKey::call_impersonation).scope, OptionScope::call);
+  EXPECT_EQ(option_info(OptionKey::call_impersonation).default_text, word_of(client.impersonation));
+  EXPECT_NE(option_info(OptionKey::call_read_buffer).help, option_info(OptionKey::client_read_buffer).help);
+  EXPECT_NE(option_info(OptionKey::call_impersonation).help, option_info(OptionKey::impersonation).help);
 }
 
 TEST(OptionCatalogue, OptionsNameTheirWindowsConstants) {

@@ -22,9 +22,31 @@ assert_contains "$WORK/last.out" "MS [50]" "serve --help"
 pass "serve --help: --max-instances and --timeout say the catalogue's text and default"
 
 expect_exit 0 "$CLI" connect --help
-assert_contains "$WORK/last.out" "WaitNamedPipe and tries again" "connect --help"
+# WaitNamedPipe: a wait that runs out is ERROR_SEM_TIMEOUT, not ERROR_PIPE_BUSY.
+assert_contains "$WORK/last.out" "A wait that runs out ends with ERROR_SEM_TIMEOUT." "connect --help"
 assert_contains "$WORK/last.out" "MS|forever [5000]" "connect --help"
-pass "connect --help: --busy-timeout says the catalogue's text and default"
+assert_contains "$WORK/last.out" "--access" "connect --help"
+pass "connect --help: --busy-timeout says the catalogue's text and default; --access is offered"
+
+# --- per command: a transact and a call always read and write ---------------------
+for command in transact call; do
+  expect_exit 0 "$CLI" "$command" --help
+  if grep -q -- "--access" "$WORK/last.out"; then
+    fail "$command --help offers --access, which can only be duplex there"
+  fi
+done
+pass "transact and call --help: no --access (they always open for reading and writing)"
+
+# --- per command: the call's own texts (CallNamedPipe loses the rest) -------------
+expect_exit 0 "$CLI" call --help
+assert_contains "$WORK/last.out" "the rest of the message is lost" "call --help"
+assert_contains "$WORK/last.out" "CallNamedPipe itself takes no such choice" "call --help"
+if grep -q "arrives in parts" "$WORK/last.out"; then
+  fail "call --help promises a reply in parts, which CallNamedPipe loses"
+fi
+expect_exit 0 "$CLI" transact --help
+assert_contains "$WORK/last.out" "arrives in parts" "transact --help"
+pass "call --help: --read-buffer and --impersonation say what they mean for CallNamedPipe"
 
 # --- the catalogue's range --------------------------------------------------------
 name="$(unique_name help)"

@@ -108,7 +108,9 @@ NewServerDialog::NewServerDialog(QWidget* parent) : QDialog(parent) {
   unlimited_ = new QCheckBox(tr("Unlimited"), this);
   unlimited_->setObjectName(QStringLiteral("unlimited"));
   unlimited_->setChecked(true);
-  unlimited_->setToolTip(tr("PIPE_UNLIMITED_INSTANCES (255): a new instance is made for each client."));
+  // The box stands for 255 of the count beside it, which the catalogue's
+  // text explains (CreateNamedPipeW, nMaxInstances).
+  unlimited_->setToolTip(optionTip(pipescope::OptionKey::max_instances));
   maxInstances_ = makeOptionSpin(this, QStringLiteral("maxInstances"), pipescope::OptionKey::max_instances);
   // 255 is PIPE_UNLIMITED_INSTANCES, which the Unlimited box beside it stands for.
   maxInstances_->setMaximum(static_cast<int>(pipescope::kUnlimitedInstances) - 1);
@@ -360,8 +362,15 @@ RunChildDialog::RunChildDialog(QWidget* parent) : QDialog(parent) {
   form->addRow(tr("&Command line:"), command_);
   form->addRow(optionLabel(pipescope::OptionKey::child_working_dir, 'w'), folderRow);
   form->addRow(optionLabel(pipescope::OptionKey::child_read_buffer, 'b'), readBuffer_);
-  auto* note = new QLabel(tr("Anonymous pipes have no name: only the two processes that hold their ends can use "
-                             "them. They are always byte streams."),
+  // Anonymous Pipes (learn.microsoft.com/windows/win32/ipc/anonymous-pipes):
+  // "implemented using a named pipe with a unique name"; a handle reaches
+  // another process by inheritance or DuplicateHandle. Anonymous Pipe
+  // Operations (.../ipc/anonymous-pipe-operations): one-way, no overlapped
+  // (asynchronous) reads and writes.
+  auto* note = new QLabel(tr("Anonymous pipes have no name to open them by (Windows makes each one as a named "
+                             "pipe with a unique name): a process uses one through a handle it inherited, as this "
+                             "child inherits its standard input, output and error, or that was duplicated into it "
+                             "(DuplicateHandle). Each carries bytes one way and has no overlapped I/O."),
                           this);
   note->setWordWrap(true);
   auto* layout = new QVBoxLayout(this);

@@ -64,6 +64,9 @@ void DemoPlayer::sendNext() {
   static const std::array<const char*, 6> messages{
       "Hello, pipe!",
       "PING 1",
+      // True because the demo's server reads in message mode: ReadFile gives
+      // ERROR_MORE_DATA only in message read mode (ReadFile,
+      // learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-readfile).
       "A message longer than the server's 32-byte read buffer arrives in parts flagged more-data.",
       "PING 2",
       "\x01\x02\x03 binary \xff\xfe bytes",

@@ -38,10 +38,15 @@ enum class OptionKey : std::uint8_t {
   client_read_buffer,   ///< ClientOptions::read_buffer_size
   child_read_buffer,    ///< ChildOptions::read_buffer_size
   child_working_dir,    ///< ChildOptions::working_dir
+  call_read_buffer,     ///< ClientOptions::read_buffer_size, as a call's reply buffer
+  call_impersonation,   ///< ClientOptions::impersonation, as a call opens the pipe
 };
 
 /// Which options struct an option belongs to. A flag is unique within one.
-enum class OptionScope : std::uint8_t { server, client, child };
+/// `call` holds the client options whose meaning differs for a call
+/// (CallNamedPipe), with a text true for it; the call command takes those
+/// instead of the client's entries of the same flag.
+enum class OptionScope : std::uint8_t { server, client, child, call };
 
 /// What kind of value an option takes.
 enum class OptionKind : std::uint8_t {

@@ -59,11 +59,11 @@ PipeInspection PosixBackend::inspect_connection(const Connection& c) const {
     result.type = c.server->options.type == PipeType::message ? "message" : "byte";
     result.read_mode = c.server->options.read_mode == ReadMode::message ? "message" : "byte";
   }
-  // The engine's sockets never block a caller; what the person chose is what
-  // a peer of a Windows pipe would see.
-  result.wait_mode = is_instance && c.server != nullptr && c.server->options.wait_mode == WaitMode::nonblocking
-                         ? "nowait"
-                         : "wait";
+  // The wait mode belongs to each handle. On Windows the engine creates a
+  // PIPE_NOWAIT instance and switches its own handle back to PIPE_WAIT at
+  // once, and a client's handle starts in PIPE_WAIT, so GetNamedPipeHandleState
+  // shows "wait" on both ends whatever --nowait said; this side says the same.
+  result.wait_mode = "wait";
 
   // PeekNamedPipe. The engine reads eagerly, so what is still waiting is
   // usually nothing: the log already holds it.

@@ -257,6 +257,20 @@ Result<Bytes> PosixBackend::call(const ClientOptions& options, const PipeName& n
   if (auto outcome = connected.get(); !outcome) return std::move(outcome).error();
   auto reply = transact(*client, request, timeout);
   static_cast<void>(disconnect(*client));
+  // CallNamedPipe reads the reply into one buffer and closes the pipe before
+  // it returns, so a longer reply fails with ERROR_MORE_DATA and its rest is
+  // lost (CallNamedPipeW, learn.microsoft.com/windows/win32/api/namedpipeapi/
+  // nf-namedpipeapi-callnamedpipew). The whole reply was read and logged
+  // here; the caller gets what Windows gives it.
+  if (reply && reply->size() > options.read_buffer_size) {
+    Error more = make_error(Errc::more_data, kTransact,
+                            fmt::format("{}: the reply is larger than the {}-byte read buffer; the call closed the "
+                                        "pipe and the rest is lost",
+                                        name.full(), options.read_buffer_size));
+    context_.report(*client, 0, more);
+    context_.flush();
+    return more;
+  }
   return reply;
 }
 
