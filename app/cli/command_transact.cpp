@@ -200,11 +200,15 @@ std::shared_ptr<ExchangeWords> declare_exchange(CLI::App& exchange, ClientUse us
 }
 
 CommandRunner declare_transact(CLI::App& transact) {
-  return [w = declare_exchange(transact, ClientUse::transact)](Session& session) { return transact_command(w->settings, session); };
+  return [w = declare_exchange(transact, ClientUse::transact)](Session& session) {
+    return transact_command(w->settings, session);
+  };
 }
 
 CommandRunner declare_call(CLI::App& call) {
-  return [w = declare_exchange(call, ClientUse::call)](Session& session) { return call_command(w->settings, session); };
+  return [w = declare_exchange(call, ClientUse::call)](Session& session) {
+    return call_command(w->settings, session);
+  };
 }
 
 CommandRunner declare_inspect(CLI::App& inspect) {
