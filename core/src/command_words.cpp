@@ -149,6 +149,10 @@ void append_posix_word(std::string& line, std::string_view word) {
 
 bool is_windows_blank(char c) noexcept { return c == ' ' || c == '\t'; }
 
+/// An unquoted program name ends at any control character or space, not
+/// only at the blanks that separate the arguments after it.
+bool ends_windows_program(char c) noexcept { return static_cast<unsigned char>(c) <= 0x20; }
+
 /// First the program name by its own rule (quoted up to the next quote, or
 /// up to the next blank), then the arguments by CommandLineToArgvW's.
 CommandSplit split_windows(std::string_view line) {
@@ -164,7 +168,7 @@ CommandSplit split_windows(std::string_view line) {
     i = close + 1;
   } else {
     std::size_t end = i;
-    while (end < line.size() && !is_windows_blank(line[end])) ++end;
+    while (end < line.size() && !ends_windows_program(line[end])) ++end;
     const std::string_view name = line.substr(i, end - i);
     if (const std::size_t quote = name.find('"'); quote != std::string_view::npos) {
       return failure(i + quote,
@@ -253,7 +257,9 @@ Result<void> append_windows_program(std::string& line, std::string_view word) {
                       "a program name cannot contain a double quote on Windows");
   }
   // The program name has no escapes: quotes around it, or none.
-  if (word.empty() || word.find_first_of(" \t\n\v") != std::string_view::npos) {
+  bool plain = !word.empty();
+  for (char c : word) plain = plain && !ends_windows_program(c);
+  if (!plain) {
     line.push_back('"');
     line.append(word);
     line.push_back('"');

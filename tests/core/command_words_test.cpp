@@ -126,6 +126,9 @@ TEST(CommandWordsWindows, SplitsLikeCommandLineToArgvW) {
       // The program name: quoted, with literal backslashes and no escapes.
       {"\"C:\\Program Files\\app.exe\" -x", {"C:\\Program Files\\app.exe", "-x"}},
       {"C:\\tools\\app.exe\\ x", {"C:\\tools\\app.exe\\", "x"}},
+      // An unquoted program name ends at a control character too, where
+      // the arguments after it go on.
+      {"a\x01" "b\x01 c", {"a", "\x01" "b\x01", "c"}},
       // After a quoted program name the next word starts at once.
       {"\"prog\"arg x", {"prog", "arg", "x"}},
       {"\"\" x", {"", "x"}},

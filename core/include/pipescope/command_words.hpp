@@ -20,9 +20,10 @@
 // Windows rules (CommandLineToArgvW, the same as the Microsoft C runtime's
 // for the arguments):
 //   - the program name, the first word, is either quoted ("C:\Program Files\x.exe",
-//     up to the next ", no escapes) or runs to the next space or tab;
-//     backslashes in it are literal. A word after a quoted program name
-//     starts right after its closing quote, as in CommandLineToArgvW;
+//     up to the next ", no escapes) or runs to the next space or control
+//     character; backslashes in it are literal. A word after a quoted
+//     program name starts right after its closing quote, as in
+//     CommandLineToArgvW;
 //   - after it, spaces and tabs outside quotes separate words; " switches
 //     quoting on and off and is not part of the word;
 //   - 2n backslashes and a " give n backslashes, and the " switches quoting;
