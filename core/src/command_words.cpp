@@ -102,11 +102,9 @@ CommandSplit split_posix(std::string_view line) {
       i = j + 1;
     } else if (is_shell_operator(c)) {
       return failure(i, std::string("an unquoted ") + c +
-                            " is a shell operator, and no shell runs here: quote it to pass it on, or run "
-                            "sh -c '…' for the shell's meaning");
+                            " is a shell operator, and no shell runs here: quote it, or run sh -c '…'");
     } else if (c == '#' && !words.started()) {
-      return failure(i, "a # that starts a word begins a comment in a shell, and no shell runs here: quote it to "
-                        "pass it on");
+      return failure(i, "a # that starts a word begins a shell's comment, and no shell runs here: quote it");
     } else {
       words.add(c);
       ++i;

@@ -42,13 +42,13 @@ T* child(QObject* parent, const char* name) {
 }
 
 /// The exact words the list shows, and checks that each row shows its word
-/// between ⟨ and ⟩ after its argv number.
+/// between « and » after its argv number.
 QStringList listedWords(const QListWidget& list) {
   QStringList words;
   for (int row = 0; row < list.count(); ++row) {
     const QString word = list.item(row)->data(Qt::UserRole).toString();
     const QString shown = list.item(row)->text();
-    if (!shown.startsWith(QStringLiteral("argv[%1]  ⟨%2⟩").arg(row).arg(word))) {
+    if (!shown.startsWith(QStringLiteral("argv[%1]  «%2»").arg(row).arg(word))) {
       qWarning("row %d shows \"%s\" for the word \"%s\"", row, qPrintable(shown), qPrintable(word));
       return {};
     }
@@ -106,7 +106,7 @@ class RunChildTest : public QObject {
     // An empty argument shows as an empty pair of marks.
     typeCommand(&dialog, QStringLiteral("printf \"\" x"));
     QCOMPARE(listedWords(*list), (QStringList{QStringLiteral("printf"), QString(), QStringLiteral("x")}));
-    QCOMPARE(list->item(1)->text(), QStringLiteral("argv[1]  ⟨⟩"));
+    QCOMPARE(list->item(1)->text(), QStringLiteral("argv[1]  «»"));
   }
 
   // A quote left open: a red line says which character, the list is empty
@@ -119,6 +119,8 @@ class RunChildTest : public QObject {
     typeCommand(&dialog, QStringLiteral("sh -c \"echo hi"));
     QVERIFY(!runButton(&dialog)->isEnabled());
     QVERIFY(problem->isVisible());
+    // The problem takes the rules' place, so the dialog need not grow.
+    QVERIFY(child<QLabel>(&dialog, "commandRules")->isHidden());
     QVERIFY2(problem->text().startsWith(QStringLiteral("Character 7: ")), qPrintable(problem->text()));
     QVERIFY2(problem->text().contains(QStringLiteral("never closed")), qPrintable(problem->text()));
     QCOMPARE(list->count(), 0);
@@ -128,6 +130,7 @@ class RunChildTest : public QObject {
     QTest::keyClick(child<QLineEdit>(&dialog, "command"), '"');
     QVERIFY(runButton(&dialog)->isEnabled());
     QVERIFY(problem->isHidden());
+    QVERIFY(child<QLabel>(&dialog, "commandRules")->isVisible());
     QCOMPARE(list->count(), 3);
     // Nothing typed: nothing to run, and nothing wrong to say.
     typeCommand(&dialog, QString());
@@ -150,6 +153,7 @@ class RunChildTest : public QObject {
     CommandLineField posix(nullptr, pipescope::CommandRules::posix_shell);
     QVERIFY(posix.lineEdit()->toolTip().contains(QStringLiteral("POSIX shell")));
     QVERIFY(posix.lineEdit()->toolTip().contains(QStringLiteral("$, `, ~ and * stay as typed")));
+    QVERIFY(posix.lineEdit()->toolTip().contains(QStringLiteral("No shell runs")));
   }
 
   // The issue's command runs for real: the script reads a line from the

@@ -1,5 +1,6 @@
 #include "dialogs/command_line_field.hpp"
 
+#include <QFontDatabase>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -13,6 +14,8 @@ namespace {
 /// The list shows this many words without scrolling: the issue's example
 /// (three) and a few more, without making the dialog tall.
 constexpr int kVisibleWords = 4;
+/// The command line holds this many characters before it scrolls.
+constexpr int kVisibleCharacters = 64;
 }  // namespace
 
 CommandLineField::CommandLineField(QWidget* parent, pipescope::CommandRules rules) : QWidget(parent), rules_(rules) {
@@ -27,6 +30,11 @@ CommandLineField::CommandLineField(QWidget* parent, pipescope::CommandRules rule
                        "streams into the log, and the send panel writes to its input.")
                         .arg(rulesSentence));
   setFocusProxy(edit_);
+  // One width for every character, so that quotes, blanks and backslashes
+  // line up between the line and its words, and "character 7" is easy to find.
+  const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+  edit_->setFont(fixed);
+  edit_->setMinimumWidth(QFontMetrics(fixed).horizontalAdvance(QLatin1Char('x')) * kVisibleCharacters);
 
   list_ = new QListWidget(this);
   list_->setObjectName(QStringLiteral("arguments"));
@@ -34,9 +42,10 @@ CommandLineField::CommandLineField(QWidget* parent, pipescope::CommandRules rule
   list_->setSelectionMode(QAbstractItemView::SingleSelection);
   list_->setUniformItemSizes(true);
   list_->setToolTip(tr("The words the child gets, argv[0] (the program) first, each exactly as it will receive "
-                       "it between ⟨ and ⟩. %1")
+                       "it between « and ». %1")
                         .arg(rulesSentence));
   list_->setAccessibleName(tr("Arguments the child gets"));
+  list_->setFont(fixed);
   const int rowHeight = list_->fontMetrics().height() + 4;
   list_->setFixedHeight(rowHeight * kVisibleWords + 2 * list_->frameWidth() + 4);
   auto* listLabel = new QLabel(tr("&Arguments the child gets:"), this);
@@ -49,10 +58,10 @@ CommandLineField::CommandLineField(QWidget* parent, pipescope::CommandRules rule
   problem_->setStyleSheet(QStringLiteral("color: #c0392b;"));
   problem_->hide();
 
-  auto* hint = new QLabel(rulesSentence, this);
-  hint->setObjectName(QStringLiteral("commandRules"));
-  hint->setWordWrap(true);
-  hint->setForegroundRole(QPalette::PlaceholderText);
+  hint_ = new QLabel(rulesSentence, this);
+  hint_->setObjectName(QStringLiteral("commandRules"));
+  hint_->setWordWrap(true);
+  hint_->setForegroundRole(QPalette::PlaceholderText);
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
@@ -60,7 +69,10 @@ CommandLineField::CommandLineField(QWidget* parent, pipescope::CommandRules rule
   layout->addWidget(listLabel);
   layout->addWidget(list_);
   layout->addWidget(problem_);
-  layout->addWidget(hint);
+  layout->addWidget(hint_);
+  // Space the shorter of hint and problem leaves goes below both, so the
+  // list does not move away from its label.
+  layout->addStretch(1);
 
   connect(edit_, &QLineEdit::textChanged, this, &CommandLineField::resplit);
   resplit();
@@ -74,13 +86,11 @@ QString CommandLineField::problem() const { return problem_->isHidden() ? QStrin
 
 QString CommandLineField::rulesText(pipescope::CommandRules rules) {
   if (rules == pipescope::CommandRules::windows) {
-    return tr("Split as CommandLineToArgvW splits a command line: \"…\" quotes, \\\" is a literal quote, "
-              "backslashes before a quote are halved and others are literal; the program name is quoted or ends "
-              "at a space. No shell runs: %VAR% and * stay as typed (for those, run cmd /c …).");
+    return tr("Split as CommandLineToArgvW does: \"…\" quotes, \\\" is a literal quote, backslashes before a quote "
+              "are halved. No shell runs: %VAR% and * stay as typed (for those, run cmd /c …).");
   }
-  return tr("Split as a POSIX shell splits words: '…' keeps everything, \"…\" keeps all but \\ before $ ` \" \\, "
-            "and \\ escapes the next character. No shell runs: $, `, ~ and * stay as typed, and | ; & < > ( ) "
-            "must be quoted (for those, run sh -c '…').");
+  return tr("Split as a POSIX shell does: '…' and \"…\" quote, \\ escapes. No shell runs: $, `, ~ and * stay as "
+            "typed; quote | ; & < > ( ), or run sh -c '…' for the shell's meaning.");
 }
 
 void CommandLineField::resplit() {
@@ -100,15 +110,19 @@ void CommandLineField::resplit() {
   list_->clear();
   for (std::size_t index = 0; index < words_.size(); ++index) {
     const QString shown = displayText(words_[index]);
-    const QString text = index == 0 ? tr("argv[%1]  ⟨%2⟩  the program").arg(index).arg(shown)
-                                    : tr("argv[%1]  ⟨%2⟩").arg(index).arg(shown);
+    const QString text = index == 0 ? tr("argv[%1]  «%2»  the program").arg(index).arg(shown)
+                                    : tr("argv[%1]  «%2»").arg(index).arg(shown);
     auto* item = new QListWidgetItem(text, list_);
     // The exact word, for whoever reads the list (a test, an accessibility tool).
     item->setData(Qt::UserRole, toQString(words_[index]));
     item->setToolTip(tr("argv[%1]: %n byte(s)", nullptr, static_cast<int>(words_[index].size())).arg(index));
   }
+  // The problem takes the place of the hint (which the tooltips repeat), so
+  // the dialog keeps its size while the person types: a dialog that is
+  // already shown does not grow for a label that appears in it.
   problem_->setText(problem);
   problem_->setVisible(!problem.isEmpty());
+  hint_->setVisible(problem.isEmpty());
   emit wordsChanged();
 }
 

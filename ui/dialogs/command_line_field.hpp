@@ -1,10 +1,10 @@
 // The command line of the Run child dialog: what the person types, and
 // under it, live, the words the child will get (argv[0], argv[1], …), each
-// shown exactly between ⟨ and ⟩, or a red line that says where the typing
+// shown exactly between « and », or a red line that says where the typing
 // cannot be split. The splitting is the engine's (pipescope/command_words.hpp),
 // by the platform's rules: a POSIX shell's quoting here, CommandLineToArgvW's
 // on Windows. No shell runs, so nothing is expanded; the hint under the list
-// says so.
+// says so, and a problem takes its place.
 #pragma once
 
 #include <QWidget>
@@ -55,6 +55,7 @@ class CommandLineField final : public QWidget {
   QLineEdit* edit_ = nullptr;
   QListWidget* list_ = nullptr;
   QLabel* problem_ = nullptr;
+  QLabel* hint_ = nullptr;
   std::vector<std::string> words_;
   bool runnable_ = false;
 };
