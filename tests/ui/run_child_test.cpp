@@ -172,7 +172,9 @@ class RunChildTest : public QObject {
     ClientsModel& clients = *window.clientsModel();
     QTRY_COMPARE_WITH_TIMEOUT(clients.rowCount(), 1, kTimeoutMs);
     const auto childId = static_cast<pipescope::EndpointId>(clients.index(0, 0).data(ClientsModel::EndpointIdRole).toUInt());
-    QTRY_VERIFY_WITH_TIMEOUT(findRow(*window.logModel(), childId, pipescope::Direction::in, QStringLiteral("hi")) >= 0,
+    // "hi" and its newline (shown as '.'): the script runs, not a shell's
+    // complaint, which would begin with the script's name, "hi;".
+    QTRY_VERIFY_WITH_TIMEOUT(findRow(*window.logModel(), childId, pipescope::Direction::in, QStringLiteral("hi.")) >= 0,
                              kTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(window.sendPanel()->currentTarget(), childId, kTimeoutMs);
     window.sendPanel()->setFormat(pipescope::InputFormat::escaped);
