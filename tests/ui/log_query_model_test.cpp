@@ -29,6 +29,19 @@ QList<qulonglong> shownRows(const QAbstractItemModel& model) {
 
 }  // namespace
 
+namespace {
+
+/// A log large enough to be scanned on the worker: "needle" in every
+/// hundredth row, "hay" in the others.
+constexpr int kLargeRows = 100000;
+void fillNeedlesAndHay(pipescope::MessageLog& log) {
+  for (int i = 0; i < kLargeRows; ++i) {
+    log.append(1, pipescope::Direction::in, pipescope::as_bytes(i % 100 == 0 ? "needle" : "hay"));
+  }
+}
+
+}  // namespace
+
 class LogQueryModelTest : public QObject {
   Q_OBJECT
 
@@ -116,10 +129,7 @@ class LogQueryModelTest : public QObject {
 
   void aLargeLogIsScannedOnTheWorkerWithProgress() {
     pipescope::MessageLog log;
-    constexpr int kRows = 100000;
-    for (int i = 0; i < kRows; ++i) {
-      log.append(1, pipescope::Direction::in, pipescope::as_bytes(i % 100 == 0 ? "needle" : "hay"));
-    }
+    fillNeedlesAndHay(log);
     MessageLogModel source(log);
     LogQueryModel model;
     model.setSourceModel(&source);
@@ -133,27 +143,24 @@ class LogQueryModelTest : public QObject {
     source.catchUp();
     QVERIFY(finished.wait(60000));
     QVERIFY(!model.isScanning());
-    QCOMPARE(model.rowCount(), kRows / 100 + 1);
+    QCOMPARE(model.rowCount(), kLargeRows / 100 + 1);
     QCOMPARE(model.index(model.rowCount() - 1, 0).data(MessageLogModel::LogRowRole).toULongLong(),
-             static_cast<qulonglong>(kRows));
+             static_cast<qulonglong>(kLargeRows));
     QVERIFY(progress.count() >= 2);
     qulonglong previous = 0;
     for (const QList<QVariant>& signal : progress) {
       QVERIFY(signal.at(0).toULongLong() > previous);
-      QCOMPARE(signal.at(1).toULongLong(), static_cast<qulonglong>(kRows));
+      QCOMPARE(signal.at(1).toULongLong(), static_cast<qulonglong>(kLargeRows));
       previous = signal.at(0).toULongLong();
     }
-    QCOMPARE(previous, static_cast<qulonglong>(kRows));
+    QCOMPARE(previous, static_cast<qulonglong>(kLargeRows));
   }
 
   // A scan replaced by a newer filter is cancelled, not finished: the pane
   // would otherwise report the partial count as the filter's result.
   void aReplacedScanIsCancelledNotFinished() {
     pipescope::MessageLog log;
-    constexpr int kRows = 100000;
-    for (int i = 0; i < kRows; ++i) {
-      log.append(1, pipescope::Direction::in, pipescope::as_bytes(i % 100 == 0 ? "needle" : "hay"));
-    }
+    fillNeedlesAndHay(log);
     MessageLogModel source(log);
     LogQueryModel model;
     model.setSourceModel(&source);
@@ -168,14 +175,14 @@ class LogQueryModelTest : public QObject {
     QVERIFY(finished.wait(60000));
     QCOMPARE(finished.count(), 1);
     QCOMPARE(cancelled.count(), 1);
-    QCOMPARE(model.rowCount(), kRows - kRows / 100);
+    QCOMPARE(model.rowCount(), kLargeRows - kLargeRows / 100);
     // Clearing the filter during a scan cancels it too, and shows every row.
     QVERIFY(model.setTextFilter(QStringLiteral("needle"), false, Qt::CaseSensitive));
     QVERIFY(model.isScanning());
     QVERIFY(model.setTextFilter(QString(), false, Qt::CaseSensitive));
     QCOMPARE(cancelled.count(), 2);
     QVERIFY(!model.isScanning());
-    QCOMPARE(model.rowCount(), kRows);
+    QCOMPARE(model.rowCount(), kLargeRows);
   }
 };
 

@@ -17,6 +17,7 @@
 // timeout) before the OVERLAPPED goes away. Then the engine reads again.
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <functional>
 #include <limits>
 #include <optional>
@@ -95,14 +96,35 @@ using LogRequest = std::function<void()>;
 /// it: the call returned TRUE, or failed with ERROR_IO_PENDING (the write is
 /// done or under way) or ERROR_MORE_DATA (the reply has begun). Keeps the
 /// call's last error for EventIo::finish. Returns whether it was taken.
+///
+/// If logging throws (the process is out of memory), the call's I/O may
+/// still be pending on `io`'s OVERLAPPED, which the OS writes into until it
+/// ends: the I/O is cancelled and waited for, after the gate is released (a
+/// reader of our bytes may be waiting for it), before the exception leaves.
 template <typename Call>
-bool write_and_log(Call call, BOOL& started, const LogRequest& log_request) {
-  const WriteGateHold hold;
-  started = call();
-  const DWORD error = started ? ERROR_SUCCESS : GetLastError();
-  const bool taken = started || error == ERROR_IO_PENDING || error == ERROR_MORE_DATA;
-  if (taken) log_request();
+bool write_and_log(HANDLE pipe, EventIo& io, Call call, BOOL& started, const LogRequest& log_request) {
+  DWORD error = ERROR_SUCCESS;
+  bool taken = false;
+  std::exception_ptr failed;
+  {
+    const WriteGateHold hold;
+    started = call();
+    error = started ? ERROR_SUCCESS : GetLastError();
+    taken = started || error == ERROR_IO_PENDING || error == ERROR_MORE_DATA;
+    if (taken) {
+      try {
+        log_request();
+      } catch (...) {
+        failed = std::current_exception();
+      }
+    }
+  }
   SetLastError(error);
+  if (failed) {
+    DWORD bytes = 0;
+    (void)io.finish(pipe, started, std::chrono::steady_clock::now(), bytes);
+    std::rethrow_exception(failed);
+  }
   return taken;
 }
 
@@ -152,6 +174,7 @@ Exchange transact_native(HANDLE pipe, std::span<const std::byte> request, std::u
   // TransactNamedPipe writes the request first and only then waits for the
   // reply: once it returned pending, the request went out.
   exchange.request_written = write_and_log(
+      pipe, io,
       [&] {
         return TransactNamedPipe(pipe, in, static_cast<DWORD>(request.size()), first.data(), buffer_size, nullptr,
                                  io.arm());
@@ -185,7 +208,7 @@ Exchange transact_by_write_and_read(HANDLE pipe, std::span<const std::byte> requ
   // Logged when WriteFile took the message, as every write of the engine is
   // (pipe_end.cpp): the server may read it from then on.
   exchange.request_written = write_and_log(
-      [&] { return WriteFile(pipe, out, static_cast<DWORD>(request.size()), nullptr, io.arm()); }, started,
+      pipe, io, [&] { return WriteFile(pipe, out, static_cast<DWORD>(request.size()), nullptr, io.arm()); }, started,
       log_request);
   // The write of a whole message is not bounded by the reply's timeout: a
   // half-written message cannot be taken back.
