@@ -238,13 +238,7 @@ void MainWindow::showRunChildDialog() {
   auto* dialog = new RunChildDialog(this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   dialog->setCommandLine(QSettings().value(QStringLiteral("recent/childCommand"), QStringLiteral("sort")).toString());
-  // What is remembered is the line exactly as typed, quotes and all: the
-  // words alone, joined again, would lose the quoting that made them.
-  dialog->setSubmitter([this, dialog](const pipescope::ChildOptions& options) {
-    auto error = runChild(options);
-    if (!error) QSettings().setValue(QStringLiteral("recent/childCommand"), dialog->commandLine());
-    return error;
-  });
+  dialog->setSubmitter([this](const pipescope::ChildOptions& options) { return runChild(options); });
   dialog->open();
 }
 
@@ -261,7 +255,15 @@ std::optional<pipescope::Error> MainWindow::connectClient(const pipescope::Clien
 }
 
 std::optional<pipescope::Error> MainWindow::runChild(const pipescope::ChildOptions& options) {
-  return session_->runChild(options);
+  auto error = session_->runChild(options);
+  if (!error) {
+    QStringList args;
+    for (const auto& arg : options.argv) {
+      args << toQString(arg);
+    }
+    QSettings().setValue(QStringLiteral("recent/childCommand"), args.join(QLatin1Char(' ')));
+  }
+  return error;
 }
 
 std::optional<pipescope::Error> MainWindow::sendTo(pipescope::EndpointId endpoint, const QByteArray& bytes) {
