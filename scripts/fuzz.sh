@@ -3,7 +3,7 @@
 # AddressSanitizer and UndefinedBehaviorSanitizer) and runs each one for a
 # bounded time. `scripts/test.sh fuzz` calls this.
 #
-# Usage: scripts/fuzz.sh [target...]   (codec, name, log, channel_read; all by default)
+# Usage: scripts/fuzz.sh [target...]   (codec, name, log, log_query, channel_read, command_words; all by default)
 #
 #   PIPESCOPE_FUZZ_SECONDS  how long each target runs (60 by default; CI: 20)
 #
@@ -22,7 +22,7 @@ seconds="${PIPESCOPE_FUZZ_SECONDS:-60}"
 case "$seconds" in
   ''|*[!0-9]*) echo "PIPESCOPE_FUZZ_SECONDS must be a whole number of seconds, not '$seconds'" >&2; exit 2 ;;
 esac
-all_targets=(codec name log log_query channel_read)
+all_targets=(codec name log log_query channel_read command_words)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 for target in "${targets[@]}"; do

@@ -3,8 +3,8 @@
 # runs `pipescope --screenshot` (which starts the demo, waits for traffic,
 # saves the pictures with Qt's own grab and quits) under Xvfb, so it works on
 # a machine without a display. Writes docs/screenshots/main.png,
-# hex-view.png, impersonation.png, new-server-dialog.png and, with the dark
-# palette, main-dark.png.
+# hex-view.png, impersonation.png, new-server-dialog.png, run-child-dialog.png
+# and, with the dark palette, main-dark.png.
 #
 # Then does the same with the Windows build (preset mingw-gui, Qt from
 # scripts/qt-mingw.sh): pipescope.exe runs under Wine on Xvfb in a fresh
@@ -52,7 +52,7 @@ if [ "$which" != windows ]; then
   XDG_CONFIG_HOME="$settings_dir" QT_QPA_PLATFORM=xcb \
     xvfb-run --auto-servernum --server-args="-screen 0 1600x1000x24" \
     "$build_dir/app/gui/pipescope" --screenshot "$out_dir/main.png"
-  log "wrote $out_dir/main.png, hex-view.png, impersonation.png, new-server-dialog.png"
+  log "wrote $out_dir/main.png, hex-view.png, impersonation.png, new-server-dialog.png, run-child-dialog.png"
 
   # The same with the dark palette, in a folder of its own; only the main
   # window is kept, as main-dark.png.

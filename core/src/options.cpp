@@ -75,6 +75,13 @@ Result<void> validate(const ChildOptions& o) {
   if (o.argv.empty() || o.argv.front().empty()) {
     return make_error(Errc::invalid_parameter, "run child", "no program given");
   }
+  // The OS takes each argument as a C string, which ends at the first NUL.
+  for (std::size_t index = 0; index < o.argv.size(); ++index) {
+    if (o.argv[index].find('\0') != std::string::npos) {
+      return make_error(Errc::invalid_parameter, "run child",
+                        "argument " + std::to_string(index) + " contains a NUL character");
+    }
+  }
   return validate_read_buffer(o.read_buffer_size);
 }
 

@@ -3,6 +3,7 @@
 // what shell tools a machine happens to have.
 //
 //   child_helper echo-args A B ...  writes "A B ...\n" to standard output
+//   child_helper print-args A ...   writes each argument on a line of its own, between < and >
 //   child_helper exit N             exits with code N, writing nothing
 //   child_helper cat                copies standard input to standard output until end of input
 //   child_helper stderr TEXT        writes TEXT to standard error only
@@ -49,7 +50,7 @@ void use_binary_streams() {
 
 int usage() {
   std::fputs(
-      "usage: child_helper echo-args ARG... | exit N | cat | stderr TEXT | idle SECONDS | spawn-holder | "
+      "usage: child_helper echo-args ARG... | print-args ARG... | exit N | cat | stderr TEXT | idle SECONDS | spawn-holder | "
       "spawn-idle-holder | list-fds\n",
       stderr);
   return 2;
@@ -65,6 +66,18 @@ int echo_args(int argc, char** argv) {
   }
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), stdout);
+  return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
+// Each word marked, so that blanks, quotes and empty words show exactly.
+int print_args(int argc, char** argv) {
+  std::string text;
+  for (int i = 2; i < argc; ++i) {
+    text += '<';
+    text += argv[i];
+    text += ">\n";
+  }
+  std::fwrite(text.data(), 1, text.size(), stdout);
   return std::fflush(stdout) == 0 ? 0 : 1;
 }
 
@@ -200,6 +213,9 @@ int main(int argc, char** argv) {
   const std::string mode = argv[1];
   if (mode == "echo-args") {
     return echo_args(argc, argv);
+  }
+  if (mode == "print-args") {
+    return print_args(argc, argv);
   }
   if (mode == "exit" && argc == 3) {
     return exit_with(argv[2]);

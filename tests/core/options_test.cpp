@@ -35,5 +35,18 @@ TEST(Options, ValidateIsTheNameAndTheSettings) {
   EXPECT_FALSE(validate_settings(bad_setting).ok());
 }
 
+// A child's arguments reach the OS as C strings: a NUL would silently cut
+// one short, so it is refused, naming the argument.
+TEST(Options, AChildArgumentWithANulIsRefused) {
+  ChildOptions child;
+  child.argv = {"prog", "fine", std::string("cut\0short", 9)};
+  auto valid = validate(child);
+  ASSERT_FALSE(valid.ok());
+  EXPECT_EQ(valid.error().errc(), Errc::invalid_parameter);
+  EXPECT_NE(valid.error().detail.find("argument 2"), std::string::npos) << valid.error().detail;
+  child.argv.pop_back();
+  EXPECT_TRUE(validate(child).ok());
+}
+
 }  // namespace
 }  // namespace pipescope

@@ -77,7 +77,7 @@ echo "picture: ${width} x ${height}, $size bytes"
 # An empty window of one colour compresses to a few kilobytes; the demo's
 # tables, log and plot make far more.
 [[ $size -ge 40000 ]] || fail "the picture has only $size bytes: the window shows almost nothing"
-for extra in hex-view.png new-server-dialog.png; do
+for extra in hex-view.png new-server-dialog.png run-child-dialog.png; do
   [[ -s "$folder/$extra" ]] || fail "the screenshot mode did not write $extra"
 done
 echo "PASS: the unpacked ZIP started, ran the demo and drew its window"

@@ -11,13 +11,13 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QProcess>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStringListModel>
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "dialogs/command_line_field.hpp"
 #include "dialogs/option_text.hpp"
 #include "views/choice_combo.hpp"
 #include "common/qt_text.hpp"
@@ -340,12 +340,7 @@ void ConnectClientDialog::accept() {
 RunChildDialog::RunChildDialog(QWidget* parent) : QDialog(parent) {
   setWindowTitle(tr("Run a child with anonymous pipes"));
   setObjectName(QStringLiteral("runChildDialog"));
-  command_ = new QLineEdit(this);
-  command_->setObjectName(QStringLiteral("command"));
-  command_->setPlaceholderText(tr("e.g. sort, or python3 -u script.py"));
-  command_->setToolTip(tr("The program and its arguments, quoted as in a shell. Its standard input, output and "
-                          "error are anonymous pipes (CreatePipe / pipe2): what it prints streams into the log, "
-                          "and the send panel writes to its input."));
+  command_ = new CommandLineField(this);
   folder_ = new QLineEdit(this);
   folder_->setObjectName(QStringLiteral("folder"));
   folder_->setPlaceholderText(tr("(PipeScope's current folder)"));
@@ -373,11 +368,18 @@ RunChildDialog::RunChildDialog(QWidget* parent) : QDialog(parent) {
                              "(DuplicateHandle). Each carries bytes one way and has no overlapped I/O."),
                           this);
   note->setWordWrap(true);
+  auto* buttons = makeButtons(this, tr("Run"));
+  run_ = buttons->button(QDialogButtonBox::Ok);
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(note);
   layout->addLayout(form);
   layout->addWidget(error_);
-  layout->addWidget(makeButtons(this, tr("Run")));
+  layout->addWidget(buttons);
+  // Run waits for a command line that splits and names a program; the
+  // field says what is wrong meanwhile.
+  const auto updateRun = [this] { run_->setEnabled(command_->isRunnable()); };
+  connect(command_, &CommandLineField::wordsChanged, this, updateRun);
+  updateRun();
   connect(browse, &QToolButton::clicked, this, [this] {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Working folder"), folder_->text());
     if (!dir.isEmpty()) {
@@ -388,11 +390,11 @@ RunChildDialog::RunChildDialog(QWidget* parent) : QDialog(parent) {
 
 void RunChildDialog::setCommandLine(const QString& commandLine) { command_->setText(commandLine); }
 
+QString RunChildDialog::commandLine() const { return command_->text(); }
+
 pipescope::ChildOptions RunChildDialog::options() const {
   pipescope::ChildOptions o;
-  for (const QString& arg : QProcess::splitCommand(command_->text())) {
-    o.argv.push_back(toStdString(arg));
-  }
+  o.argv = command_->words();
   o.working_dir = toStdString(folder_->text().trimmed());
   o.read_buffer_size = spinValue(readBuffer_);
   return o;
@@ -403,6 +405,8 @@ QString RunChildDialog::errorText() const { return error_->isHidden() ? QString(
 void RunChildDialog::showError(const pipescope::Error& error) { setError(error_, error); }
 
 void RunChildDialog::accept() {
+  // Run is disabled meanwhile, but a default button is not the only way in.
+  if (!command_->isRunnable()) return;
   if (submit(options(), submitter_, error_)) {
     QDialog::accept();
   }

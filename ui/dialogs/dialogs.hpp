@@ -18,9 +18,12 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSpinBox;
 
 namespace pipescope::ui {
+
+class CommandLineField;
 
 /// Tries to create what a dialog describes; returns the error if the engine refused.
 template <class Options>
@@ -102,6 +105,9 @@ class RunChildDialog final : public QDialog {
   explicit RunChildDialog(QWidget* parent = nullptr);
 
   void setCommandLine(const QString& commandLine);
+  /// Exactly what was typed, to be remembered as it is.
+  [[nodiscard]] QString commandLine() const;
+  /// The words of the command line (split by the platform's rules) as argv.
   [[nodiscard]] pipescope::ChildOptions options() const;
   void setSubmitter(Submitter<pipescope::ChildOptions> submitter) { submitter_ = std::move(submitter); }
   [[nodiscard]] QString errorText() const;
@@ -112,7 +118,8 @@ class RunChildDialog final : public QDialog {
  private:
   void showError(const pipescope::Error& error);
 
-  QLineEdit* command_ = nullptr;
+  CommandLineField* command_ = nullptr;
+  QPushButton* run_ = nullptr;
   QLineEdit* folder_ = nullptr;
   QSpinBox* readBuffer_ = nullptr;
   QLabel* error_ = nullptr;

@@ -238,7 +238,13 @@ void MainWindow::showRunChildDialog() {
   auto* dialog = new RunChildDialog(this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   dialog->setCommandLine(QSettings().value(QStringLiteral("recent/childCommand"), QStringLiteral("sort")).toString());
-  dialog->setSubmitter([this](const pipescope::ChildOptions& options) { return runChild(options); });
+  // What is remembered is the line exactly as typed, quotes and all: the
+  // words alone, joined again, would lose the quoting that made them.
+  dialog->setSubmitter([this, dialog](const pipescope::ChildOptions& options) {
+    auto error = runChild(options);
+    if (!error) QSettings().setValue(QStringLiteral("recent/childCommand"), dialog->commandLine());
+    return error;
+  });
   dialog->open();
 }
 
@@ -255,15 +261,7 @@ std::optional<pipescope::Error> MainWindow::connectClient(const pipescope::Clien
 }
 
 std::optional<pipescope::Error> MainWindow::runChild(const pipescope::ChildOptions& options) {
-  auto error = session_->runChild(options);
-  if (!error) {
-    QStringList args;
-    for (const auto& arg : options.argv) {
-      args << toQString(arg);
-    }
-    QSettings().setValue(QStringLiteral("recent/childCommand"), args.join(QLatin1Char(' ')));
-  }
-  return error;
+  return session_->runChild(options);
 }
 
 std::optional<pipescope::Error> MainWindow::sendTo(pipescope::EndpointId endpoint, const QByteArray& bytes) {

@@ -75,7 +75,9 @@ class MainWindow final : public QMainWindow {
   void setDarkPalette(bool dark);
 
   /// What the dialogs call: the session's command, and on success the name
-  /// or command line is remembered for the next time the dialog opens.
+  /// is remembered for the next time the dialog opens. A child's command
+  /// line is remembered by the Run child dialog's submitter, which has the
+  /// text as typed; runChild only has the words.
   std::optional<pipescope::Error> createServer(const pipescope::ServerOptions& options);
   std::optional<pipescope::Error> connectClient(const pipescope::ClientOptions& options);
   std::optional<pipescope::Error> runChild(const pipescope::ChildOptions& options);

@@ -93,6 +93,12 @@ void scheduleScreenshot(MainWindow& window, const QString& path) {
     dialog.show();
     ok = saveWidget(dialog, info.dir().filePath(QStringLiteral("new-server-dialog.png"))) && ok;
     dialog.hide();
+    // The Run child dialog with the words its command line splits into.
+    RunChildDialog child(&window);
+    child.setCommandLine(QStringLiteral("sh -c 'echo hi; read x; echo got $x'"));
+    child.show();
+    ok = saveWidget(child, info.dir().filePath(QStringLiteral("run-child-dialog.png"))) && ok;
+    child.hide();
     QApplication::exit(ok ? 0 : 1);
   });
   poll->start(kPollMs);

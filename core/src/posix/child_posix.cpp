@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "pipescope/command_words.hpp"
 #include "posix_backend.hpp"
 #include "spawn_descriptors.hpp"
 
@@ -26,25 +27,6 @@ namespace {
 /// How long a child's output may stay open after the child exited (a
 /// grandchild can hold it) before the child is reported finished anyway.
 constexpr auto kOutputGrace = std::chrono::seconds(2);
-
-std::string join_command_line(const std::vector<std::string>& argv) {
-  std::string line;
-  for (const auto& arg : argv) {
-    if (!line.empty()) line += ' ';
-    const bool quote = arg.empty() || arg.find_first_of(" \t\"'\\$") != std::string::npos;
-    if (!quote) {
-      line += arg;
-      continue;
-    }
-    line += '\'';
-    for (char ch : arg) {
-      if (ch == '\'') line += "'\\''";
-      else line += ch;
-    }
-    line += '\'';
-  }
-  return line;
-}
 
 struct PipePair {
   int read = -1;
@@ -72,6 +54,11 @@ std::unique_ptr<Channel> make_channel(EndpointId id, int fd, bool reads, std::ui
 }  // namespace
 
 Result<EndpointId> PosixBackend::run_child(const ChildOptions& options) {
+  // The line the log and the events show: the words quoted as a shell
+  // would need them, so that it can be pasted into one (and into the Run
+  // child dialog) and means the same words.
+  auto command_line = quote_command_line(options.argv, CommandRules::posix_shell);
+  if (!command_line) return std::move(command_line).error();
   return loop_.call([&]() -> Result<EndpointId> {
     std::array<PipePair, 3> pipes{};
     for (auto& p : pipes) {
@@ -132,7 +119,7 @@ Result<EndpointId> PosixBackend::run_child(const ChildOptions& options) {
 
     auto child = std::make_unique<Child>();
     child->pid = pid;
-    child->command_line = join_command_line(options.argv);
+    child->command_line = std::move(*command_line);
     child->id = context_.add_endpoint(EndpointKind::child, 0, child->command_line,
                                       fmt::format("child {} ({})", pid, options.argv.front()),
                                       EndpointState::connected);

@@ -219,9 +219,6 @@ class Child : public std::enable_shared_from_this<Child> {
   std::thread exit_thread_;
 };
 
-/// Quotes one argument the way CommandLineToArgvW and the C runtime split
-/// command lines again.
-[[nodiscard]] std::wstring quote_argument(const std::wstring& argument);
 [[nodiscard]] Result<std::vector<PipeInfo>> list_pipes_win32();
 /// The maximum instances of a pipe as its \\.\pipe\ directory entry
 /// (FileDirectoryInformation) gives them in AllocationSize. The pipe file

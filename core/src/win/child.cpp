@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "backend_win.hpp"
+#include "pipescope/command_words.hpp"
 
 namespace pipescope::detail::win {
 
@@ -44,30 +45,6 @@ Result<PipePair> make_pipe() {
 }
 }  // namespace
 
-std::wstring quote_argument(const std::wstring& argument) {
-  if (!argument.empty() && argument.find_first_of(L" \t\n\v\"") == std::wstring::npos) return argument;
-  std::wstring quoted = L"\"";
-  std::size_t backslashes = 0;
-  for (wchar_t c : argument) {
-    if (c == L'\\') {
-      ++backslashes;
-      continue;
-    }
-    if (c == L'"') {
-      // Backslashes before a quote are escapes: double them, then escape the quote.
-      quoted.append(backslashes * 2 + 1, L'\\');
-    } else {
-      quoted.append(backslashes, L'\\');
-    }
-    backslashes = 0;
-    quoted.push_back(c);
-  }
-  // Backslashes before the closing quote would escape it: double them.
-  quoted.append(backslashes * 2, L'\\');
-  quoted.push_back(L'"');
-  return quoted;
-}
-
 Child::Child(EngineContext& context, ChildOptions options) : context_(context), options_(std::move(options)) {}
 
 Child::~Child() {
@@ -78,12 +55,16 @@ Child::~Child() {
 }
 
 Result<EndpointId> Child::start() {
-  std::wstring command_line;
-  for (const auto& argument : options_.argv) {
-    if (!command_line.empty()) command_line.push_back(L' ');
-    command_line += quote_argument(widen(argument));
-  }
-  command_line_ = narrow(command_line);
+  // CreateProcessW takes one command line; the child's C runtime splits it
+  // into argv again by CommandLineToArgvW's rules, and the quoting here is
+  // the inverse of that split (pipescope/command_words.hpp), so the child
+  // gets exactly the words it was given. The program name has a rule of its
+  // own there (no escapes), which CreateProcessW follows too when it finds
+  // the program.
+  auto quoted = quote_command_line(options_.argv, CommandRules::windows);
+  if (!quoted) return std::move(quoted).error();
+  command_line_ = std::move(*quoted);
+  const std::wstring command_line = widen(command_line_);
 
   auto in = make_pipe();
   if (!in) return std::move(in).error();
