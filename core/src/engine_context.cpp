@@ -1,6 +1,7 @@
 #include "engine_context.hpp"
 
 #include <exception>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -83,21 +84,24 @@ bool EngineContext::add_tap(EndpointId id, std::shared_ptr<Tap> tap) {
   Slot* s = slot(id);
   if (s == nullptr || tap == nullptr) return false;
   const std::lock_guard lock(s->tap_mutex);
-  s->taps.push_back(std::move(tap));
+  auto taps = s->taps ? std::make_shared<TapList>(*s->taps) : std::make_shared<TapList>();
+  taps->push_back(std::move(tap));
+  s->taps = std::move(taps);
   s->tapped.store(true, std::memory_order_release);
   return true;
 }
 
-TapActions EngineContext::tap_read(const TapRead& read) {
+TapActions EngineContext::tap_read(const TapRead& read, Bytes* read_buffer) {
   TapActions actions;
   Slot* s = slot(read.endpoint);
   if (s == nullptr || !s->tapped.load(std::memory_order_acquire)) return actions;
-  std::vector<std::shared_ptr<Tap>> taps;
+  std::shared_ptr<const TapList> taps;
   {
     const std::lock_guard lock(s->tap_mutex);
     taps = s->taps;
   }
-  for (const std::shared_ptr<Tap>& tap : taps) {
+  if (!taps) return actions;
+  for (const std::shared_ptr<Tap>& tap : *taps) {
     try {
       tap->on_read(read, actions);
     } catch (const std::exception& e) {
@@ -106,15 +110,52 @@ TapActions EngineContext::tap_read(const TapRead& read) {
       detach_failed_tap(*s, tap, "an exception that is not a std::exception");
     }
   }
-  if (!actions.forwards().empty() && forward_sink_) forward_sink_(read.endpoint, std::move(actions.forwards()));
+  if (actions.forwards().empty() || !forward_sink_) return actions;
+  if (!actions.read_forwards().empty()) fill_read_forwards(read, read_buffer, actions);
+  forward_sink_(read.endpoint, std::move(actions.forwards()));
   return actions;
+}
+
+void EngineContext::fill_read_forwards(const TapRead& read, Bytes* read_buffer, TapActions& actions) {
+  // The backend's buffer goes to the first forward of the read, if it holds
+  // exactly the read's bytes from its start; the others get copies, made
+  // from read.bytes, which still points into the buffer handed over (moving
+  // a vector keeps its memory).
+  bool handed_over = read_buffer == nullptr || read_buffer->data() != read.bytes.data() ||
+                     read_buffer->size() < read.bytes.size();
+  for (const std::size_t index : actions.read_forwards()) {
+    TapForward& forward = actions.forwards()[index];
+    Bytes reused = forward.buffers ? forward.buffers->take() : Bytes{};
+    if (!handed_over) {
+      forward.bytes = std::move(*read_buffer);
+      forward.bytes.resize(read.bytes.size());
+      *read_buffer = std::move(reused);
+      handed_over = true;
+      continue;
+    }
+    try {
+      forward.bytes = std::move(reused);
+      forward.bytes.assign(read.bytes.begin(), read.bytes.end());
+    } catch (const std::bad_alloc&) {
+      // The read is logged; only its forward is lost, and it is reported.
+      forward.bytes.clear();
+      report(read.endpoint, 0,
+             make_error(Errc::not_enough_memory, "forward",
+                        "no memory to copy " + std::to_string(read.bytes.size()) + " bytes read for endpoint " +
+                            std::to_string(forward.to) + "; they were logged but not forwarded"));
+    }
+  }
 }
 
 void EngineContext::detach_failed_tap(Slot& s, const std::shared_ptr<Tap>& tap, std::string_view what) {
   {
     const std::lock_guard lock(s.tap_mutex);
-    std::erase(s.taps, tap);
-    s.tapped.store(!s.taps.empty(), std::memory_order_release);
+    if (s.taps) {
+      auto taps = std::make_shared<TapList>(*s.taps);
+      std::erase(*taps, tap);
+      s.taps = taps->empty() ? nullptr : std::move(taps);
+    }
+    s.tapped.store(s.taps != nullptr, std::memory_order_release);
   }
   report(s.info.id, s.info.server,
          make_error(Errc::unknown, "tap", std::string("a tap of this endpoint threw (") + std::string(what) +
@@ -136,7 +177,7 @@ void EngineContext::set_state(EndpointId id, EndpointState state, const PeerInfo
   if (state == EndpointState::closed) {
     // A closed endpoint reads no more: its taps (and what they hold, such as
     // a responder's partial line) go now, not when the engine ends.
-    std::vector<std::shared_ptr<Tap>> released;
+    std::shared_ptr<const TapList> released;
     {
       const std::lock_guard lock(s->tap_mutex);
       released.swap(s->taps);

@@ -40,7 +40,11 @@ class EngineContext {
   /// what they ask for. Backends call it from their read path, after
   /// record(); with no tap attached it costs one atomic load. A tap that
   /// throws is detached and reported, and the read goes on.
-  [[nodiscard]] TapActions tap_read(const TapRead& read);
+  /// `read_buffer`, if given, is the backend's buffer that holds the read's
+  /// bytes from its start: a tap's forward_read may take it (the backend
+  /// then finds another buffer in its place, of any size, and must size it
+  /// again before its next read into it).
+  [[nodiscard]] TapActions tap_read(const TapRead& read, Bytes* read_buffer = nullptr);
   /// Who carries out the taps' forwards (the engine's forwarding thread);
   /// set once, before any endpoint exists.
   using ForwardSink = std::function<void(EndpointId from, std::vector<TapForward> forwards)>;
@@ -74,16 +78,21 @@ class EngineContext {
   [[nodiscard]] std::optional<EndpointState> state(EndpointId id) const;
 
  private:
+  using TapList = std::vector<std::shared_ptr<Tap>>;
   struct Slot {
     EndpointInfo info;
     std::atomic<EndpointState> state{EndpointState::closed};
     std::atomic<std::uint64_t> bytes_in{0}, bytes_out{0}, messages_in{0}, messages_out{0};
     std::atomic<bool> tapped{false};  ///< taps is not empty: the read path's only cost without taps
     BriefMutex tap_mutex;
-    std::vector<std::shared_ptr<Tap>> taps;  // guarded by tap_mutex
+    /// Replaced, never changed, when a tap comes or goes, so that a read
+    /// takes the list with one reference count rather than a copy; null
+    /// when there is none. Guarded by tap_mutex.
+    std::shared_ptr<const TapList> taps;
   };
   Slot* slot(EndpointId id) const;
   void attach_server_taps(EndpointId id, ServerId server);
+  void fill_read_forwards(const TapRead& read, Bytes* read_buffer, TapActions& actions);
   void detach_failed_tap(Slot& s, const std::shared_ptr<Tap>& tap, std::string_view what);
 
   EventSink* sink_;

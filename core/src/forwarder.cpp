@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <string>
+#include <utility>
 
 namespace pipescope::detail {
 
@@ -22,16 +23,66 @@ Error forward_failure(const std::exception_ptr& failure) {
 Forwarder::Forwarder(EngineContext& context, Send send)
     : context_(context),
       send_(std::move(send)),
-      worker_([this](std::exception_ptr failure) {
-        context_.report(0, 0, forward_failure(failure));
-        context_.flush();
-      }) {}
+      worker_([this](const std::exception_ptr& failure) { report_failure(failure); }) {}
 
-void Forwarder::stop() { worker_.stop(); }
+void Forwarder::report_failure(const std::exception_ptr& failure) {
+  context_.report(0, 0, forward_failure(failure));
+  context_.flush();
+}
+
+void Forwarder::stop() {
+  stopping_.store(true);
+  worker_.stop();
+  const std::lock_guard lock(queue_mutex_);
+  queue_.clear();
+}
 
 void Forwarder::post(EndpointId from, std::vector<TapForward> forwards) {
-  for (TapForward& forward : forwards) {
-    worker_.post([this, from, forward = std::move(forward)] { send_one(from, forward); });
+  if (forwards.empty() || stopping_.load()) return;
+  bool start_draining = false;
+  {
+    const std::lock_guard lock(queue_mutex_);
+    for (TapForward& forward : forwards) queue_.push_back(Queued{from, std::move(forward)});
+    start_draining = !std::exchange(draining_, true);
+  }
+  if (!start_draining) return;
+  try {
+    worker_.post([this] { drain(); });
+  } catch (...) {
+    // No job will drain the queue (no memory for it): the next post tries again.
+    const std::lock_guard lock(queue_mutex_);
+    draining_ = false;
+    throw;
+  }
+}
+
+void Forwarder::drain() {
+  std::deque<Queued> batch;
+  for (;;) {
+    {
+      const std::lock_guard lock(queue_mutex_);
+      if (queue_.empty() || stopping_.load()) {
+        draining_ = false;
+        return;
+      }
+      batch.swap(queue_);
+    }
+    for (Queued& queued : batch) {
+      if (stopping_.load()) break;
+      try {
+        send_one(queued.from, queued.forward);
+      } catch (...) {
+        // Reported as the worker reports a job that threw; the next forward
+        // goes on, and this job must end only with draining_ cleared.
+        try {
+          report_failure(std::current_exception());
+        } catch (...) {
+          // Not even the failure could be told (no memory).
+        }
+      }
+      if (queued.forward.buffers) queued.forward.buffers->give_back(std::move(queued.forward.bytes));
+    }
+    batch.clear();
   }
 }
 

@@ -3,10 +3,16 @@
 // off the I/O threads and outside every endpoint's lock, one after the other
 // in the order they were asked for, so that a message forwarded before
 // another is written before it; two ends forwarding to each other can never
-// wait for each other's locks.
+// wait for each other's locks. Forwards queue here, and one job on the
+// worker sends all that have queued: a busy relay wakes the thread once per
+// batch, not once per message.
 #pragma once
 
+#include <atomic>
+#include <deque>
+#include <exception>
 #include <functional>
+#include <mutex>
 #include <span>
 #include <vector>
 
@@ -32,11 +38,24 @@ class Forwarder {
   void post(EndpointId from, std::vector<TapForward> forwards);
 
  private:
+  struct Queued {
+    EndpointId from = 0;
+    TapForward forward;
+  };
+  /// The worker's job: sends what has queued, batch after batch, until the
+  /// queue is empty or the forwarder stops.
+  void drain();
   void send_one(EndpointId from, const TapForward& forward);
+  /// Reports what a forward threw, against no endpoint.
+  void report_failure(const std::exception_ptr& failure);
 
   EngineContext& context_;
   Send send_;
-  SerialWorker worker_;
+  std::atomic<bool> stopping_{false};
+  std::mutex queue_mutex_;
+  std::deque<Queued> queue_;  // guarded by queue_mutex_
+  bool draining_ = false;     ///< a drain job is posted or running; guarded by queue_mutex_
+  SerialWorker worker_;       // last: its thread stops before the members it uses go
 };
 
 }  // namespace pipescope::detail

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "conformance_fixture.hpp"
@@ -51,7 +53,96 @@ class ThrowingTap final : public Tap {
   void on_read(const TapRead&, TapActions&) override { throw std::runtime_error("this tap always fails"); }
 };
 
+/// Forwards each read to another endpoint, in a buffer that comes back.
+class ForwardingTap final : public Tap {
+ public:
+  /// Where the forwards' bytes come back, in the order they were sent.
+  class Returned final : public ForwardBuffers {
+   public:
+    void give_back(Bytes bytes) noexcept override {
+      {
+        const std::lock_guard lock(mutex);
+        texts.emplace_back(as_chars(bytes));
+      }
+      changed.notify_all();
+    }
+    Bytes take() noexcept override { return {}; }
+    /// Waits (up to the conformance timeout) until `count` have come back.
+    bool await(std::size_t count) {
+      std::unique_lock lock(mutex);
+      return changed.wait_for(lock, kEventTimeout, [&] { return texts.size() >= count; });
+    }
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<std::string> texts;
+  };
+
+  /// How the tap hands the read on: as a copy of its own, or as the read
+  /// itself (TapActions::forward_read, which may take the backend's buffer).
+  enum class Way : std::uint8_t { copy, read_itself };
+  explicit ForwardingTap(EndpointId to, Way way = Way::copy) : to_(to), way_(way) {}
+  void on_read(const TapRead& read, TapActions& actions) override {
+    if (way_ == Way::read_itself) {
+      actions.forward_read(to_, returned);
+    } else {
+      actions.forward(to_, Bytes(read.bytes.begin(), read.bytes.end()), returned);
+    }
+  }
+  const std::shared_ptr<Returned> returned = std::make_shared<Returned>();
+
+ private:
+  const EndpointId to_;
+  const Way way_;
+};
+
 using Taps = EngineConformance;
+
+// A forward's bytes go back to the buffers the tap named, once sent, and in
+// order, so that a relay reads the next message into memory it already has.
+TEST_F(Taps, AForwardsBytesComeBackOnceSent) {
+  auto source = connect_message_pipe();
+  auto target = connect_message_pipe();
+  ASSERT_TRUE(source && target);
+  auto tap = std::make_shared<ForwardingTap>(target->client);
+  ASSERT_TRUE(succeeded(engine_.add_tap(source->instance, tap)));
+  const std::vector<std::string> sent{"one", "two", "three"};
+  for (const std::string& text : sent) ASSERT_TRUE(send_and_wait(source->client, text));
+  ASSERT_TRUE(await_records(target->instance, Direction::in, sent.size())) << recent_events();
+  const std::vector<LoggedRow> arrived = logged(target->instance, Direction::in);
+  ASSERT_EQ(arrived.size(), sent.size());
+  for (std::size_t i = 0; i < sent.size(); ++i) EXPECT_EQ(text_of(arrived[i].payload), sent[i]) << i;
+  ASSERT_TRUE(tap->returned->await(sent.size())) << "the engine kept the forwards' bytes";
+  const std::lock_guard lock(tap->returned->mutex);
+  EXPECT_EQ(tap->returned->texts, sent);
+}
+
+// Two taps forward the same reads as they are (forward_read): where the
+// backend hands its read buffer to the first, the second still gets the
+// read's bytes, and the backend reads every later message whole into the
+// buffer it got in exchange. Messages of different sizes, so that a buffer
+// reused at the wrong size would show.
+TEST_F(Taps, TwoTapsForwardTheSameReadsIntact) {
+  auto source = connect_message_pipe();
+  auto first = connect_message_pipe();
+  auto second = connect_message_pipe();
+  ASSERT_TRUE(source && first && second);
+  auto to_first = std::make_shared<ForwardingTap>(first->client, ForwardingTap::Way::read_itself);
+  auto to_second = std::make_shared<ForwardingTap>(second->client, ForwardingTap::Way::read_itself);
+  ASSERT_TRUE(succeeded(engine_.add_tap(source->instance, to_first)));
+  ASSERT_TRUE(succeeded(engine_.add_tap(source->instance, to_second)));
+  const std::vector<std::string> sent{"a fairly long first message", "short", "", "a middling one", "z"};
+  for (const std::string& text : sent) ASSERT_TRUE(send_and_wait(source->client, text));
+  for (const Link* target : {&*first, &*second}) {
+    ASSERT_TRUE(await_records(target->instance, Direction::in, sent.size())) << recent_events();
+    const std::vector<LoggedRow> arrived = logged(target->instance, Direction::in);
+    ASSERT_EQ(arrived.size(), sent.size());
+    for (std::size_t i = 0; i < sent.size(); ++i) EXPECT_EQ(text_of(arrived[i].payload), sent[i]) << i;
+  }
+  ASSERT_TRUE(to_first->returned->await(sent.size()));
+  ASSERT_TRUE(to_second->returned->await(sent.size()));
+  const std::lock_guard lock(to_first->returned->mutex);
+  EXPECT_EQ(to_first->returned->texts, sent) << "each forward came back with exactly its read's bytes";
+}
 
 TEST_F(Taps, AServerTapAnswersEachInstanceWithItsOwnTap) {
   std::vector<std::shared_ptr<ShoutingTap>> made;

@@ -100,6 +100,7 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
 
   if (!ch.message_type) {
     for (int round = 0; round < kMaxReadsPerWakeup; ++round) {
+      // Sized again each round: a relay's tap may have taken the buffer.
       ch.read_scratch.resize(ch.read_buffer);
       const ssize_t got = ::read(ch.fd, ch.read_scratch.data(), ch.read_scratch.size());
       if (got < 0) {
@@ -112,11 +113,11 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
       await_peer_records(ch, piece.size());
       fault_injection::before_record(piece);
       context_.record(id, Direction::in, piece, ch.extra_flags);
-      if (conn != nullptr) run_taps(*conn, piece, ch.extra_flags, true);
+      if (conn != nullptr) run_taps(*conn, piece, ch.extra_flags, true, &ch.read_scratch);
       // A short read emptied the socket. The epoll loop is level-triggered,
       // so it reports the next data (or the end) when it comes; the read
       // that would only have said EAGAIN is saved.
-      if (static_cast<std::size_t>(got) < ch.read_scratch.size()) return true;
+      if (static_cast<std::size_t>(got) < ch.read_buffer) return true;
     }
     return true;
   }
@@ -138,7 +139,9 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
       context_.record(id, Direction::in, piece, flags);
       // A part ends a message for the taps only when the end reads messages:
       // in byte read mode every part stands alone, as ReadFile returns it.
-      if (conn != nullptr) run_taps(*conn, piece, flags, ch.message_reads ? last : true);
+      // A message read whole may hand its buffer to a tap's forward.
+      Bytes* whole = offset == 0 && last ? &ch.read_scratch : nullptr;
+      if (conn != nullptr) run_taps(*conn, piece, flags, ch.message_reads ? last : true, whole);
       offset += part;
     } while (offset < message.size());
   };
@@ -161,8 +164,9 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
     }
   }
   if (left > 0) {
-    if (ch.read_scratch.size() < left) ch.read_scratch.resize(left);
     for (int round = 0; left > 0 && round < kMaxReadsPerWakeup; ++round) {
+      // Sized each round: a relay's tap may have taken the buffer.
+      if (ch.read_scratch.size() < left) ch.read_scratch.resize(left);
       const ssize_t got = ::recv(ch.fd, ch.read_scratch.data(), left, MSG_DONTWAIT);
       if (got < 0) {
         ch.counted = 0;
@@ -208,8 +212,9 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
   return true;
 }
 
-void PosixBackend::run_taps(Connection& c, std::span<const std::byte> data, std::uint8_t flags, bool message_end) {
-  TapActions actions = context_.tap_read(TapRead{c.id, data, flags, c.channel.message_reads, message_end});
+void PosixBackend::run_taps(Connection& c, std::span<const std::byte> data, std::uint8_t flags, bool message_end,
+                            Bytes* buffer) {
+  TapActions actions = context_.tap_read(TapRead{c.id, data, flags, c.channel.message_reads, message_end}, buffer);
   if (actions.empty()) return;
   for (Bytes& reply : actions.replies()) {
     if (c.channel.can_write) enqueue(c.channel, std::move(reply), record_flags::responder);

@@ -270,7 +270,11 @@ class PosixBackend final : public Backend {
   void close_connection(EndpointId id, std::error_code reason);
   /// Shows a logged read to the connection's taps (pipescope/tap.hpp) and
   /// writes their replies, flagged responder.
-  void run_taps(Connection& c, std::span<const std::byte> data, std::uint8_t flags, bool message_end);
+  /// `buffer`, if given, holds `data` from its start and may be taken by a
+  /// tap's forward (EngineContext::tap_read): the caller sizes it again
+  /// before it reads into it next.
+  void run_taps(Connection& c, std::span<const std::byte> data, std::uint8_t flags, bool message_end,
+                Bytes* buffer = nullptr);
 
   // Failures on the loop thread (endpoint_faults.cpp): what escapes the
   // work of one endpoint or server ends that one only.

@@ -4,7 +4,9 @@
 #include "pipescope/relay.hpp"
 
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "pipescope/tap.hpp"
 
@@ -12,23 +14,70 @@ namespace pipescope {
 
 namespace {
 
+/// The buffers one direction of a relay reads its messages into: the
+/// forwarding thread gives each back once it is sent, and the next message
+/// is read into it, so that a steady relay allocates nothing. A few are kept,
+/// for the forwards still queued; a buffer of an unusually large message is
+/// freed rather than kept.
+class BufferPool final : public ForwardBuffers {
+ public:
+  BufferPool() { spare_.reserve(kKept); }
+
+  Bytes take() noexcept override {
+    const std::lock_guard lock(mutex_);
+    if (spare_.empty()) return {};
+    Bytes bytes = std::move(spare_.back());
+    spare_.pop_back();
+    return bytes;
+  }
+
+  void give_back(Bytes bytes) noexcept override {
+    // Kept with its size: a backend that reads into it need not fill it
+    // with zeros first.
+    if (bytes.capacity() > kLargestKept) return;
+    const std::lock_guard lock(mutex_);
+    // Never allocates: the room for kKept was reserved.
+    if (spare_.size() < kKept) spare_.push_back(std::move(bytes));
+  }
+
+ private:
+  static constexpr std::size_t kKept = 8;
+  static constexpr std::size_t kLargestKept = std::size_t{4} << 20;
+  std::mutex mutex_;
+  std::vector<Bytes> spare_;  // guarded by mutex_
+};
+
 class RelayTap final : public Tap {
  public:
   RelayTap(EndpointId to, std::shared_ptr<const RelayHook> hook) : to_(to), hook_(std::move(hook)) {}
 
   void on_read(const TapRead& read, TapActions& actions) override {
     // Only its endpoint's reads reach it, one at a time: no lock.
+    if (pending_.empty() && read.message_end && !*hook_) {
+      // A whole message (or a piece of a stream) with nothing to change:
+      // the engine forwards the read's own buffer where it can.
+      actions.forward_read(to_, buffers_);
+      return;
+    }
+    if (pending_.empty() && pending_.capacity() == 0) {
+      pending_ = buffers_->take();
+      pending_.clear();
+    }
     pending_.insert(pending_.end(), read.bytes.begin(), read.bytes.end());
     if (!read.message_end) return;  // the rest of the message is still to come
     RelayedMessage message{read.endpoint, to_, {}};
     message.bytes.swap(pending_);
-    if (*hook_ && (*hook_)(message) == RelayVerdict::drop) return;
-    actions.forward(message.to, std::move(message.bytes));
+    if (*hook_ && (*hook_)(message) == RelayVerdict::drop) {
+      buffers_->give_back(std::move(message.bytes));
+      return;
+    }
+    actions.forward(message.to, std::move(message.bytes), buffers_);
   }
 
  private:
   const EndpointId to_;
   const std::shared_ptr<const RelayHook> hook_;
+  const std::shared_ptr<BufferPool> buffers_ = std::make_shared<BufferPool>();
   Bytes pending_;  ///< the parts of a message read so far
 };
 
