@@ -235,6 +235,18 @@ ParseResult parse_input(std::string_view input, InputFormat format) {
 
 std::string_view to_string(InputFormat f) noexcept { return word_of(f); }
 
+std::string_view line_ending_bytes(LineEnding ending) noexcept {
+  switch (ending) {
+    case LineEnding::none:
+      return {};
+    case LineEnding::lf:
+      return "\n";
+    case LineEnding::crlf:
+      return "\r\n";
+  }
+  return {};
+}
+
 std::string format_hex_dump(std::span<const std::byte> data, std::uint64_t base_offset) {
   std::string out;
   // The layout of "hexdump -C": offset, two spaces, 16 bytes with an extra

@@ -67,6 +67,12 @@ const std::array<Term<InputFormat>, 3> Vocabulary<InputFormat>::kTerms{{
     {InputFormat::escaped, "escaped", "Escapes", ""},
 }};
 
+const std::array<Term<LineEnding>, 3> Vocabulary<LineEnding>::kTerms{{
+    {LineEnding::none, "none", "nothing", ""},
+    {LineEnding::lf, "lf", "\\n (LF)", ""},
+    {LineEnding::crlf, "crlf", "\\r\\n (CRLF)", ""},
+}};
+
 const std::array<Term<Direction>, 2> Vocabulary<Direction>::kTerms{{
     {Direction::in, "in", "in", "ReadFile"},
     {Direction::out, "out", "out", "WriteFile"},

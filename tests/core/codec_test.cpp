@@ -177,6 +177,13 @@ TEST(ParseInput, FormatNames) {
   EXPECT_EQ(to_string(InputFormat::escaped), "escaped");
 }
 
+TEST(LineEndings, AreTheBytesTheirNamesSay) {
+  EXPECT_EQ(line_ending_bytes(LineEnding::none), "");
+  EXPECT_EQ(line_ending_bytes(LineEnding::lf), "\n");
+  EXPECT_EQ(line_ending_bytes(LineEnding::crlf), "\r\n");
+  EXPECT_EQ(line_ending_bytes(static_cast<LineEnding>(99)), "");
+}
+
 // --- escapes round trip -----------------------------------------------------
 
 TEST(EscapedRoundTrip, EverySingleByte) {

@@ -48,6 +48,7 @@ TEST(Vocabulary, EveryEnumHasOneTermPerValue) {
   expect_complete_table<ClientAccess>(3);
   expect_complete_table<ImpersonationLevel>(4);
   expect_complete_table<InputFormat>(3);
+  expect_complete_table<LineEnding>(3);
   expect_complete_table<Direction>(2);
   expect_complete_table<EndpointKind>(3);
   expect_complete_table<EndpointState>(6);
@@ -67,6 +68,8 @@ TEST(Vocabulary, TheFirstChoiceIsTheDefault) {
   EXPECT_EQ(terms<PipeAccess>().front().value, ServerOptions{}.access);
   EXPECT_EQ(terms<SecurityPreset>().front().value, SecurityPreset::owner_only);
   EXPECT_EQ(terms<ClientAccess>().front().value, ClientOptions{}.access);
+  // Bytes go out exactly as typed unless the person asks for a line end.
+  EXPECT_EQ(terms<LineEnding>().front().value, LineEnding::none);
 }
 
 TEST(Vocabulary, FlagWordsAreInBitOrderAndDistinct) {

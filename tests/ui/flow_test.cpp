@@ -131,10 +131,17 @@ class FlowTest : public QObject {
     const QString user = clients.index(0, ClientsModel::PeerColumn).data().toString().section(QStringLiteral(", user "), 1);
     QTRY_COMPARE_WITH_TIMEOUT(servers.index(0, ServersModel::PeerUserColumn, server).data().toString(), user, kTimeoutMs);
 
-    // Send text from the panel, typed into its editor.
+    // Send text from the panel, typed into its editor. The panel chose the
+    // client that was just connected, not the instance it had before, and
+    // says that the chosen endpoint is the one that writes.
     SendPanel& panel = *window.sendPanel();
-    panel.setCurrentTarget(client);
-    QCOMPARE(panel.currentTarget(), client);
+    QTRY_COMPARE_WITH_TIMEOUT(panel.currentTarget(), client, kTimeoutMs);
+    auto* targetCombo = child<QComboBox>(&panel, "sendTarget");
+    bool labelled = false;
+    for (const QLabel* label : panel.findChildren<QLabel*>()) {
+      labelled = labelled || (label->buddy() == targetCombo && label->text() == QStringLiteral("&Write from:"));
+    }
+    QVERIFY(labelled);
     panel.setFormat(pipescope::InputFormat::text);
     auto* editor = child<QPlainTextEdit>(&panel, "sendInput");
     QTest::keyClicks(editor, QStringLiteral("hello"));
@@ -144,6 +151,10 @@ class FlowTest : public QObject {
     MessageLogModel& log = *window.logModel();
     QTRY_VERIFY_WITH_TIMEOUT(findRow(log, instance, pipescope::Direction::in, QStringLiteral("hello")) >= 0, kTimeoutMs);
     QVERIFY(findRow(log, client, pipescope::Direction::out, QStringLiteral("hello")) >= 0);
+    // The status bar says who wrote, and to whom.
+    const QString wrote = window.statusBar()->currentMessage();
+    QVERIFY2(wrote.startsWith(QStringLiteral("client ")) && wrote.endsWith(QStringLiteral(" wrote 5 byte(s) to the server")),
+             qPrintable(wrote));
     const int helloRow = findRow(log, instance, pipescope::Direction::in, QStringLiteral("hello"));
     QCOMPARE(log.index(helloRow, MessageLogModel::LengthColumn).data().toUInt(), 5U);
     QVERIFY(log.index(helloRow, MessageLogModel::FlagsColumn).data().toString().contains(QStringLiteral("message")));
@@ -215,6 +226,12 @@ class FlowTest : public QObject {
                              kTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(clients.index(0, ClientsModel::StateColumn).data().toString() != QStringLiteral("connected"),
                              kTimeoutMs);
+    // The closed instance stays listed, but the server's state counts only
+    // the instances it has: the second one and the one that took the
+    // first one's place, at most two.
+    QTRY_COMPARE_WITH_TIMEOUT(servers.rowCount(server), 3, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(servers.index(0, ServersModel::StateColumn).data().toString(),
+                              QStringLiteral("serving, 2 instance(s)"), kTimeoutMs);
 
     // Saving the log and loading it back gives the same rows.
     std::stringstream saved;

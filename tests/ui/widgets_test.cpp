@@ -1,9 +1,14 @@
 // The hex view that paints only what is in view,
 // the send panel's validation, history and saved library, the plot, and the
 // dark palette.
+#include <QAbstractButton>
+#include <QAbstractItemModelTester>
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QLabel>
+#include <QMap>
+#include <QMenuBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -108,6 +113,35 @@ class WidgetsTest : public QObject {
     QCOMPARE(panel.history(), QStringList{QStringLiteral("ping")});
   }
 
+  // Text gets the chosen line end; hex and escapes send exactly their bytes,
+  // and the choice is greyed out for them.
+  void sendPanelAppendsTheLineEndToTextOnly() {
+    SendPanel panel;
+    QSignalSpy requested(&panel, &SendPanel::sendRequested);
+    auto* ending = panel.findChild<QComboBox*>(QStringLiteral("sendLineEnding"));
+    auto* status = panel.findChild<QLabel*>(QStringLiteral("sendStatus"));
+    QAbstractItemModelTester tester(ending->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    panel.setTargets({{7, QStringLiteral("client 7")}});
+    panel.setInput(QStringLiteral("hi"));
+    QCOMPARE(status->text(), QStringLiteral("2 byte(s) to send"));
+    ending->setCurrentIndex(ending->findData(static_cast<int>(pipescope::LineEnding::crlf)));
+    QCOMPARE(status->text(), QStringLiteral("4 byte(s) to send, with \\r\\n (CRLF)"));
+    panel.send();
+    panel.setLineEnding(pipescope::LineEnding::lf);
+    panel.send();
+    panel.setFormat(pipescope::InputFormat::hex);
+    QVERIFY(!ending->isEnabled());
+    panel.setInput(QStringLiteral("68 69"));
+    QCOMPARE(status->text(), QStringLiteral("2 byte(s) to send"));
+    panel.send();
+    panel.setFormat(pipescope::InputFormat::text);
+    QVERIFY(ending->isEnabled());
+    QCOMPARE(requested.count(), 3);
+    QCOMPARE(requested.at(0).at(1).toByteArray(), QByteArray("hi\r\n"));
+    QCOMPARE(requested.at(1).at(1).toByteArray(), QByteArray("hi\n"));
+    QCOMPARE(requested.at(2).at(1).toByteArray(), QByteArray("hi"));
+  }
+
   void sendPanelLibraryPersists() {
     QTemporaryDir dir;
     const QString file = dir.filePath(QStringLiteral("library.ini"));
@@ -116,12 +150,18 @@ class WidgetsTest : public QObject {
       panel.setFormat(pipescope::InputFormat::escaped);
       panel.setInput(QStringLiteral("GET\\r\\n"));
       panel.addToLibrary(QStringLiteral("get request"));
+      panel.setLineEnding(pipescope::LineEnding::crlf);
       QSettings settings(file, QSettings::IniFormat);
-      panel.saveLibrary(settings);
+      panel.saveSettings(settings);
     }
     SendPanel panel;
+    QCOMPARE(panel.lineEnding(), pipescope::LineEnding::none);
+    QCOMPARE(panel.format(), pipescope::InputFormat::text);
     QSettings settings(file, QSettings::IniFormat);
-    panel.loadLibrary(settings);
+    panel.loadSettings(settings);
+    // The choices come back as they were left.
+    QCOMPARE(panel.lineEnding(), pipescope::LineEnding::crlf);
+    QCOMPARE(panel.format(), pipescope::InputFormat::escaped);
     QCOMPARE(panel.libraryNames(), QStringList{QStringLiteral("get request")});
     panel.recallFromLibrary(QStringLiteral("get request"));
     QCOMPARE(panel.format(), pipescope::InputFormat::escaped);
@@ -147,6 +187,38 @@ class WidgetsTest : public QObject {
     QCOMPARE(plot.latest(QStringLiteral("a in")), 0.0);
     plot.resize(400, 200);
     QVERIFY(!plot.grab().isNull());
+  }
+
+  // Every Alt+letter in the main window does one thing: a menu's letter
+  // (Alt+F: File) is not also a button's or a labelled field's (the send
+  // panel's "Send &file…" once took Alt+F too).
+  void eachMnemonicOfTheWindowIsTakenOnce() {
+    useOwnSettings("widgets_test");
+    MainWindow window;
+    const auto mnemonic = [](const QString& text) -> QChar {
+      for (qsizetype i = 0; i + 1 < text.size(); ++i) {
+        if (text[i] != u'&') continue;
+        if (text[i + 1] != u'&') return text[i + 1].toLower();
+        ++i;  // "&&" is a literal ampersand
+      }
+      return {};
+    };
+    QMap<QChar, QStringList> owners;
+    for (const QAction* menu : window.menuBar()->actions()) {
+      if (const QChar key = mnemonic(menu->text()); !key.isNull()) owners[key] << menu->text();
+    }
+    for (const QAbstractButton* button : window.findChildren<QAbstractButton*>()) {
+      if (const QChar key = mnemonic(button->text()); !key.isNull()) owners[key] << button->text();
+    }
+    for (const QLabel* label : window.findChildren<QLabel*>()) {
+      if (label->buddy() == nullptr) continue;
+      if (const QChar key = mnemonic(label->text()); !key.isNull()) owners[key] << label->text();
+    }
+    QVERIFY(owners.contains(u'f'));  // the File menu, at least, was found
+    for (auto it = owners.cbegin(); it != owners.cend(); ++it) {
+      QVERIFY2(it.value().size() == 1,
+               qPrintable(QStringLiteral("Alt+%1 is taken by %2").arg(it.key(), it.value().join(QStringLiteral(", ")))));
+    }
   }
 
   void darkPaletteSwitchesAndIsRemembered() {

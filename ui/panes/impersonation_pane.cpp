@@ -26,7 +26,7 @@ ImpersonationPane::ImpersonationPane(ImpersonationModel* model, QWidget* parent)
   button->setObjectName(QStringLiteral("impersonateButton"));
   connect(button, &QPushButton::clicked, this, &ImpersonationPane::impersonateRequested);
   auto* probeRow = new QHBoxLayout;
-  auto* probeLabel = new QLabel(tr("&Probe:"), this);
+  auto* probeLabel = new QLabel(tr("Pro&be:"), this);
   probeLabel->setBuddy(probePath_);
   probeRow->addWidget(probeLabel);
   probeRow->addWidget(probePath_, 1);

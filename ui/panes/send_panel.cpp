@@ -16,9 +16,13 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
-#include "views/choice_combo.hpp"
+#include <string_view>
+#include <utility>
+
 #include "common/qt_text.hpp"
+#include "pipescope/vocabulary.hpp"
 #include "session/endpoint_directory.hpp"
+#include "views/choice_combo.hpp"
 
 namespace pipescope::ui {
 
@@ -53,10 +57,19 @@ SendPanel::SendPanel(QWidget* parent) : QWidget(parent) {
   format_->setToolTip(tr("Text: sent as typed (UTF-8).\nHex: byte values such as \"48 65 6c\" or \"0x48,0x65\".\n"
                          "Escapes: C escapes such as \\r\\n, \\x1b, \\0, \\u00e9."));
 
+  lineEnding_ = new QComboBox(this);
+  lineEnding_->setObjectName(QStringLiteral("sendLineEnding"));
+  fillChoices<pipescope::LineEnding>(lineEnding_);
+  lineEnding_->setToolTip(tr("What is appended to text when it is sent. A program that reads lines (a shell's "
+                             "read, .NET's ReadLine) waits until a line end comes: \n on POSIX, \r\n on "
+                             "Windows. Hex and escapes send exactly the bytes written."));
+
   target_ = new QComboBox(this);
   target_->setObjectName(QStringLiteral("sendTarget"));
-  target_->setToolTip(tr("The instance, client or child (its standard input) the bytes are written to. On a "
-                         "message pipe each send is one message (on Linux at most 4 MiB)."));
+  target_->setToolTip(tr("The endpoint that writes (WriteFile on its handle): a client writes to the server "
+                         "instance it is connected to, an instance to its client, and for a child PipeScope "
+                         "writes to the child's standard input. A client or child is chosen as soon as it "
+                         "connects. On a message pipe each send is one message (on Linux at most 4 MiB)."));
   target_->setMinimumContentsLength(16);
 
   editor_ = new QPlainTextEdit(this);
@@ -72,7 +85,8 @@ SendPanel::SendPanel(QWidget* parent) : QWidget(parent) {
   sendButton_ = new QPushButton(tr("&Send"), this);
   sendButton_->setObjectName(QStringLiteral("sendButton"));
   sendButton_->setToolTip(tr("Write the bytes to the chosen endpoint (Ctrl+Return)."));
-  auto* fileButton = new QPushButton(tr("Send &file…"), this);
+  // Alt+F opens the File menu; the button takes Alt+L.
+  auto* fileButton = new QPushButton(tr("Send fi&le…"), this);
   fileButton->setObjectName(QStringLiteral("sendFileButton"));
   fileButton->setToolTip(tr("Send the bytes of a file, as one write."));
 
@@ -92,10 +106,18 @@ SendPanel::SendPanel(QWidget* parent) : QWidget(parent) {
   deleteButton->setToolTip(tr("Forget the chosen saved message."));
 
   auto* top = new QHBoxLayout;
-  top->addWidget(new QLabel(tr("To:"), this));
+  auto* targetLabel = new QLabel(tr("&Write from:"), this);
+  targetLabel->setBuddy(target_);
+  auto* formatLabel = new QLabel(tr("As:"), this);
+  formatLabel->setBuddy(format_);
+  auto* lineEndingLabel = new QLabel(tr("Appe&nd:"), this);
+  lineEndingLabel->setBuddy(lineEnding_);
+  top->addWidget(targetLabel);
   top->addWidget(target_, 1);
-  top->addWidget(new QLabel(tr("As:"), this));
+  top->addWidget(formatLabel);
   top->addWidget(format_);
+  top->addWidget(lineEndingLabel);
+  top->addWidget(lineEnding_);
   auto* bottom = new QHBoxLayout;
   bottom->addWidget(history_, 1);
   bottom->addWidget(library_, 1);
@@ -113,6 +135,7 @@ SendPanel::SendPanel(QWidget* parent) : QWidget(parent) {
 
   connect(editor_, &QPlainTextEdit::textChanged, this, &SendPanel::revalidate);
   connect(format_, &QComboBox::currentIndexChanged, this, &SendPanel::revalidate);
+  connect(lineEnding_, &QComboBox::currentIndexChanged, this, &SendPanel::revalidate);
   connect(target_, &QComboBox::currentIndexChanged, this, &SendPanel::updateSendEnabled);
   connect(sendButton_, &QPushButton::clicked, this, &SendPanel::send);
   connect(fileButton, &QPushButton::clicked, this, &SendPanel::sendFile);
@@ -133,12 +156,23 @@ SendPanel::SendPanel(QWidget* parent) : QWidget(parent) {
 void SendPanel::followDirectory(const EndpointDirectory* directory) {
   const auto update = [this, directory] {
     std::vector<Target> targets;
+    std::unordered_set<pipescope::EndpointId> connected;
+    pipescope::EndpointId newest = 0;
     for (const DirectoryEntry& entry : directory->entries()) {
-      if (entry.isConnected()) {
+      if (!entry.isConnected()) continue;
+      connected.insert(entry.id);
+      if (entry.kind == pipescope::EndpointKind::child) {
+        targets.push_back({entry.id, tr("%1 (PipeScope writes to its standard input)").arg(entry.label)});
+      } else {
         targets.push_back({entry.id, tr("%1 (%2)").arg(entry.label, kindText(entry.kind))});
       }
+      // An instance is not chosen for the person: its client, if it is
+      // ours, is what they just connected.
+      if (entry.kind != pipescope::EndpointKind::instance && !connected_.contains(entry.id)) newest = entry.id;
     }
+    connected_ = std::move(connected);
     setTargets(targets);
+    if (newest != 0) setCurrentTarget(newest);
   };
   connect(directory, &EndpointDirectory::changed, this, update);
   update();
@@ -180,6 +214,21 @@ pipescope::InputFormat SendPanel::format() const {
   return chosenValue(format_, pipescope::InputFormat::text);
 }
 
+void SendPanel::setLineEnding(pipescope::LineEnding ending) { chooseValue(lineEnding_, ending); }
+
+pipescope::LineEnding SendPanel::lineEnding() const {
+  return chosenValue(lineEnding_, pipescope::LineEnding::none);
+}
+
+QByteArray SendPanel::bytesToSend() const {
+  QByteArray bytes = check_.bytes;
+  if (format() == pipescope::InputFormat::text) {
+    const std::string_view ending = pipescope::line_ending_bytes(lineEnding());
+    bytes.append(ending.data(), static_cast<qsizetype>(ending.size()));
+  }
+  return bytes;
+}
+
 void SendPanel::setInput(const QString& text) { editor_->setPlainText(text); }
 
 QString SendPanel::input() const { return editor_->toPlainText(); }
@@ -194,10 +243,15 @@ QStringList SendPanel::history() const {
 
 void SendPanel::revalidate() {
   check_ = checkInput(input(), format());
+  const bool text = format() == pipescope::InputFormat::text;
+  lineEnding_->setEnabled(text);
   QList<QTextEdit::ExtraSelection> marks;
   if (check_.ok) {
     status_->setStyleSheet(QString());
-    status_->setText(tr("%n byte(s) to send", nullptr, static_cast<int>(check_.bytes.size())));
+    const QString ending = text && lineEnding() != pipescope::LineEnding::none
+                               ? tr(", with %1").arg(lineEnding_->currentText())
+                               : QString();
+    status_->setText(tr("%n byte(s) to send", nullptr, static_cast<int>(bytesToSend().size())) + ending);
   } else {
     status_->setStyleSheet(QStringLiteral("color: #c0392b;"));
     status_->setText(tr("Character %1: %2").arg(check_.errorPosition + 1).arg(check_.errorMessage));
@@ -221,7 +275,7 @@ void SendPanel::send() {
   if (!check_.ok || currentTarget() == 0) {
     return;
   }
-  emit sendRequested(currentTarget(), check_.bytes);
+  emit sendRequested(currentTarget(), bytesToSend());
   const QString text = input();
   const int existing = history_->findText(text);
   if (existing >= 0) {
@@ -256,6 +310,25 @@ void SendPanel::sendFile() {
     return;
   }
   emit sendRequested(currentTarget(), file.readAll());
+}
+
+void SendPanel::loadSettings(QSettings& settings) {
+  const auto format = pipescope::from_word<pipescope::InputFormat>(
+      settings.value(QStringLiteral("send/format")).toString().toStdString());
+  if (format) setFormat(*format);
+  const auto ending = pipescope::from_word<pipescope::LineEnding>(
+      settings.value(QStringLiteral("send/lineEnding")).toString().toStdString());
+  if (ending) setLineEnding(*ending);
+  loadLibrary(settings);
+}
+
+void SendPanel::saveSettings(QSettings& settings) const {
+  const std::string_view format = pipescope::word_of(this->format());
+  const std::string_view ending = pipescope::word_of(lineEnding());
+  settings.setValue(QStringLiteral("send/format"), QString::fromUtf8(format.data(), static_cast<qsizetype>(format.size())));
+  settings.setValue(QStringLiteral("send/lineEnding"),
+                    QString::fromUtf8(ending.data(), static_cast<qsizetype>(ending.size())));
+  saveLibrary(settings);
 }
 
 void SendPanel::loadLibrary(QSettings& settings) {

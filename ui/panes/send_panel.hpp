@@ -1,13 +1,15 @@
 // Where a person writes what to send: text, hex or C escapes, checked as
-// they type (the first error is marked where it is), a target endpoint, a
-// file to send, a history of what was sent and a library of named messages
-// that is kept between sessions.
+// they type (the first error is marked where it is), the endpoint that
+// writes (a newly connected client or child is chosen for them), a line end
+// to append to text, a file to send, a history of what was sent and a
+// library of named messages that is kept between sessions.
 #pragma once
 
 #include <QByteArray>
 #include <QString>
 #include <QWidget>
 
+#include <unordered_set>
 #include <vector>
 
 #include "pipescope/codec.hpp"
@@ -44,24 +46,29 @@ class SendPanel final : public QWidget {
 
   explicit SendPanel(QWidget* parent = nullptr);
 
-  /// The endpoints one may send to; the current choice is kept if still there.
+  /// The endpoints that may write; the current choice is kept if still there.
   void setTargets(const std::vector<Target>& targets);
   /// Keeps the targets to the directory's connected endpoints as they come
-  /// and go.
+  /// and go, and chooses a client or child as soon as it connects: the one
+  /// a person just connected is the one they mean to write from.
   void followDirectory(const EndpointDirectory* directory);
   void setCurrentTarget(pipescope::EndpointId id);
   [[nodiscard]] pipescope::EndpointId currentTarget() const;
 
   void setFormat(pipescope::InputFormat format);
   [[nodiscard]] pipescope::InputFormat format() const;
+  /// What is appended to text (only text: hex and escapes say every byte).
+  void setLineEnding(pipescope::LineEnding ending);
+  [[nodiscard]] pipescope::LineEnding lineEnding() const;
   void setInput(const QString& text);
   [[nodiscard]] QString input() const;
   [[nodiscard]] const InputCheck& check() const noexcept { return check_; }
   [[nodiscard]] QStringList history() const;
 
-  /// The library of saved messages lives in these settings (group "sendLibrary").
-  void loadLibrary(QSettings& settings);
-  void saveLibrary(QSettings& settings) const;
+  /// The panel's choices (format and line end, keys "send/…") and the
+  /// library of saved messages (group "sendLibrary") live in these settings.
+  void loadSettings(QSettings& settings);
+  void saveSettings(QSettings& settings) const;
   void addToLibrary(const QString& name);
   [[nodiscard]] QStringList libraryNames() const;
   void recallFromLibrary(const QString& name);
@@ -77,6 +84,10 @@ class SendPanel final : public QWidget {
 
  private:
   void revalidate();
+  /// The bytes a send writes: the input's, and the line end in text mode.
+  [[nodiscard]] QByteArray bytesToSend() const;
+  void loadLibrary(QSettings& settings);
+  void saveLibrary(QSettings& settings) const;
   void updateSendEnabled();
   void saveCurrentAs();
   void deleteSaved();
@@ -88,6 +99,7 @@ class SendPanel final : public QWidget {
   };
 
   QComboBox* format_ = nullptr;
+  QComboBox* lineEnding_ = nullptr;
   QPlainTextEdit* editor_ = nullptr;
   QLabel* status_ = nullptr;
   QComboBox* target_ = nullptr;
@@ -96,6 +108,9 @@ class SendPanel final : public QWidget {
   QComboBox* library_ = nullptr;
   InputCheck check_;
   std::vector<Saved> saved_;
+  /// Endpoints seen connected at the directory's last change: one that is
+  /// connected now and was not there is new.
+  std::unordered_set<pipescope::EndpointId> connected_;
 };
 
 }  // namespace pipescope::ui

@@ -119,8 +119,23 @@ std::optional<pipescope::Error> Session::sendTo(pipescope::EndpointId endpoint, 
     reportError(result.error(), endpoint);
     return result.error();
   }
-  emit statusMessage(
-      tr("Sent %n byte(s) to %1", nullptr, static_cast<int>(bytes.size())).arg(directory_->label(endpoint)));
+  // The endpoint is the one that writes: "Sent … to client 4" read as if
+  // the client had received the bytes.
+  const int count = static_cast<int>(bytes.size());
+  const QString label = directory_->label(endpoint);
+  const DirectoryEntry* entry = directory_->find(endpoint);
+  const pipescope::EndpointKind kind = entry != nullptr ? entry->kind : pipescope::EndpointKind::instance;
+  switch (kind) {
+    case pipescope::EndpointKind::client:
+      emit statusMessage(tr("%1 wrote %n byte(s) to the server", nullptr, count).arg(label));
+      break;
+    case pipescope::EndpointKind::child:
+      emit statusMessage(tr("Wrote %n byte(s) to the standard input of %1", nullptr, count).arg(label));
+      break;
+    case pipescope::EndpointKind::instance:
+      emit statusMessage(tr("%1 wrote %n byte(s) to its client", nullptr, count).arg(label));
+      break;
+  }
   return std::nullopt;
 }
 

@@ -188,7 +188,7 @@ void MainWindow::restoreSettings() {
     const qulonglong bytes = limit.toULongLong(&ok);
     if (ok && bytes > 0) session_->setLogMemoryLimit(bytes);
   }
-  sendPanel_->loadLibrary(settings);
+  sendPanel_->loadSettings(settings);
   if (!settings.contains(QStringLiteral("window/geometry"))) {
     resize(1440, 900);
   }
@@ -202,7 +202,7 @@ void MainWindow::saveSettings() {
   settings.setValue(QStringLiteral("view/darkPalette"), actions_.darkPalette->isChecked());
   settings.setValue(QStringLiteral("impersonation/probe"), impersonationPane_->probePath());
   settings.setValue(QStringLiteral("log/follow"), logPane_->followTail()->isChecked());
-  sendPanel_->saveLibrary(settings);
+  sendPanel_->saveSettings(settings);
 }
 
 void MainWindow::setLogMemoryLimit(std::uint64_t bytes) {

@@ -21,6 +21,18 @@ enum class InputFormat : std::uint8_t {
   escaped,  ///< C escapes: \r \n \t \0 \\ \" \' \a \b \f \v \e \xHH \NNN (octal) \uXXXX (UTF-8)
 };
 
+/// What goes after a line a person typed as text: a program that reads
+/// lines (a shell's `read`, .NET's StreamReader.ReadLine) waits until one
+/// comes.
+enum class LineEnding : std::uint8_t {
+  none,  ///< the bytes exactly as typed
+  lf,    ///< "\n", as POSIX programs end lines
+  crlf,  ///< "\r\n", as Windows programs end lines
+};
+
+/// The bytes of `ending` ("", "\n" or "\r\n").
+[[nodiscard]] std::string_view line_ending_bytes(LineEnding ending) noexcept;
+
 /// Where and why parsing stopped.
 struct ParseError {
   std::size_t position = 0;  ///< byte offset into the input of the first bad character
