@@ -282,6 +282,9 @@ TEST_F(EngineConformance, BusyWaitTimesOutWithSemTimeout) {
   ASSERT_TRUE(error) << recent_events();
   // WaitNamedPipe gives ERROR_SEM_TIMEOUT (121) when its timeout runs out.
   EXPECT_TRUE(has_code(error->error, Errc::sem_timeout));
+  // ERROR_SEM_TIMEOUT alone never told the person that the pipe was busy.
+  EXPECT_NE(error->error.detail.find("all instances busy (ERROR_PIPE_BUSY); waited 200 ms"), std::string::npos)
+      << error->error.summary();
   EXPECT_GE(elapsed, 150ms) << "the error came before the 200 ms busy timeout ran out";
   EXPECT_TRUE(await_state(*waiting, EndpointState::closed)) << recent_events();
   EXPECT_TRUE(state_is(engine_.state(first->client), EndpointState::connected));

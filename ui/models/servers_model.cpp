@@ -114,7 +114,15 @@ QVariant ServersModel::serverData(const Server& server, int column, int role) co
       if (server.stopped) {
         return tr("stopped");
       }
-      return tr("serving, %n instance(s)", nullptr, static_cast<int>(server.instances.size()));
+      {
+        // Instances that were closed stay listed (their rows keep what they
+        // did) but are no longer the server's: a max-2 server with one
+        // closed and two new once read "serving, 3 instance(s)".
+        const auto open = std::count_if(server.instances.begin(), server.instances.end(), [](const Instance& i) {
+          return i.state != pipescope::EndpointState::closed;
+        });
+        return tr("serving, %n instance(s)", nullptr, static_cast<int>(open));
+      }
     case BytesInColumn: return counterCell(totals().bytes_in, role);
     case BytesOutColumn: return counterCell(totals().bytes_out, role);
     case MessagesInColumn: return counterCell(totals().messages_in, role);

@@ -5,6 +5,7 @@
 #include "socket_util.hpp"
 
 #include "brief_mutex.hpp"
+#include "busy_wait.hpp"
 #include "fault_injection.hpp"
 #include "message_end.hpp"
 #include "message_limit.hpp"
@@ -165,8 +166,7 @@ void PosixBackend::try_connect(EndpointId id) {
   const auto now = EventLoop::Clock::now();
   if (now >= c.busy_deadline) {
     Error e = make_error(Errc::sem_timeout, "wait for a free instance",
-                         fmt::format("{}: every instance stayed busy for {} ms", context_.endpoint(id)->pipe_name,
-                                     o.busy_timeout.count()));
+                         busy_wait_detail(context_.endpoint(id)->pipe_name, o.busy_timeout));
     e.os_domain = OsDomain::posix_errno;
     e.os_code = err;
     connect_failed(c, std::move(e));

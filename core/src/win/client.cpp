@@ -6,6 +6,7 @@
 
 #include "access_rights.hpp"
 #include "backend_win.hpp"
+#include "busy_wait.hpp"
 
 namespace pipescope::detail::win {
 
@@ -202,7 +203,8 @@ bool Connector::attempt(Pending& pending) {
     }
     if (pending.deadline && std::chrono::steady_clock::now() >= *pending.deadline) {
       // What WaitNamedPipeW itself reports when its time runs out.
-      fail(pending, error_from_win32(ERROR_SEM_TIMEOUT, IoContext::open, "WaitNamedPipeW", pending.full_name));
+      fail(pending, error_from_win32(ERROR_SEM_TIMEOUT, IoContext::open, "WaitNamedPipeW",
+                                     busy_wait_detail(pending.full_name, options.busy_timeout)));
       return true;
     }
     return false;
