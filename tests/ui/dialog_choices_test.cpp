@@ -8,9 +8,12 @@
 #include <QAction>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPointer>
 #include <QPushButton>
+#include <QRegularExpression>
+#include <QSettings>
 #include <QSpinBox>
 #include <QTest>
 
@@ -27,6 +30,7 @@
 #include "dialogs/option_text.hpp"
 #include "pipescope/option_catalogue.hpp"
 #include "window/main_window.hpp"
+#include "models/pipes_model.hpp"
 #include "models/servers_model.hpp"
 #include "ui_test_support.hpp"
 
@@ -234,6 +238,79 @@ class DialogChoicesTest : public QObject {
   void connectClientAccess() { checkClientChoices("access", &pipescope::ClientOptions::access); }
   void connectClientReadMode() { checkClientChoices("readMode", &pipescope::ClientOptions::read_mode); }
   void connectClientImpersonation() { checkClientChoices("impersonation", &pipescope::ClientOptions::impersonation); }
+
+  // Choosing Message as the type chooses message read mode too, and Byte
+  // byte mode: the common case takes one choice, not two.
+  void newServerReadModeFollowsTheType() {
+    NewServerDialog dialog;
+    auto* type = dialog.findChild<QComboBox*>(QStringLiteral("type"));
+    auto* readMode = dialog.findChild<QComboBox*>(QStringLiteral("readMode"));
+    type->setCurrentIndex(type->findData(static_cast<int>(pipescope::PipeType::message)));
+    QCOMPARE(chosenValue(readMode, pipescope::ReadMode::byte), pipescope::ReadMode::message);
+    type->setCurrentIndex(type->findData(static_cast<int>(pipescope::PipeType::byte)));
+    QCOMPARE(chosenValue(readMode, pipescope::ReadMode::message), pipescope::ReadMode::byte);
+  }
+
+  // A pipe the browser lists as a message pipe is connected to in message
+  // read mode once its name is typed; a remembered name is selected, so
+  // that typing replaces it.
+  void connectFollowsTheListedTypeAndReplacesTheRememberedName() {
+    MainWindow window;
+    const QString name = uniqueName("listed");
+    pipescope::ServerOptions server;
+    server.name = name.toStdString();
+    server.type = pipescope::PipeType::message;
+    server.read_mode = pipescope::ReadMode::message;
+    QVERIFY(!window.createServer(server).has_value());
+    const auto listed = [&] {
+      for (const pipescope::PipeInfo& pipe : window.pipesModel()->present()) {
+        if (QString::fromStdString(pipe.name).endsWith(name) && pipe.type == "message") return true;
+      }
+      return false;
+    };
+    window.refreshPipes();
+    QTRY_VERIFY_WITH_TIMEOUT(listed(), kTimeoutMs);
+    QSettings().setValue(QStringLiteral("recent/clientName"), QStringLiteral("an-older-pipe"));
+
+    window.findChild<QAction*>(QStringLiteral("actionConnectClient"))->trigger();
+    QPointer<ConnectClientDialog> dialog = window.findChild<ConnectClientDialog*>();
+    QVERIFY(dialog);
+    auto* edit = dialog->findChild<QLineEdit*>(QStringLiteral("name"));
+    auto* readMode = dialog->findChild<QComboBox*>(QStringLiteral("readMode"));
+    QCOMPARE(edit->text(), QStringLiteral("an-older-pipe"));
+    QCOMPARE(chosenValue(readMode, pipescope::ReadMode::message), pipescope::ReadMode::byte);
+    QTest::keyClicks(edit, name);
+    QCOMPARE(edit->text(), name);
+    QCOMPARE(chosenValue(readMode, pipescope::ReadMode::byte), pipescope::ReadMode::message);
+    QCOMPARE(dialog->options().read_mode, pipescope::ReadMode::message);
+    dialog->reject();
+  }
+
+  // Every form label with a mnemonic has a field to go to: a label without
+  // a buddy shows its "&" as it is ("&Busy wait:", "&Working folder:").
+  void everyMnemonicLabelHasAField() {
+    const auto check = [](QDialog& dialog) {
+      int labelled = 0;
+      for (const QLabel* label : dialog.findChildren<QLabel*>()) {
+        const QString text = label->text();
+        // "&" before a letter or digit is a mnemonic; "& " in a sentence is
+        // an ampersand.
+        static const QRegularExpression kMnemonic(QStringLiteral("(^|[^&])&[A-Za-z0-9]"));
+        const bool mnemonic = kMnemonic.match(text).hasMatch() && !Qt::mightBeRichText(text);
+        if (!mnemonic) continue;
+        QVERIFY2(label->buddy() != nullptr, qPrintable(QStringLiteral("%1: \"%2\" has no field to go to")
+                                                           .arg(QString::fromLatin1(dialog.metaObject()->className()), text)));
+        ++labelled;
+      }
+      QVERIFY(labelled >= 3);
+    };
+    NewServerDialog server;
+    check(server);
+    ConnectClientDialog client;
+    check(client);
+    RunChildDialog child;
+    check(child);
+  }
 
   // The default a new dialog shows is what the engine would choose itself.
   void newServerShowsTheEnginesDefaults() {

@@ -17,6 +17,9 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTimer>
+#include <QMessageBox>
+#include <QApplication>
 #include <QTableView>
 #include <QTest>
 #include <QTreeView>
@@ -350,6 +353,92 @@ class FlowTest : public QObject {
       sawResponder = sawResponder || (flags & pipescope::record_flags::responder) != 0;
     }
     QVERIFY(sawResponder);
+  }
+
+  // Clear log asks before it forgets anything: Cancel keeps every record,
+  // Discard forgets them; an empty log is cleared without a question.
+  void clearLogAsksFirst() {
+    MainWindow window;
+    window.show();
+    const QString name = uniqueName("clear");
+    pipescope::ServerOptions server;
+    server.name = toStd(name);
+    QVERIFY(!window.createServer(server).has_value());
+    pipescope::ClientOptions client;
+    client.name = toStd(name);
+    QVERIFY(!window.connectClient(client).has_value());
+    ClientsModel& clients = *window.clientsModel();
+    QTRY_COMPARE_WITH_TIMEOUT(clients.rowCount(), 1, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(clients.index(0, ClientsModel::StateColumn).data().toString(), QStringLiteral("connected"),
+                              kTimeoutMs);
+    const auto clientId = static_cast<pipescope::EndpointId>(clients.index(0, 0).data(ClientsModel::EndpointIdRole).toUInt());
+    QVERIFY(!window.sendTo(clientId, QByteArrayLiteral("one")).has_value());
+    QTRY_COMPARE_WITH_TIMEOUT(window.logModel()->rowCount(), 2, kTimeoutMs);  // written and read
+
+    // Answers the question Clear log asks, and keeps its text.
+    QString question;
+    const auto answer = [&question](QMessageBox::StandardButton button) {
+      QTimer::singleShot(0, [button, &question] {
+        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+        if (box == nullptr) qFatal("Clear log asked nothing");
+        question = box->text();
+        box->button(button)->click();
+      });
+    };
+    answer(QMessageBox::Cancel);
+    trigger(window, "actionClearLog");
+    QCOMPARE(question, QStringLiteral("Forget all 2 record(s) of the log? They cannot be got back unless they were saved."));
+    QCOMPARE(window.logModel()->rowCount(), 2);
+    answer(QMessageBox::Discard);
+    trigger(window, "actionClearLog");
+    QCOMPARE(window.logModel()->rowCount(), 0);
+    QVERIFY(window.engine().log().size() == 0);
+    // Nothing to lose: no question.
+    bool asked = true;
+    QTimer::singleShot(0, [&asked] {
+      asked = QApplication::activeModalWidget() != nullptr;
+      if (asked) QApplication::activeModalWidget()->close();
+    });
+    trigger(window, "actionClearLog");
+    QTRY_VERIFY(!asked);
+  }
+
+  // Find pauses following, so that the found row stays in view, and says
+  // so; the pause is not the person's choice, so the next start follows
+  // again. Unticking Follow oneself is kept.
+  void findPausesFollowForNowOnly() {
+    {
+      MainWindow window;
+      auto* follow = child<QCheckBox>(&window, "followTail");
+      follow->setChecked(true);
+      window.startDemo();
+      const auto pinged = [&] {
+        for (int row = 0; row < window.logModel()->rowCount(); ++row) {
+          const QModelIndex preview = window.logModel()->index(row, MessageLogModel::PreviewColumn);
+          if (preview.data().toString().startsWith(QStringLiteral("PING 1"))) return true;
+        }
+        return false;
+      };
+      QTRY_VERIFY_WITH_TIMEOUT(pinged(), kTimeoutMs);
+      auto* findText = child<QLineEdit>(&window, "findText");
+      findText->setText(QStringLiteral("ping"));
+      trigger(window, "actionFindNext");
+      QVERIFY(!follow->isChecked());
+      QVERIFY2(window.statusBar()->currentMessage().contains(QStringLiteral("Follow is paused")),
+               qPrintable(window.statusBar()->currentMessage()));
+      window.close();  // saves the settings
+    }
+    QVERIFY(QSettings().value(QStringLiteral("log/follow")).toBool());
+    {
+      MainWindow window;
+      auto* follow = child<QCheckBox>(&window, "followTail");
+      QVERIFY(follow->isChecked());
+      follow->setChecked(false);  // the person's own choice
+      window.close();
+    }
+    QVERIFY(!QSettings().value(QStringLiteral("log/follow")).toBool());
+    MainWindow window;
+    QVERIFY(!child<QCheckBox>(&window, "followTail")->isChecked());
   }
 };
 

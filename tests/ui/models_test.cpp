@@ -332,7 +332,9 @@ class ModelsTest : public QObject {
     QCOMPARE(markOf(1), PipesModel::Mark::present);
     QCOMPARE(model.index(1, PipesModel::InstancesColumn).data().toString(), QStringLiteral("3 / unlimited"));
     QCOMPARE(markOf(2), PipesModel::Mark::appeared);
-    QCOMPARE(model.names(), QStringList({QStringLiteral("b"), QStringLiteral("c")}));
+    QStringList present;
+    for (const pipescope::PipeInfo& info : model.present()) present << QString::fromStdString(info.name);
+    QCOMPARE(present, QStringList({QStringLiteral("b"), QStringLiteral("c")}));
 
     model.update({pipe("b", 3), pipe("c", 1)});
     QCOMPARE(model.rowCount(), 2);  // the vanished pipe is gone now

@@ -3,6 +3,8 @@
 // and the demo player running on them.
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QFileInfo>
 #include <QTest>
 
 #include "models/errors_model.hpp"
@@ -130,6 +132,17 @@ class SessionTest : public QObject {
     // Disconnecting the client closes it.
     QVERIFY(!session.disconnect(clientId).has_value());
     QTRY_VERIFY_WITH_TIMEOUT(!session.directory()->find(clientId)->isLive(), kTimeoutMs);
+
+    // A log saved without an extension is saved as .jsonl, and says so.
+    QTemporaryDir folder;
+    QSignalSpy told(&session, &Session::statusMessage);
+    QVERIFY(!session.saveLog(folder.filePath(QStringLiteral("capture"))).has_value());
+    QVERIFY(QFileInfo::exists(folder.filePath(QStringLiteral("capture.jsonl"))));
+    QVERIFY(!QFileInfo::exists(folder.filePath(QStringLiteral("capture"))));
+    QVERIFY(!told.isEmpty() && told.last().at(0).toString().endsWith(QStringLiteral("capture.jsonl")));
+    // A name with an extension of its own is kept as it is.
+    QVERIFY(!session.saveLog(folder.filePath(QStringLiteral("capture.log"))).has_value());
+    QVERIFY(QFileInfo::exists(folder.filePath(QStringLiteral("capture.log"))));
 
     // Clearing the log empties the model and tells the panes.
     QSignalSpy replaced(&session, &Session::logReplaced);

@@ -159,7 +159,7 @@ NewServerDialog::NewServerDialog(QWidget* parent) : QDialog(parent) {
   auto* instancesRow = new QHBoxLayout;
   instancesRow->addWidget(maxInstances_);
   instancesRow->addWidget(unlimited_);
-  capacityForm->addRow(optionLabel(pipescope::OptionKey::max_instances, 'x'), instancesRow);
+  addRowWithBuddy(capacityForm, optionLabel(pipescope::OptionKey::max_instances, 'x'), instancesRow, maxInstances_);
   capacityForm->addRow(optionLabel(pipescope::OptionKey::out_buffer_size, 'o'), outBuffer_);
   capacityForm->addRow(optionLabel(pipescope::OptionKey::in_buffer_size, 'n'), inBuffer_);
   capacityForm->addRow(optionLabel(pipescope::OptionKey::server_read_buffer, 'b'), readBuffer_);
@@ -185,12 +185,13 @@ NewServerDialog::NewServerDialog(QWidget* parent) : QDialog(parent) {
 
   connect(unlimited_, &QCheckBox::toggled, this, &NewServerDialog::updateEnabled);
   connect(security_, &QComboBox::currentIndexChanged, this, &NewServerDialog::updateEnabled);
-  // Message read mode only makes sense on a message pipe; follow the type
-  // so the common case needs one choice, not two.
+  // A message pipe is mostly read in messages, and message read mode exists
+  // only on one: the read mode follows the type, so that the common case
+  // needs one choice, not two (the other mode can still be chosen after).
   connect(type_, &QComboBox::currentIndexChanged, this, [this] {
-    if (chosenValue(type_, pipescope::PipeType::byte) == pipescope::PipeType::byte) {
-      chooseValue(readMode_, pipescope::ReadMode::byte);
-    }
+    chooseValue(readMode_, chosenValue(type_, pipescope::PipeType::byte) == pipescope::PipeType::message
+                               ? pipescope::ReadMode::message
+                               : pipescope::ReadMode::byte);
   });
   name_->setText(QStringLiteral("pipescope-test"));
   updateEnabled();
@@ -204,6 +205,7 @@ void NewServerDialog::updateEnabled() {
 
 void NewServerDialog::setOptions(const pipescope::ServerOptions& o) {
   name_->setText(toQString(o.name));
+  name_->selectAll();  // typing replaces a remembered name
   chooseValue(access_, o.access);
   chooseValue(type_, o.type);
   chooseValue(readMode_, o.read_mode);
@@ -286,7 +288,7 @@ ConnectClientDialog::ConnectClientDialog(QWidget* parent) : QDialog(parent) {
   auto* waitRow = new QHBoxLayout;
   waitRow->addWidget(busyTimeout_);
   waitRow->addWidget(waitForever_);
-  form->addRow(optionLabel(pipescope::OptionKey::busy_timeout, 'b'), waitRow);
+  addRowWithBuddy(form, optionLabel(pipescope::OptionKey::busy_timeout, 'b'), waitRow, busyTimeout_);
   form->addRow(optionLabel(pipescope::OptionKey::impersonation, 'i'), impersonation_);
   form->addRow(optionLabel(pipescope::OptionKey::client_read_buffer, 'u'), readBuffer_);
   auto* layout = new QVBoxLayout(this);
@@ -294,18 +296,52 @@ ConnectClientDialog::ConnectClientDialog(QWidget* parent) : QDialog(parent) {
   layout->addWidget(error_);
   layout->addWidget(makeButtons(this, tr("Connect")));
   connect(waitForever_, &QCheckBox::toggled, busyTimeout_, &QSpinBox::setDisabled);
+  connect(name_, &QLineEdit::textChanged, this, &ConnectClientDialog::followKnownType);
 }
 
-void ConnectClientDialog::setKnownPipes(const QStringList& names) {
+void ConnectClientDialog::setKnownPipes(std::vector<pipescope::PipeInfo> pipes) {
+  knownPipes_ = std::move(pipes);
   if (auto* model = qobject_cast<QStringListModel*>(name_->completer()->model())) {
+    QStringList names;
+    for (const pipescope::PipeInfo& pipe : knownPipes_) names << toQString(pipe.name);
     model->setStringList(names);
+  }
+  followKnownType(name_->text());
+}
+
+void ConnectClientDialog::followKnownType(const QString& name) {
+  // "\\.\pipe\Name" and "Name" are the same pipe; so are two spellings in
+  // other letter cases on Windows, where pipe names ignore case.
+  const auto bare = [](QString text) {
+    text = text.trimmed();
+    const QString prefix = QStringLiteral(R"(\\.\pipe\)");
+    if (text.startsWith(prefix, Qt::CaseInsensitive)) text.remove(0, prefix.size());
+    return text;
+  };
+  const QString wanted = bare(name);
+  if (wanted.isEmpty()) return;
+#if defined(_WIN32)
+  constexpr Qt::CaseSensitivity kNameCase = Qt::CaseInsensitive;
+#else
+  constexpr Qt::CaseSensitivity kNameCase = Qt::CaseSensitive;
+#endif
+  for (const pipescope::PipeInfo& pipe : knownPipes_) {
+    const std::optional<pipescope::PipeType> type = pipescope::from_word<pipescope::PipeType>(pipe.type);
+    if (!type || bare(toQString(pipe.name)).compare(wanted, kNameCase) != 0) continue;
+    chooseValue(readMode_, *type == pipescope::PipeType::message ? pipescope::ReadMode::message
+                                                                 : pipescope::ReadMode::byte);
+    return;
   }
 }
 
 void ConnectClientDialog::setOptions(const pipescope::ClientOptions& o) {
   name_->setText(toQString(o.name));
+  // A remembered name is selected, so that typing replaces it rather than
+  // appending to it.
+  name_->selectAll();
   chooseValue(access_, o.access);
   chooseValue(readMode_, o.read_mode);
+  followKnownType(name_->text());
   waitForever_->setChecked(o.busy_timeout == pipescope::kWaitForever);
   if (o.busy_timeout != pipescope::kWaitForever) {
     busyTimeout_->setValue(static_cast<int>(o.busy_timeout.count()));
@@ -355,7 +391,7 @@ RunChildDialog::RunChildDialog(QWidget* parent) : QDialog(parent) {
   folderRow->addWidget(browse);
   auto* form = new QFormLayout;
   form->addRow(tr("&Command line:"), command_);
-  form->addRow(optionLabel(pipescope::OptionKey::child_working_dir, 'w'), folderRow);
+  addRowWithBuddy(form, optionLabel(pipescope::OptionKey::child_working_dir, 'w'), folderRow, folder_);
   form->addRow(optionLabel(pipescope::OptionKey::child_read_buffer, 'b'), readBuffer_);
   // Anonymous Pipes (learn.microsoft.com/windows/win32/ipc/anonymous-pipes):
   // "implemented using a named pipe with a unique name"; a handle reaches

@@ -10,8 +10,10 @@
 
 #include <functional>
 #include <optional>
+#include <vector>
 
 #include "pipescope/error.hpp"
+#include "pipescope/listing.hpp"
 #include "pipescope/options.hpp"
 
 class QCheckBox;
@@ -74,8 +76,11 @@ class ConnectClientDialog final : public QDialog {
  public:
   explicit ConnectClientDialog(QWidget* parent = nullptr);
 
-  /// Names offered while typing (from the pipes browser).
-  void setKnownPipes(const QStringList& names);
+  /// Names offered while typing (from the pipes browser). Typing or picking
+  /// the name of a listed pipe chooses the read mode of its type: a message
+  /// pipe read in byte mode loses its message boundaries, which is rarely
+  /// what a person connecting to it means.
+  void setKnownPipes(std::vector<pipescope::PipeInfo> pipes);
   void setOptions(const pipescope::ClientOptions& options);
   [[nodiscard]] pipescope::ClientOptions options() const;
   void setSubmitter(Submitter<pipescope::ClientOptions> submitter) { submitter_ = std::move(submitter); }
@@ -86,8 +91,10 @@ class ConnectClientDialog final : public QDialog {
 
  private:
   void showError(const pipescope::Error& error);
+  void followKnownType(const QString& name);
 
   QLineEdit* name_ = nullptr;
+  std::vector<pipescope::PipeInfo> knownPipes_;
   QComboBox* access_ = nullptr;
   QComboBox* readMode_ = nullptr;
   QSpinBox* busyTimeout_ = nullptr;

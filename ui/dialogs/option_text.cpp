@@ -1,6 +1,8 @@
 #include "dialogs/option_text.hpp"
 
 #include <QCoreApplication>
+#include <QFormLayout>
+#include <QLabel>
 #include <QSpinBox>
 #include <QStringList>
 
@@ -31,6 +33,12 @@ QString optionLabel(pipescope::OptionKey key, char mnemonic) {
   const auto at = label.indexOf(QLatin1Char(mnemonic), 0, Qt::CaseInsensitive);
   if (at >= 0) label.insert(at, QLatin1Char('&'));
   return label + QLatin1Char(':');
+}
+
+void addRowWithBuddy(QFormLayout* form, const QString& label, QLayout* field, QWidget* buddy) {
+  auto* text = new QLabel(label, form->parentWidget());
+  text->setBuddy(buddy);
+  form->addRow(text, field);
 }
 
 QString optionTip(pipescope::OptionKey key) {

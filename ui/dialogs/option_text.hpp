@@ -8,6 +8,8 @@
 
 #include "pipescope/option_catalogue.hpp"
 
+class QFormLayout;
+class QLayout;
 class QSpinBox;
 class QWidget;
 
@@ -16,6 +18,12 @@ namespace pipescope::ui {
 /// The catalogue's label as a form label with a mnemonic: "Read &mode:" for
 /// (server_read_mode, 'm'). Without that letter in the label, no mnemonic.
 [[nodiscard]] QString optionLabel(pipescope::OptionKey key, char mnemonic);
+
+/// Adds a form row whose field is a layout (a field and its button):
+/// QFormLayout gives such a row's label no buddy, so that its mnemonic did
+/// nothing and showed as a literal "&" ("&Busy wait:"). The label's
+/// mnemonic goes to `buddy`.
+void addRowWithBuddy(QFormLayout* form, const QString& label, QLayout* field, QWidget* buddy);
 
 /// The teaching text, then "Windows: …" and "Default: …" lines.
 [[nodiscard]] QString optionTip(pipescope::OptionKey key);

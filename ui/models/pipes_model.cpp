@@ -140,14 +140,12 @@ void PipesModel::update(const std::vector<pipescope::PipeInfo>& pipes) {
   listedOnce_ = true;
 }
 
-QStringList PipesModel::names() const {
-  QStringList result;
+std::vector<pipescope::PipeInfo> PipesModel::present() const {
+  std::vector<pipescope::PipeInfo> pipes;
   for (const Entry& entry : entries_) {
-    if (entry.mark != Mark::vanished) {
-      result << toQString(entry.info.name);
-    }
+    if (entry.mark != Mark::vanished) pipes.push_back(entry.info);
   }
-  return result;
+  return pipes;
 }
 
 }  // namespace pipescope::ui

@@ -28,7 +28,8 @@ class PipesModel final : public QAbstractTableModel {
 
   /// Applies a new listing. The first listing marks nothing as new.
   void update(const std::vector<pipescope::PipeInfo>& pipes);
-  [[nodiscard]] QStringList names() const;
+  /// The listed pipes, not those that vanished (the Connect dialog's names).
+  [[nodiscard]] std::vector<pipescope::PipeInfo> present() const;
 
  private:
   struct Entry {

@@ -103,6 +103,8 @@ LogPane::LogPane(Session& session, QWidget* parent) : QWidget(parent), session_(
   connect(textFilter_, &QLineEdit::textChanged, this, &LogPane::applyFilter);
   connect(regexFilter_, &QCheckBox::toggled, this, &LogPane::applyFilter);
   connect(caseFilter_, &QCheckBox::toggled, this, &LogPane::applyFilter);
+  // Whatever the person does with the box is their choice again.
+  connect(followTail_, &QCheckBox::toggled, this, [this] { followPausedByFind_ = false; });
   connect(findText_, &QLineEdit::returnPressed, this, &LogPane::findNext);
   connect(next, &QToolButton::clicked, this, &LogPane::findNext);
   connect(previous, &QToolButton::clicked, this, &LogPane::findPrevious);
@@ -179,7 +181,13 @@ void LogPane::find(bool forward) {
     const int row = ((forward ? start + step : start - step) % rows + rows) % rows;
     const auto logRow = model->index(row, 0).data(MessageLogModel::LogRowRole).toULongLong();
     if (payloadText(log.payload(logRow)).contains(needle, Qt::CaseInsensitive)) {
-      followTail_->setChecked(false);
+      // Following would scroll the find away at the next record: it pauses,
+      // and the pause is Find's, not the person's choice to keep.
+      if (followTail_->isChecked()) {
+        followTail_->setChecked(false);
+        followPausedByFind_ = true;
+        session_.tell(tr("Follow is paused while you look at what Find found; tick Follow (Ctrl+End) to go on."));
+      }
       view_->setCurrentIndex(model->index(row, 0));
       view_->scrollTo(model->index(row, 0));
       return;
@@ -187,6 +195,8 @@ void LogPane::find(bool forward) {
   }
   session_.tell(tr("\"%1\" was not found.").arg(needle));
 }
+
+bool LogPane::followWanted() const { return followTail_->isChecked() || followPausedByFind_; }
 
 void LogPane::findNext() { find(true); }
 

@@ -27,6 +27,9 @@ class LogPane final : public QWidget {
 
   [[nodiscard]] LogView* view() const noexcept { return view_; }
   [[nodiscard]] QCheckBox* followTail() const noexcept { return followTail_; }
+  /// Whether the person wants new records followed: what the box says,
+  /// unless only Find unticked it (the setting to keep for the next start).
+  [[nodiscard]] bool followWanted() const;
   /// Puts the keyboard focus in the find field, its text selected.
   void focusFind();
   /// Copies the selected records' payloads to the clipboard.
@@ -53,6 +56,7 @@ class LogPane final : public QWidget {
   QCheckBox* caseFilter_ = nullptr;
   QLineEdit* findText_ = nullptr;
   QCheckBox* followTail_ = nullptr;
+  bool followPausedByFind_ = false;  ///< Find unticked Follow, and nobody has touched it since
   LogView* view_ = nullptr;
 };
 

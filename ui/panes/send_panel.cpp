@@ -162,7 +162,7 @@ void SendPanel::followDirectory(const EndpointDirectory* directory) {
       if (!entry.isConnected()) continue;
       connected.insert(entry.id);
       if (entry.kind == pipescope::EndpointKind::child) {
-        targets.push_back({entry.id, tr("%1 (PipeScope writes to its standard input)").arg(entry.label)});
+        targets.push_back({entry.id, tr("%1 (its standard input)").arg(entry.label)});
       } else {
         targets.push_back({entry.id, tr("%1 (%2)").arg(entry.label, kindText(entry.kind))});
       }

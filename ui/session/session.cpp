@@ -1,6 +1,7 @@
 #include "session/session.hpp"
 
 #include <QFile>
+#include <QFileInfo>
 
 #include <fstream>
 #include <variant>
@@ -177,7 +178,8 @@ std::optional<pipescope::Error> Session::refreshPipes() {
   return std::nullopt;
 }
 
-std::optional<pipescope::Error> Session::saveLog(const QString& path) {
+std::optional<pipescope::Error> Session::saveLog(const QString& chosenPath) {
+  const QString path = QFileInfo(chosenPath).suffix().isEmpty() ? chosenPath + QStringLiteral(".jsonl") : chosenPath;
   // A QFile, not a std::ofstream: its descriptor is close-on-exec, so a
   // child started meanwhile does not inherit it (see device_stream.hpp).
   QFile file(path);

@@ -59,7 +59,8 @@ class Session final : public QObject {
   /// Lists this machine's pipes into the pipes model.
   std::optional<pipescope::Error> refreshPipes();
 
-  /// Writes every record as JSON lines.
+  /// Writes every record as JSON lines; a path without an extension gets
+  /// ".jsonl", so that Open log (and the person) know the file for what it is.
   std::optional<pipescope::Error> saveLog(const QString& path);
   /// Replaces the capture with a saved log. A file that fails to load
   /// (missing, damaged, crafted) leaves the capture as it was.

@@ -201,7 +201,7 @@ void MainWindow::saveSettings() {
   settings.setValue(QStringLiteral("pipes/autoRefresh"), actions_.autoRefresh->isChecked());
   settings.setValue(QStringLiteral("view/darkPalette"), actions_.darkPalette->isChecked());
   settings.setValue(QStringLiteral("impersonation/probe"), impersonationPane_->probePath());
-  settings.setValue(QStringLiteral("log/follow"), logPane_->followTail()->isChecked());
+  settings.setValue(QStringLiteral("log/follow"), logPane_->followWanted());
   sendPanel_->saveSettings(settings);
 }
 
@@ -226,7 +226,7 @@ void MainWindow::showNewServerDialog() {
 void MainWindow::showConnectClientDialog(const QString& name) {
   auto* dialog = new ConnectClientDialog(this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
-  dialog->setKnownPipes(session_->pipesModel()->names());
+  dialog->setKnownPipes(session_->pipesModel()->present());
   pipescope::ClientOptions defaults;
   defaults.name = toStdString(name.isEmpty() ? QSettings().value(QStringLiteral("recent/clientName")).toString() : name);
   dialog->setOptions(defaults);

@@ -105,6 +105,9 @@ class MainWindow final : public QMainWindow {
   void stopSelectedServer();
   void findNext();
   void findPrevious();
+  /// File > Clear log: asks first (with a chance to save) when there is
+  /// anything to lose.
+  void clearLog();
   /// What File > Open log… does with the file the person picked: loads the
   /// saved log at `path` in place of the current capture. A file that fails
   /// to load (missing, damaged, crafted) is reported like every error, in

@@ -67,7 +67,7 @@ void MainWindow::buildActions() {
   a.quit = makeAction(tr("&Quit"), QStringLiteral("actionQuit"), QKeySequence::Quit, {});
   connect(a.openLog, &QAction::triggered, this, &MainWindow::openLog);
   connect(a.saveLog, &QAction::triggered, this, &MainWindow::saveLog);
-  connect(a.clearLog, &QAction::triggered, session_.get(), &Session::clearLog);
+  connect(a.clearLog, &QAction::triggered, this, &MainWindow::clearLog);
   connect(a.logLimit, &QAction::triggered, this, &MainWindow::askLogMemoryLimit);
   connect(a.quit, &QAction::triggered, this, &QWidget::close);
 
@@ -233,6 +233,23 @@ void MainWindow::stopSelectedServer() {
 void MainWindow::findNext() { logPane_->findNext(); }
 
 void MainWindow::findPrevious() { logPane_->findPrevious(); }
+
+void MainWindow::clearLog() {
+  const std::uint64_t records = session_->engine().log().size();
+  if (records > 0) {
+    // What is cleared cannot come back: ask, and offer to save it first.
+    const auto answer = QMessageBox::question(
+        this, tr("Clear the log"),
+        tr("Forget all %1 record(s) of the log? They cannot be got back unless they were saved.").arg(records),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel);
+    if (answer == QMessageBox::Cancel) return;
+    if (answer == QMessageBox::Save) {
+      const QString path = QFileDialog::getSaveFileName(this, tr("Save log"), QString(), tr("JSON lines (*.jsonl)"));
+      if (path.isEmpty() || session_->saveLog(path)) return;  // nothing is lost unless it was saved
+    }
+  }
+  session_->clearLog();
+}
 
 void MainWindow::saveLog() {
   const QString path = QFileDialog::getSaveFileName(this, tr("Save log"), QString(), tr("JSON lines (*.jsonl)"));
