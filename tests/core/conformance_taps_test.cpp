@@ -118,30 +118,51 @@ TEST_F(Taps, AForwardsBytesComeBackOnceSent) {
 
 // Two taps forward the same reads as they are (forward_read): where the
 // backend hands its read buffer to the first, the second still gets the
-// read's bytes, and the backend reads every later message whole into the
-// buffer it got in exchange. Messages of different sizes, so that a buffer
-// reused at the wrong size would show.
-TEST_F(Taps, TwoTapsForwardTheSameReadsIntact) {
-  auto source = connect_message_pipe();
-  auto first = connect_message_pipe();
-  auto second = connect_message_pipe();
-  ASSERT_TRUE(source && first && second);
-  auto to_first = std::make_shared<ForwardingTap>(first->client, ForwardingTap::Way::read_itself);
-  auto to_second = std::make_shared<ForwardingTap>(second->client, ForwardingTap::Way::read_itself);
-  ASSERT_TRUE(succeeded(engine_.add_tap(source->instance, to_first)));
-  ASSERT_TRUE(succeeded(engine_.add_tap(source->instance, to_second)));
-  const std::vector<std::string> sent{"a fairly long first message", "short", "", "a middling one", "z"};
-  for (const std::string& text : sent) ASSERT_TRUE(send_and_wait(source->client, text));
-  for (const Link* target : {&*first, &*second}) {
-    ASSERT_TRUE(await_records(target->instance, Direction::in, sent.size())) << recent_events();
-    const std::vector<LoggedRow> arrived = logged(target->instance, Direction::in);
-    ASSERT_EQ(arrived.size(), sent.size());
-    for (std::size_t i = 0; i < sent.size(); ++i) EXPECT_EQ(text_of(arrived[i].payload), sent[i]) << i;
+// read's bytes, and the backend reads every later one into the buffer it got
+// in exchange. Reads of different sizes, so that a buffer reused at the
+// wrong size would show. Each read is waited for before the next write, so
+// that a byte pipe, too, reads each write on its own.
+class TapsForwardingReads : public Taps {
+ protected:
+  void expect_forwarded_intact(const Link& source, const std::vector<std::string>& sent) {
+    auto first = connect_message_pipe();
+    auto second = connect_message_pipe();
+    ASSERT_TRUE(first && second);
+    auto to_first = std::make_shared<ForwardingTap>(first->client, ForwardingTap::Way::read_itself);
+    auto to_second = std::make_shared<ForwardingTap>(second->client, ForwardingTap::Way::read_itself);
+    ASSERT_TRUE(succeeded(engine_.add_tap(source.instance, to_first)));
+    ASSERT_TRUE(succeeded(engine_.add_tap(source.instance, to_second)));
+    for (std::size_t i = 0; i < sent.size(); ++i) {
+      ASSERT_TRUE(send_and_wait(source.client, sent[i]));
+      ASSERT_TRUE(await_records(source.instance, Direction::in, i + 1)) << recent_events();
+    }
+    for (const Link* target : {&*first, &*second}) {
+      ASSERT_TRUE(await_records(target->instance, Direction::in, sent.size())) << recent_events();
+      const std::vector<LoggedRow> arrived = logged(target->instance, Direction::in);
+      ASSERT_EQ(arrived.size(), sent.size());
+      for (std::size_t i = 0; i < sent.size(); ++i) EXPECT_EQ(text_of(arrived[i].payload), sent[i]) << i;
+    }
+    ASSERT_TRUE(to_first->returned->await(sent.size()));
+    ASSERT_TRUE(to_second->returned->await(sent.size()));
+    const std::lock_guard lock(to_first->returned->mutex);
+    EXPECT_EQ(to_first->returned->texts, sent) << "each forward came back with exactly its read's bytes";
   }
-  ASSERT_TRUE(to_first->returned->await(sent.size()));
-  ASSERT_TRUE(to_second->returned->await(sent.size()));
-  const std::lock_guard lock(to_first->returned->mutex);
-  EXPECT_EQ(to_first->returned->texts, sent) << "each forward came back with exactly its read's bytes";
+};
+
+TEST_F(TapsForwardingReads, FromAMessagePipe) {
+  auto source = connect_message_pipe();
+  ASSERT_TRUE(source);
+  expect_forwarded_intact(*source, {"a fairly long first message", "short", "", "a middling one", "z"});
+}
+
+// The POSIX backend hands a byte read's buffer over to the first tap.
+TEST_F(TapsForwardingReads, FromAByteStream) {
+  const auto served = serve(server_options());
+  ASSERT_TRUE(served);
+  auto source = connect_to(served->server, client_options(served->name));
+  ASSERT_TRUE(source);
+  // No empty write: a byte pipe reads nothing for it.
+  expect_forwarded_intact(*source, {"a fairly long first write", "short", "a middling one", "z"});
 }
 
 TEST_F(Taps, AServerTapAnswersEachInstanceWithItsOwnTap) {

@@ -694,9 +694,9 @@ TEST(MessageLogExport, HexDumpHasAHeaderAndADumpPerRecord) {
     if (!text.empty() && text.back() != '\n') text += '\n';
     return text;
   };
-  const std::string expected = "#0  2024-01-02T03:04:05.000000Z  child 3  in  40 bytes  stderr\n" +
+  const std::string expected = "#1  2024-01-02T03:04:05.000000Z  child 3  in  40 bytes  stderr\n" +
                                with_newline(format_hex_dump(data)) + "\n" +
-                               "#1  2024-01-02T03:04:06.000001Z  child 3  out  2 bytes  -\n" +
+                               "#2  2024-01-02T03:04:06.000001Z  child 3  out  2 bytes  -\n" +
                                with_newline(format_hex_dump(as_bytes("ok"))) + "\n";
   EXPECT_EQ(out.str(), expected);
 }

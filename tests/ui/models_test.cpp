@@ -357,6 +357,7 @@ class ModelsTest : public QObject {
     ok.result.groups = {"users", "audio"};
     ok.result.probe_path = "/etc/shadow";
     ok.result.probe_granted = false;
+    ok.result.probe_error = pipescope::make_error(pipescope::Errc::access_denied, "open", "/etc/shadow");
     ok.result.reverted = true;
     pipescope::Impersonated failed;
     failed.endpoint = 12;
@@ -371,6 +372,10 @@ class ModelsTest : public QObject {
     QVERIFY(model.index(0, ImpersonationModel::ProbeColumn).data().toString().contains(QStringLiteral("denied")));
     QVERIFY(model.index(1, ImpersonationModel::ResultColumn).data().toString().contains(QStringLiteral("ERROR_ACCESS_DENIED")));
     QVERIFY(model.describeRow(0).contains(QStringLiteral("Reverted")));
+    // A denied probe is file access as the client, not the pipe-security
+    // text of ERROR_ACCESS_DENIED.
+    QVERIFY(model.describeRow(0).contains(QStringLiteral("The file's permissions")));
+    QVERIFY2(!model.describeRow(0).contains(QStringLiteral("FILE_FLAG_FIRST_PIPE_INSTANCE")), qPrintable(model.describeRow(0)));
   }
 
   void errorsModelCarriesTheExplanation() {

@@ -107,7 +107,9 @@ QString ImpersonationModel::describeRow(int rowNumber) const {
   const Row& row = rows_[static_cast<std::size_t>(rowNumber)];
   const pipescope::ImpersonationResult& r = row.result;
   QStringList lines;
-  lines << tr("Instance %1 at %2").arg(row.instance).arg(formatTime(row.timeNs));
+  // The instance by the name its row shows ("sec #1"), not by its number.
+  const QString instance = labeler_ ? labeler_(row.instance) : tr("Instance %1").arg(row.instance);
+  lines << tr("%1 at %2").arg(instance, formatTime(row.timeNs));
   if (r.impersonated) {
     lines << tr("The server took on the client's identity: %1 (%2).").arg(displayText(r.user), displayText(r.sid));
   } else if (r.error) {
@@ -126,7 +128,15 @@ QString ImpersonationModel::describeRow(int rowNumber) const {
     lines << tr("Probe %1 opened as the client: %2")
                  .arg(displayText(r.probe_path), r.probe_granted.value_or(false) ? tr("granted") : tr("denied"));
     if (r.probe_error) {
-      lines << errorDetails(*r.probe_error);
+      // The engine's explanations are about pipes (an access-denied one
+      // speaks of the pipe's security and FILE_FLAG_FIRST_PIPE_INSTANCE);
+      // the probe opened a file, so it is explained as file access.
+      lines << displayText(r.probe_error->summary());
+      if (r.probe_error->errc() == pipescope::Errc::access_denied) {
+        lines << tr("The file's permissions (its DACL on Windows, its mode and owner on POSIX) do not let the "
+                    "client's identity open it for reading: a server that impersonates this client cannot read it "
+                    "either, which is what the probe shows.");
+      }
     }
   }
   if (r.impersonated) {

@@ -76,11 +76,11 @@ class TapActions {
     forwards_.push_back(TapForward{to, std::move(bytes), std::move(buffers)});
   }
   /// Forwards the bytes of this very read, as forward() would, without the
-  /// tap copying them: where the backend allows it (POSIX), the engine hands
-  /// its read buffer over and the backend reads on into one from `buffers`;
-  /// elsewhere the read is copied into one from `buffers`. On a relay's I/O
-  /// thread, which reads, logs, writes and logs again, one more copy of
-  /// every byte cost a fifth of the relay's throughput.
+  /// tap copying them: where the backend allows it (POSIX byte reads), the
+  /// engine hands its read buffer over and the backend reads on into one
+  /// from `buffers`; elsewhere the read is copied into one from `buffers`.
+  /// A relay's I/O thread reads, logs, writes and logs again: every copy it
+  /// saves is one pass less over every byte on the busiest thread.
   void forward_read(EndpointId to, std::shared_ptr<ForwardBuffers> buffers = nullptr) {
     read_forwards_.push_back(forwards_.size());
     forwards_.push_back(TapForward{to, {}, std::move(buffers)});

@@ -139,9 +139,11 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
       context_.record(id, Direction::in, piece, flags);
       // A part ends a message for the taps only when the end reads messages:
       // in byte read mode every part stands alone, as ReadFile returns it.
-      // A message read whole may hand its buffer to a tap's forward.
-      Bytes* whole = offset == 0 && last ? &ch.read_scratch : nullptr;
-      if (conn != nullptr) run_taps(*conn, piece, flags, ch.message_reads ? last : true, whole);
+      // The buffer is not handed to a tap's forward here: it is sized for
+      // every queued message, and the one a tap would give in exchange had
+      // to grow (and be zero-filled) again at every message, which made the
+      // message relay slower than the copy it saved.
+      if (conn != nullptr) run_taps(*conn, piece, flags, ch.message_reads ? last : true);
       offset += part;
     } while (offset < message.size());
   };
@@ -164,9 +166,8 @@ bool PosixBackend::read_channel(EndpointId id, Channel& ch, std::error_code& end
     }
   }
   if (left > 0) {
+    if (ch.read_scratch.size() < left) ch.read_scratch.resize(left);
     for (int round = 0; left > 0 && round < kMaxReadsPerWakeup; ++round) {
-      // Sized each round: a relay's tap may have taken the buffer.
-      if (ch.read_scratch.size() < left) ch.read_scratch.resize(left);
       const ssize_t got = ::recv(ch.fd, ch.read_scratch.data(), left, MSG_DONTWAIT);
       if (got < 0) {
         ch.counted = 0;

@@ -147,7 +147,10 @@ Result<void> PosixBackend::impersonate(EndpointId instance, const ImpersonationR
     // Without the client's real groups a switched thread would hold too few
     // or too many rights, and the probe would answer for somebody else.
     const bool can_switch = may_switch_ids() && peer_groups.has_value();
-    result.level = can_switch ? "Impersonation (per-thread setresuid)" : "Identification (SO_PEERCRED)";
+    // The client's SECURITY_SQOS level never reaches a POSIX server: the
+    // level says what this server can do instead of naming one it cannot see.
+    result.level = can_switch ? "not visible on POSIX; ids switched per thread (setresuid), as Impersonation would"
+                              : "not visible on POSIX; identity read only (SO_PEERCRED), as Identification would";
     result.notes =
         "POSIX has no impersonation levels or integrity levels: the identity comes from SO_PEERCRED. "
         "The client's chosen SECURITY_SQOS level cannot be seen on this platform.";

@@ -212,7 +212,8 @@ TEST(ImpersonatePosixCapabilities, RootWithoutCapSetuidIsToldItCannotSwitchIds) 
   without_capabilities.join();
   ASSERT_TRUE(failure.empty()) << failure;
   ASSERT_TRUE(result) << "no Impersonated event";
-  EXPECT_EQ(result->level, "Identification (SO_PEERCRED)") << "euid 0 without CAP_SETUID cannot switch ids";
+  EXPECT_EQ(result->level, "not visible on POSIX; identity read only (SO_PEERCRED), as Identification would")
+      << "euid 0 without CAP_SETUID cannot switch ids";
   EXPECT_NE(result->notes.find("may not change ids"), std::string::npos) << result->notes;
   EXPECT_FALSE(result->error.has_value()) << result->error->summary();
   EXPECT_TRUE(result->reverted);
