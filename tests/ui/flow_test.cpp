@@ -364,6 +364,30 @@ class FlowTest : public QObject {
     QVERIFY(sawResponder);
   }
 
+  // An empty log says how to fill it, and its links do it; a filter that
+  // matches nothing says so instead.
+  void theEmptyLogSaysHowToFillIt() {
+    MainWindow window;
+    window.show();
+    auto* hint = child<QLabel>(&window, "emptyViewHint");
+    QVERIFY(hint->isVisible());
+    QVERIFY2(hint->text().contains(QStringLiteral("New server")) && hint->text().contains(QStringLiteral("Ctrl+N")),
+             qPrintable(hint->text()));
+    QVERIFY(hint->text().contains(QStringLiteral("Connect client")));
+    // The first link opens the New server dialog.
+    emit hint->linkActivated(QStringLiteral("0"));
+    QPointer<NewServerDialog> dialog = window.findChild<NewServerDialog*>();
+    QVERIFY(dialog);
+    dialog->reject();
+    // The third starts the demo; its traffic hides the hint.
+    emit hint->linkActivated(QStringLiteral("2"));
+    QTRY_VERIFY_WITH_TIMEOUT(window.logModel()->rowCount() > 0, kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!hint->isVisible(), kTimeoutMs);
+    child<QLineEdit>(&window, "textFilter")->setText(QStringLiteral("no demo message says this"));
+    QTRY_VERIFY_WITH_TIMEOUT(hint->isVisible(), kTimeoutMs);
+    QCOMPARE(hint->text(), QStringLiteral("No record matches the filter."));
+  }
+
   // Clear log asks before it forgets anything: Cancel keeps every record,
   // Discard forgets them; an empty log is cleared without a question.
   void clearLogAsksFirst() {

@@ -17,6 +17,7 @@
 #include "pipescope/codec.hpp"
 #include "session/endpoint_directory.hpp"
 #include "session/session.hpp"
+#include "views/empty_view_hint.hpp"
 #include "views/log_view.hpp"
 
 namespace pipescope::ui {
@@ -81,6 +82,10 @@ LogPane::LogPane(Session& session, QWidget* parent) : QWidget(parent), session_(
   view_->setColumnWidth(MessageLogModel::DirectionColumn, fm.horizontalAdvance(QStringLiteral("Direction  ")));
   view_->setColumnWidth(MessageLogModel::LengthColumn, fm.horizontalAdvance(QStringLiteral("Length  ")));
   view_->setColumnWidth(MessageLogModel::FlagsColumn, fm.horizontalAdvance(QStringLiteral("message|more-data  ")));
+
+  emptyHint_ = new EmptyViewHint(
+      view_, session_.logProxy(), [this] { return session_.logProxy()->isFiltering(); },
+      tr("No record matches the filter."));
 
   auto* bar = new QHBoxLayout;
   bar->addWidget(endpointFilter_);

@@ -14,6 +14,7 @@ class QLineEdit;
 
 namespace pipescope::ui {
 
+class EmptyViewHint;
 class LogView;
 class Session;
 
@@ -26,6 +27,9 @@ class LogPane final : public QWidget {
   explicit LogPane(Session& session, QWidget* parent = nullptr);
 
   [[nodiscard]] LogView* view() const noexcept { return view_; }
+  /// What the log says while it shows no row (the main window gives it
+  /// the actions that bring traffic).
+  [[nodiscard]] EmptyViewHint* emptyHint() const noexcept { return emptyHint_; }
   [[nodiscard]] QCheckBox* followTail() const noexcept { return followTail_; }
   /// Whether the person wants new records followed: what the box says,
   /// unless only Find unticked it (the setting to keep for the next start).
@@ -58,6 +62,7 @@ class LogPane final : public QWidget {
   QCheckBox* followTail_ = nullptr;
   bool followPausedByFind_ = false;  ///< Find unticked Follow, and nobody has touched it since
   LogView* view_ = nullptr;
+  EmptyViewHint* emptyHint_ = nullptr;
 };
 
 }  // namespace pipescope::ui

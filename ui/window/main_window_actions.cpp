@@ -21,6 +21,7 @@
 #include "pipescope/export.hpp"
 #include "session/endpoint_directory.hpp"
 #include "session/session.hpp"
+#include "views/empty_view_hint.hpp"
 #include "views/log_view.hpp"
 #include "window/main_window.hpp"
 #include "window/theme.hpp"
@@ -107,6 +108,12 @@ void MainWindow::buildActions() {
     }
   });
   connect(a.demo, &QAction::triggered, this, &MainWindow::startDemo);
+  // A plain start shows an empty log: it says how to fill it, with links
+  // that do it.
+  logPane_->emptyHint()->setAdvice(
+      tr("Nothing has crossed a pipe yet. %1 or %2 to see the traffic here, or %3: an echo server and a client "
+         "that talk."),
+      {a.newServer, a.connectClient, a.demo});
 
   a.copyText = makeAction(tr("&Copy as text"), QStringLiteral("actionCopyText"), QKeySequence::Copy,
                           tr("Copy the selected payloads as text."));
