@@ -22,9 +22,8 @@ class Engine::Impl {
         backend(detail::make_backend(context)),
         forwarder(std::make_unique<detail::Forwarder>(
             context, [this](EndpointId to, std::span<const std::byte> bytes) { return backend->send(to, bytes); })) {
-    context.set_forward_sink([this](EndpointId from, std::vector<TapForward> forwards) {
-      forwarder->post(from, std::move(forwards));
-    });
+    context.set_forward_sink(
+        [this](std::vector<detail::PendingForward> forwards) { forwarder->post(std::move(forwards)); });
   }
   // The forwarder stops first (it sends through the backend), then the
   // backend stops its threads, which may still post to the forwarder, before

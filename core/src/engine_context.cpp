@@ -112,7 +112,9 @@ TapActions EngineContext::tap_read(const TapRead& read, Bytes* read_buffer) {
   }
   if (actions.forwards().empty() || !forward_sink_) return actions;
   if (!actions.read_forwards().empty()) fill_read_forwards(read, read_buffer, actions);
-  forward_sink_(read.endpoint, std::move(actions.forwards()));
+  const std::lock_guard lock(forwards_mutex_);
+  for (TapForward& forward : actions.forwards()) pending_forwards_.push_back({read.endpoint, std::move(forward)});
+  actions.forwards().clear();
   return actions;
 }
 
@@ -243,6 +245,30 @@ void EngineContext::emit(Event event) {
 }
 
 void EngineContext::flush() {
+  // The forwards first, so that the forwarding thread sends while the sink
+  // takes the events. forward_delivery_mutex_ is held from taking them to
+  // handing them over, so that two threads that flush at once (the Win32
+  // pool's) cannot swap the order of two reads' forwards.
+  if (forward_sink_) {
+    const std::lock_guard delivery(forward_delivery_mutex_);
+    std::vector<PendingForward> forwards;
+    {
+      const std::lock_guard lock(forwards_mutex_);
+      forwards.swap(pending_forwards_);
+    }
+    if (!forwards.empty()) {
+      const std::size_t count = forwards.size();
+      try {
+        forward_sink_(std::move(forwards));
+      } catch (const std::bad_alloc&) {
+        // The reads are logged; only their forwards are lost, and that is
+        // said (against no endpoint: they may be several endpoints' reads).
+        report(0, 0, make_error(Errc::not_enough_memory, "forward",
+                                "no memory to queue " + std::to_string(count) +
+                                    " forward(s); the bytes were logged but not forwarded"));
+      }
+    }
+  }
   // Holding delivery_mutex_ while taking the batch keeps batches in order when
   // several engine threads flush at once.
   std::lock_guard delivery(delivery_mutex_);

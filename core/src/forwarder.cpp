@@ -37,12 +37,12 @@ void Forwarder::stop() {
   queue_.clear();
 }
 
-void Forwarder::post(EndpointId from, std::vector<TapForward> forwards) {
+void Forwarder::post(std::vector<PendingForward> forwards) {
   if (forwards.empty() || stopping_.load()) return;
   bool start_draining = false;
   {
     const std::lock_guard lock(queue_mutex_);
-    for (TapForward& forward : forwards) queue_.push_back(Queued{from, std::move(forward)});
+    for (PendingForward& forward : forwards) queue_.push_back(std::move(forward));
     start_draining = !std::exchange(draining_, true);
   }
   if (!start_draining) return;
@@ -57,7 +57,7 @@ void Forwarder::post(EndpointId from, std::vector<TapForward> forwards) {
 }
 
 void Forwarder::drain() {
-  std::deque<Queued> batch;
+  std::deque<PendingForward> batch;
   for (;;) {
     {
       const std::lock_guard lock(queue_mutex_);
@@ -67,7 +67,7 @@ void Forwarder::drain() {
       }
       batch.swap(queue_);
     }
-    for (Queued& queued : batch) {
+    for (PendingForward& queued : batch) {
       if (stopping_.load()) break;
       try {
         send_one(queued.from, queued.forward);

@@ -35,13 +35,10 @@ class Forwarder {
   Forwarder(const Forwarder&) = delete;
   Forwarder& operator=(const Forwarder&) = delete;
 
-  void post(EndpointId from, std::vector<TapForward> forwards);
+  /// Queues forwards to be sent in this order, after those queued before.
+  void post(std::vector<PendingForward> forwards);
 
  private:
-  struct Queued {
-    EndpointId from = 0;
-    TapForward forward;
-  };
   /// The worker's job: sends what has queued, batch after batch, until the
   /// queue is empty or the forwarder stops.
   void drain();
@@ -53,7 +50,7 @@ class Forwarder {
   Send send_;
   std::atomic<bool> stopping_{false};
   std::mutex queue_mutex_;
-  std::deque<Queued> queue_;  // guarded by queue_mutex_
+  std::deque<PendingForward> queue_;  // guarded by queue_mutex_
   bool draining_ = false;     ///< a drain job is posted or running; guarded by queue_mutex_
   SerialWorker worker_;       // last: its thread stops before the members it uses go
 };

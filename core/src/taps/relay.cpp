@@ -16,35 +16,40 @@ namespace {
 
 /// The buffers one direction of a relay reads its messages into: the
 /// forwarding thread gives each back once it is sent, and the next message
-/// is read into it, so that a steady relay allocates nothing. A few are kept,
-/// for the forwards still queued; a buffer of an unusually large message is
-/// freed rather than kept.
+/// is read into it, so that a steady relay allocates nothing. The engine
+/// hands a batch of reads' forwards over at once (up to 64 reads a wake-up
+/// on POSIX), so the pool keeps enough buffers for such a batch, up to a
+/// budget of bytes: kept by count alone, a few buffers of large messages
+/// could hold hundreds of megabytes.
 class BufferPool final : public ForwardBuffers {
  public:
-  BufferPool() { spare_.reserve(kKept); }
+  BufferPool() { spare_.reserve(kMostKept); }
 
   Bytes take() noexcept override {
     const std::lock_guard lock(mutex_);
     if (spare_.empty()) return {};
     Bytes bytes = std::move(spare_.back());
     spare_.pop_back();
+    kept_bytes_ -= bytes.capacity();
     return bytes;
   }
 
   void give_back(Bytes bytes) noexcept override {
     // Kept with its size: a backend that reads into it need not fill it
     // with zeros first.
-    if (bytes.capacity() > kLargestKept) return;
     const std::lock_guard lock(mutex_);
-    // Never allocates: the room for kKept was reserved.
-    if (spare_.size() < kKept) spare_.push_back(std::move(bytes));
+    if (spare_.size() >= kMostKept || kept_bytes_ + bytes.capacity() > kKeptBytes) return;
+    kept_bytes_ += bytes.capacity();
+    // Never allocates: the room for kMostKept was reserved.
+    spare_.push_back(std::move(bytes));
   }
 
  private:
-  static constexpr std::size_t kKept = 8;
-  static constexpr std::size_t kLargestKept = std::size_t{4} << 20;
+  static constexpr std::size_t kMostKept = 64;
+  static constexpr std::size_t kKeptBytes = std::size_t{8} << 20;
   std::mutex mutex_;
-  std::vector<Bytes> spare_;  // guarded by mutex_
+  std::vector<Bytes> spare_;    // guarded by mutex_
+  std::size_t kept_bytes_ = 0;  ///< the spare buffers' capacity together; guarded by mutex_
 };
 
 class RelayTap final : public Tap {
