@@ -1,5 +1,6 @@
 // list: the pipes this machine has.
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,10 +30,10 @@ std::string pids_text(const std::vector<std::int64_t>& pids) {
   return pids.empty() ? std::string("?") : fmt::format("{}", fmt::join(pids, ","));
 }
 
-int list_command(Session& session) {
+int list_command(Session& session, const ListOptions& options) {
   const Console& console = session.console;
   const Engine engine(nullptr);
-  const Result<std::vector<PipeInfo>> listed = engine.list_pipes();
+  const Result<std::vector<PipeInfo>> listed = engine.list_pipes(options);
   if (!listed) {
     return fail(console, listed.error());
   }
@@ -81,13 +82,20 @@ int list_command(Session& session) {
   return 0;
 }
 
-CommandRunner declare_list(CLI::App& /*list*/) { return [](Session& session) { return list_command(session); }; }
+CommandRunner declare_list(CLI::App& list) {
+  auto options = std::make_shared<ListOptions>();
+  list.add_flag("--all-sockets", options->every_socket,
+                "POSIX: every listening AF_UNIX socket with a path (an X server's, a D-Bus bus...), not only the "
+                "pipes at $TMPDIR/CoreFxPipe_NAME. Windows lists every pipe anyway.");
+  return [options](Session& session) { return list_command(session, *options); };
+}
 
 const CommandRegistrar kList{
     {.name = "list",
-     .description = "List the pipes this machine has (\\\\.\\pipe\\ on Windows; on POSIX every listening AF_UNIX "
-                    "socket with a path, those at $TMPDIR/CoreFxPipe_NAME by their pipe name): name, instances, "
-                    "maximum, type, server processes. '?' marks what the system does not tell.",
+     .description = "List the pipes this machine has (\\\\.\\pipe\\ on Windows; on POSIX the listening AF_UNIX "
+                    "sockets at $TMPDIR/CoreFxPipe_NAME, by their pipe name, and with --all-sockets every other one "
+                    "with a path): name, instances, maximum, type, server processes. '?' marks what the system does "
+                    "not tell.",
      .help_rank = 80,
      .declare = &declare_list}};
 

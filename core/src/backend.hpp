@@ -45,7 +45,7 @@ class Backend {
                                            std::span<const std::byte> request, std::chrono::milliseconds timeout) = 0;
   virtual Result<EndpointId> run_child(const ChildOptions& options) = 0;
   virtual Result<void> kill_child(EndpointId child) = 0;
-  [[nodiscard]] virtual Result<std::vector<PipeInfo>> list_pipes() const = 0;
+  [[nodiscard]] virtual Result<std::vector<PipeInfo>> list_pipes(const ListOptions& options) const = 0;
   /// Closes everything and waits until nothing is pending; the destructor
   /// must do the same.
   virtual void close_all() = 0;

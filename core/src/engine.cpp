@@ -199,7 +199,9 @@ Result<EndpointId> Engine::run_child(const ChildOptions& options) {
 
 Result<void> Engine::kill_child(EndpointId child) { return impl_->backend->kill_child(child); }
 
-Result<std::vector<PipeInfo>> Engine::list_pipes() const { return impl_->backend->list_pipes(); }
+Result<std::vector<PipeInfo>> Engine::list_pipes(const ListOptions& options) const {
+  return impl_->backend->list_pipes(options);
+}
 
 std::optional<EndpointInfo> Engine::endpoint(EndpointId id) const { return impl_->context.endpoint(id); }
 std::optional<EndpointState> Engine::state(EndpointId id) const { return impl_->context.state(id); }

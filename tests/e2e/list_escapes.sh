@@ -46,3 +46,26 @@ expect_exit_any "$CLI" send "$missing" hi
 LC_ALL=C grep -q "$esc" "$WORK/last.err" && fail "an error printed a raw ESC: $(od -c "$WORK/last.err" | head)"
 assert_contains "$WORK/last.err" 'gone-'"$$"'-\e[2J' "the error text"
 pass "an error quoting a hostile name shows it escaped"
+
+# A socket outside the pipe layout (an X server's, a bus's) is not a pipe:
+# list leaves it out unless --all-sockets asks for every socket.
+other="$WORK/not-a-pipe-$$.sock"
+other_ready="$WORK/other.ready"
+mkfifo "$other_ready"
+perl -MIO::Socket::UNIX -e '
+  my $server = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Local => $ARGV[0], Listen => 5)
+    or die "bind: $!\n";
+  open(my $ready, ">", $ARGV[1]) or die "ready: $!\n";
+  print $ready "listening\n";
+  close($ready);
+  while (accept(my $client, $server)) { close($client); }
+' "$other" "$other_ready" &
+BACKGROUND_PIDS+=("$!")
+exec {other_fd}<"$other_ready"
+wait_for_line "$other_fd" listening >/dev/null || fail "the second perl server did not start"
+expect_exit 0 "$CLI" list
+grep -qF "not-a-pipe-$$.sock" "$WORK/last.out" && fail "list showed a socket outside the pipe layout: $(cat "$WORK/last.out")"
+assert_contains "$WORK/last.out" 'evil-'"$$" "list without --all-sockets still shows the layout's pipes"
+expect_exit 0 "$CLI" list --all-sockets
+assert_contains "$WORK/last.out" "$other" "list --all-sockets"
+pass "list leaves out sockets outside the pipe layout unless --all-sockets asks"

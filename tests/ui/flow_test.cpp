@@ -4,11 +4,14 @@
 // Every wait is for an observable change, with a timeout.
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
@@ -17,14 +20,20 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
-#include <QTimer>
-#include <QMessageBox>
-#include <QApplication>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QTreeView>
 
+#include <cstring>
 #include <sstream>
+
+#if !defined(_WIN32)
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#endif
 
 #include "models/clients_model.hpp"
 #include "dialogs/dialogs.hpp"
@@ -33,6 +42,7 @@
 #include "window/main_window.hpp"
 #include "models/log_query_model.hpp"
 #include "models/message_log_model.hpp"
+#include "models/pipes_model.hpp"
 #include "panes/send_panel.hpp"
 #include "models/servers_model.hpp"
 #include "ui_test_support.hpp"
@@ -363,6 +373,50 @@ class FlowTest : public QObject {
     }
     QVERIFY(sawResponder);
   }
+
+#if !defined(_WIN32)
+  // A Unix socket outside the pipe layout (as an X server's) is not listed
+  // as a pipe, unless Pipes > List every Unix socket is ticked; the choice
+  // is kept for the next start.
+  void socketsOutsideThePipeLayoutAreListedOnlyWhenAsked() {
+    QTemporaryDir folder;
+    const QString path = folder.filePath(QStringLiteral("not-a-pipe.sock"));
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    QVERIFY(fd >= 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    const QByteArray bytes = QFile::encodeName(path);
+    QVERIFY(static_cast<std::size_t>(bytes.size()) < sizeof address.sun_path);
+    std::memcpy(address.sun_path, bytes.constData(), static_cast<std::size_t>(bytes.size()));
+    QCOMPARE(::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
+    QCOMPARE(::listen(fd, 4), 0);
+    const auto listed = [&](MainWindow& window) {
+      window.refreshPipes();
+      for (const pipescope::PipeInfo& pipe : window.pipesModel()->present()) {
+        if (QString::fromStdString(pipe.os_path) == path) return true;
+      }
+      return false;
+    };
+    {
+      MainWindow window;
+      auto* every = child<QAction>(&window, "actionEverySocket");
+      QVERIFY(!every->isChecked());
+      QVERIFY(!listed(window));
+      every->trigger();
+      QVERIFY(listed(window));
+      window.close();  // saves the settings
+    }
+    {
+      MainWindow window;
+      QVERIFY(child<QAction>(&window, "actionEverySocket")->isChecked());
+      QVERIFY(listed(window));
+      child<QAction>(&window, "actionEverySocket")->trigger();
+      QVERIFY(!listed(window));
+      window.close();
+    }
+    ::close(fd);
+  }
+#endif
 
   // An empty log says how to fill it, and its links do it; a filter that
   // matches nothing says so instead.

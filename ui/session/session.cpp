@@ -167,7 +167,7 @@ std::optional<pipescope::Error> Session::stopServer(pipescope::ServerId server) 
 }
 
 std::optional<pipescope::Error> Session::refreshPipes() {
-  auto pipes = engine_->list_pipes();
+  auto pipes = engine_->list_pipes(listOptions_);
   if (!pipes) {
     // Said, not added to the errors: with auto-refresh on, the same error
     // would fill the list every two seconds.

@@ -58,6 +58,8 @@ class Session final : public QObject {
   std::optional<pipescope::Error> stopServer(pipescope::ServerId server);
   /// Lists this machine's pipes into the pipes model.
   std::optional<pipescope::Error> refreshPipes();
+  /// Whether the listing shows every Unix socket (ListOptions::every_socket).
+  void setListEverySocket(bool every) noexcept { listOptions_.every_socket = every; }
 
   /// Writes every record as JSON lines; a path without an extension gets
   /// ".jsonl", so that Open log (and the person) know the file for what it is.
@@ -93,6 +95,7 @@ class Session final : public QObject {
   ServersModel* serversModel_ = nullptr;
   ClientsModel* clientsModel_ = nullptr;
   PipesModel* pipesModel_ = nullptr;
+  pipescope::ListOptions listOptions_;
   ImpersonationModel* impersonationModel_ = nullptr;
   ErrorsModel* errorsModel_ = nullptr;
 };

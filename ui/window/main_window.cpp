@@ -180,6 +180,7 @@ void MainWindow::restoreSettings() {
   restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
   restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
   actions_.autoRefresh->setChecked(settings.value(QStringLiteral("pipes/autoRefresh"), false).toBool());
+  actions_.everySocket->setChecked(settings.value(QStringLiteral("pipes/everySocket"), false).toBool());
   actions_.darkPalette->setChecked(settings.value(QStringLiteral("view/darkPalette"), false).toBool());
   impersonationPane_->setProbePath(settings.value(QStringLiteral("impersonation/probe")).toString());
   logPane_->followTail()->setChecked(settings.value(QStringLiteral("log/follow"), true).toBool());
@@ -199,6 +200,7 @@ void MainWindow::saveSettings() {
   settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
   settings.setValue(QStringLiteral("window/state"), saveState());
   settings.setValue(QStringLiteral("pipes/autoRefresh"), actions_.autoRefresh->isChecked());
+  settings.setValue(QStringLiteral("pipes/everySocket"), actions_.everySocket->isChecked());
   settings.setValue(QStringLiteral("view/darkPalette"), actions_.darkPalette->isChecked());
   settings.setValue(QStringLiteral("impersonation/probe"), impersonationPane_->probePath());
   settings.setValue(QStringLiteral("log/follow"), logPane_->followWanted());

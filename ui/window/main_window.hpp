@@ -165,6 +165,7 @@ class MainWindow final : public QMainWindow {
     QAction* stopServer = nullptr;
     QAction* refreshPipes = nullptr;
     QAction* autoRefresh = nullptr;
+    QAction* everySocket = nullptr;
     QAction* demo = nullptr;
     QAction* copyText = nullptr;
     QAction* copyHex = nullptr;

@@ -92,6 +92,11 @@ void MainWindow::buildActions() {
   a.autoRefresh = makeAction(tr("&Auto-refresh pipes"), QStringLiteral("actionAutoRefresh"), {},
                              tr("Refresh the pipe list every two seconds."));
   a.autoRefresh->setCheckable(true);
+  // POSIX only: on Windows every entry of \\.\pipe\ is a pipe.
+  a.everySocket = makeAction(tr("List every Unix soc&ket"), QStringLiteral("actionEverySocket"), {},
+                             tr("Also list the listening Unix sockets outside the pipe layout (an X server's, a "
+                                "bus's): they are not pipes, and are shown by their path."));
+  a.everySocket->setCheckable(true);
   a.demo = makeAction(tr("Start &demo"), QStringLiteral("actionDemo"), {}, tr("An echo server and a client that talk."));
   connect(a.newServer, &QAction::triggered, this, &MainWindow::showNewServerDialog);
   connect(a.connectClient, &QAction::triggered, this, [this] { showConnectClientDialog(); });
@@ -100,6 +105,10 @@ void MainWindow::buildActions() {
   connect(a.impersonate, &QAction::triggered, this, &MainWindow::impersonateSelected);
   connect(a.stopServer, &QAction::triggered, this, &MainWindow::stopSelectedServer);
   connect(a.refreshPipes, &QAction::triggered, this, &MainWindow::refreshPipes);
+  connect(a.everySocket, &QAction::toggled, this, [this](bool every) {
+    session_->setListEverySocket(every);
+    refreshPipes();
+  });
   connect(a.autoRefresh, &QAction::toggled, this, [this](bool on) {
     if (on) {
       pipesTimer_.start();
@@ -171,6 +180,9 @@ void MainWindow::buildMenus() {
   pipes->addActions({a.disconnect, a.impersonate, a.stopServer});
   pipes->addSeparator();
   pipes->addActions({a.refreshPipes, a.autoRefresh});
+#if !defined(_WIN32)
+  pipes->addAction(a.everySocket);
+#endif
   pipes->addSeparator();
   pipes->addAction(a.demo);
   menuBar()->addMenu(viewMenu_);

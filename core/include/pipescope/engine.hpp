@@ -117,7 +117,7 @@ class Engine {
   Result<void> kill_child(EndpointId child);
 
   /// The pipes this machine has, as far as the backend can tell.
-  [[nodiscard]] Result<std::vector<PipeInfo>> list_pipes() const;
+  [[nodiscard]] Result<std::vector<PipeInfo>> list_pipes(const ListOptions& options = {}) const;
 
   [[nodiscard]] std::optional<EndpointInfo> endpoint(EndpointId id) const;
   /// The options a server was started with, exactly as the engine received

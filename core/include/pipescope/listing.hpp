@@ -16,4 +16,15 @@ struct PipeInfo {
   std::vector<std::int64_t> server_pids;  ///< processes that hold the server end, where visible
 };
 
+/// What a listing shows.
+struct ListOptions {
+  /// POSIX: every listening Unix socket that has a file, such as an X
+  /// server's under /tmp/.X11-unix. Otherwise only the pipes of the pipe
+  /// layout ($TMPDIR/CoreFxPipe_Name, where .NET looks too) and this
+  /// engine's own servers wherever they are: other programs' sockets are
+  /// not pipes, and listed as byte pipes they misled. Windows lists every
+  /// named pipe either way.
+  bool every_socket = false;
+};
+
 }  // namespace pipescope

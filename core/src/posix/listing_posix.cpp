@@ -3,7 +3,8 @@
 // /proc/net/unix checked against the sockets themselves). Sockets in the
 // .NET layout ($TMPDIR/CoreFxPipe_Name) are shown by their pipe name;
 // accepted connections share the listener's file, which gives the number of
-// connected instances.
+// connected instances. Unless every socket is asked for, only those and this
+// engine's own servers are listed (ListOptions).
 #include <dirent.h>
 #include <unistd.h>
 
@@ -55,7 +56,7 @@ std::map<unsigned long, std::vector<std::int64_t>> owners_of(const std::map<unsi
 
 }  // namespace
 
-Result<std::vector<PipeInfo>> PosixBackend::list_pipes() const {
+Result<std::vector<PipeInfo>> PosixBackend::list_pipes(const ListOptions& options) const {
   const char* tmp = std::getenv("TMPDIR");
   std::string dir = (tmp != nullptr && *tmp != '\0') ? tmp : "/tmp";
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
@@ -107,7 +108,9 @@ Result<std::vector<PipeInfo>> PosixBackend::list_pipes() const {
     }
   }
   std::vector<PipeInfo> result;
-  for (auto& [path, info] : pipes) result.push_back(std::move(info));
+  for (auto& [path, info] : pipes) {
+    if (options.every_socket || path.starts_with(prefix) || own.contains(path)) result.push_back(std::move(info));
+  }
   return result;
 }
 

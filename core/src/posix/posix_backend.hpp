@@ -200,7 +200,7 @@ class PosixBackend final : public Backend {
   Result<void> impersonate(EndpointId instance, const ImpersonationRequest& request) override;
   Result<EndpointId> run_child(const ChildOptions& options) override;
   Result<void> kill_child(EndpointId child) override;
-  Result<std::vector<PipeInfo>> list_pipes() const override;
+  Result<std::vector<PipeInfo>> list_pipes(const ListOptions& options) const override;
   Result<PipeInspection> inspect(EndpointId endpoint) const override;
   Result<Bytes> transact(EndpointId client, std::span<const std::byte> request,
                          std::chrono::milliseconds timeout) override;

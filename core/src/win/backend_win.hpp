@@ -244,7 +244,7 @@ class WinBackend final : public Backend {
   Result<void> impersonate(EndpointId instance, const ImpersonationRequest& request) override;
   Result<EndpointId> run_child(const ChildOptions& options) override;
   Result<void> kill_child(EndpointId child) override;
-  [[nodiscard]] Result<std::vector<PipeInfo>> list_pipes() const override;
+  [[nodiscard]] Result<std::vector<PipeInfo>> list_pipes(const ListOptions& options) const override;
   [[nodiscard]] Result<PipeInspection> inspect(EndpointId endpoint) const override;
   [[nodiscard]] Result<Bytes> transact(EndpointId client, std::span<const std::byte> request,
                                        std::chrono::milliseconds timeout) override;

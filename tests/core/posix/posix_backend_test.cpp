@@ -463,19 +463,43 @@ TEST_F(PosixBackend, TmpdirIsHonoured) {
   ::rmdir(dir.c_str());
 }
 
-TEST_F(PosixBackend, ListingShowsForeignSocketsByPath) {
+// A socket outside the pipe layout is no pipe: the listing leaves it out
+// unless every socket is asked for, and then shows it by its path.
+TEST_F(PosixBackend, ListingShowsForeignSocketsByPathOnlyWhenAskedForEverySocket) {
   const std::string path = posix_test::temp_folder() + "/" + unique_name("listed") + ".sock";
   cleanup_.push_back(path);
   RawSocket foreign;
   ASSERT_TRUE(foreign.bind_to(path));
   ASSERT_EQ(::listen(foreign.fd, 4), 0);
-  auto pipes = engine_.list_pipes();
+  auto pipes_only = engine_.list_pipes();
+  ASSERT_TRUE(pipes_only.ok());
+  EXPECT_TRUE(std::none_of(pipes_only->begin(), pipes_only->end(), [&](const PipeInfo& p) { return p.os_path == path; }))
+      << "a socket outside the pipe layout was listed as a pipe";
+  auto pipes = engine_.list_pipes(ListOptions{.every_socket = true});
   ASSERT_TRUE(pipes.ok());
   auto it = std::find_if(pipes->begin(), pipes->end(), [&](const PipeInfo& p) { return p.os_path == path; });
   ASSERT_NE(it, pipes->end());
   EXPECT_EQ(it->name, path) << "not in the pipe layout, so shown by its path";
   EXPECT_EQ(it->type, "byte");
   EXPECT_NE(std::find(it->server_pids.begin(), it->server_pids.end(), ::getpid()), it->server_pids.end());
+}
+
+// This engine's own server is listed wherever it serves, at a socket path
+// outside the layout too, and the layout's pipes are listed as before.
+TEST_F(PosixBackend, ListingShowsItsOwnServersOutsideTheLayout) {
+  const std::string path = posix_test::temp_folder() + "/" + unique_name("own") + ".sock";
+  cleanup_.push_back(path);
+  ServerOptions at_path;
+  at_path.name = path;
+  ASSERT_TRUE(engine_.start_server(at_path).ok());
+  ServerOptions in_layout;
+  in_layout.name = unique_name("layout");
+  ASSERT_TRUE(engine_.start_server(in_layout).ok());
+  auto pipes = engine_.list_pipes();
+  ASSERT_TRUE(pipes.ok()) << pipes.error().summary();
+  EXPECT_TRUE(std::any_of(pipes->begin(), pipes->end(), [&](const PipeInfo& p) { return p.os_path == path; }));
+  EXPECT_TRUE(std::any_of(pipes->begin(), pipes->end(),
+                          [&](const PipeInfo& p) { return p.name == "\\\\.\\pipe\\" + in_layout.name; }));
 }
 
 }  // namespace
