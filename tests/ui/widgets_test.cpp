@@ -175,6 +175,10 @@ class WidgetsTest : public QObject {
     QCOMPARE(niceCeiling(1500), 2000.0);
     QCOMPARE(niceCeiling(200), 200.0);
     ThroughputPlot plot;
+    // Idle, the axis counts 0 to 4 B/s, each grid line with its own value.
+    QCOMPARE(plot.axisMaximum(), 4.0);
+    QCOMPARE(plot.axisLabels(), (QStringList{QStringLiteral("0 B/s"), QStringLiteral("1 B/s"), QStringLiteral("2 B/s"),
+                                             QStringLiteral("3 B/s"), QStringLiteral("4 B/s")}));
     plot.addBytes(QStringLiteral("a in"), 300);
     plot.addBytes(QStringLiteral("a in"), 200);
     plot.addBytes(QStringLiteral("b out"), 10);
@@ -182,7 +186,8 @@ class WidgetsTest : public QObject {
     plot.tick();
     QCOMPARE(plot.seriesCount(), 2);
     QCOMPARE(plot.latest(QStringLiteral("a in")), 500.0);
-    QCOMPARE(plot.axisMaximum(), 500.0);
+    QCOMPARE(plot.axisMaximum(), 800.0);  // quarters of 200
+    QCOMPARE(plot.axisLabels().last(), QStringLiteral("800 B/s"));
     plot.tick();
     QCOMPARE(plot.latest(QStringLiteral("a in")), 0.0);
     plot.resize(400, 200);

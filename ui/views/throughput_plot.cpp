@@ -76,7 +76,14 @@ double ThroughputPlot::axisMaximum() const {
       peak = std::max(peak, v);
     }
   }
-  return niceCeiling(peak);
+  return 4 * niceCeiling(peak / 4);
+}
+
+QStringList ThroughputPlot::axisLabels() const {
+  const double top = axisMaximum();
+  QStringList labels;
+  for (int i = 0; i <= 4; ++i) labels << tr("%1/s").arg(formatBytes(top * i / 4));
+  return labels;
 }
 
 void ThroughputPlot::paintEvent(QPaintEvent*) {
@@ -86,8 +93,10 @@ void ThroughputPlot::paintEvent(QPaintEvent*) {
   painter.fillRect(rect(), pal.color(QPalette::Base));
   const QFontMetrics fm = fontMetrics();
   const double top = axisMaximum();
-  const QString topLabel = tr("%1/s").arg(formatBytes(top));
-  const int left = fm.horizontalAdvance(topLabel) + 10;
+  const QStringList labels = axisLabels();
+  int widest = 0;
+  for (const QString& label : labels) widest = std::max(widest, fm.horizontalAdvance(label));
+  const int left = widest + 10;
   const QRect plot(left, fm.height() / 2 + 4, width() - left - 10, height() - 2 * fm.height() - 10);
   if (plot.width() < 20 || plot.height() < 20) {
     return;
@@ -99,8 +108,8 @@ void ThroughputPlot::paintEvent(QPaintEvent*) {
     painter.setPen(QPen(grid, 1, i == 0 ? Qt::SolidLine : Qt::DotLine));
     painter.drawLine(plot.left(), y, plot.right(), y);
     painter.setPen(pal.color(QPalette::Text));
-    const QString label = tr("%1/s").arg(formatBytes(top * i / 4));
-    painter.drawText(QRect(0, y - fm.height() / 2, left - 6, fm.height()), Qt::AlignRight | Qt::AlignVCenter, label);
+    painter.drawText(QRect(0, y - fm.height() / 2, left - 6, fm.height()), Qt::AlignRight | Qt::AlignVCenter,
+                     labels[i]);
   }
   painter.setPen(QPen(grid, 1));
   painter.drawLine(plot.bottomLeft(), plot.topLeft());

@@ -5,6 +5,7 @@
 
 #include <QColor>
 #include <QString>
+#include <QStringList>
 #include <QWidget>
 
 #include <cstdint>
@@ -31,8 +32,13 @@ class ThroughputPlot final : public QWidget {
   [[nodiscard]] int seriesCount() const noexcept { return static_cast<int>(series_.size()); }
   /// The latest closed value of a series, in bytes per second (0 if unknown).
   [[nodiscard]] double latest(const QString& series) const;
-  /// The top of the y axis: a round number at or above every value shown.
+  /// The top of the y axis: four times a round step (1, 2 or 5 times a
+  /// power of ten), at or above every value shown, so that each grid line
+  /// at a quarter of it has a value of its own ("0 B/s", "1 B/s", "2 B/s"…
+  /// when idle, not "1 B/s" over three lines of "0 B/s").
   [[nodiscard]] double axisMaximum() const;
+  /// The y axis's labels, bottom to top, one per grid line.
+  [[nodiscard]] QStringList axisLabels() const;
 
   [[nodiscard]] QSize sizeHint() const override { return {420, 200}; }
   [[nodiscard]] QSize minimumSizeHint() const override { return {220, 120}; }
