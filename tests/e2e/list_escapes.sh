@@ -13,19 +13,26 @@ bel=$'\a'
 leaf="evil-$$-${esc}]0;owned${bel}${esc}[2J"$'\n'"second-line"
 path="$(socket_path "$leaf")"
 
-ready="$WORK/foreign.ready"
-mkfifo "$ready"
-perl -MIO::Socket::UNIX -e '
-  my $server = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Local => $ARGV[0], Listen => 5)
-    or die "bind: $!\n";
-  open(my $ready, ">", $ARGV[1]) or die "ready: $!\n";
-  print $ready "listening\n";
-  close($ready);
-  while (accept(my $client, $server)) { close($client); }
-' "$path" "$ready" &
-BACKGROUND_PIDS+=("$!")
-exec {ready_fd}<"$ready"
-wait_for_line "$ready_fd" listening >/dev/null || fail "the foreign perl server did not start"
+# listen_foreign PATH TAG: a plain perl listener at PATH that accepts and
+# closes every connection, started in the background; returns once it
+# listens.
+listen_foreign() {
+  local socket="$1" ready="$WORK/$2.ready" ready_fd
+  mkfifo "$ready"
+  perl -MIO::Socket::UNIX -e '
+    my $server = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Local => $ARGV[0], Listen => 5)
+      or die "bind: $!\n";
+    open(my $ready, ">", $ARGV[1]) or die "ready: $!\n";
+    print $ready "listening\n";
+    close($ready);
+    while (accept(my $client, $server)) { close($client); }
+  ' "$socket" "$ready" &
+  BACKGROUND_PIDS+=("$!")
+  exec {ready_fd}<"$ready"
+  wait_for_line "$ready_fd" listening >/dev/null || fail "the foreign perl server at $socket did not start"
+}
+
+listen_foreign "$path" foreign
 
 expect_exit 0 "$CLI" list
 LC_ALL=C grep -q "$esc" "$WORK/last.out" && fail "list printed a raw ESC: $(od -c "$WORK/last.out" | head -20)"
@@ -50,19 +57,7 @@ pass "an error quoting a hostile name shows it escaped"
 # A socket outside the pipe layout (an X server's, a bus's) is not a pipe:
 # list leaves it out unless --all-sockets asks for every socket.
 other="$WORK/not-a-pipe-$$.sock"
-other_ready="$WORK/other.ready"
-mkfifo "$other_ready"
-perl -MIO::Socket::UNIX -e '
-  my $server = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Local => $ARGV[0], Listen => 5)
-    or die "bind: $!\n";
-  open(my $ready, ">", $ARGV[1]) or die "ready: $!\n";
-  print $ready "listening\n";
-  close($ready);
-  while (accept(my $client, $server)) { close($client); }
-' "$other" "$other_ready" &
-BACKGROUND_PIDS+=("$!")
-exec {other_fd}<"$other_ready"
-wait_for_line "$other_fd" listening >/dev/null || fail "the second perl server did not start"
+listen_foreign "$other" other
 expect_exit 0 "$CLI" list
 grep -qF "not-a-pipe-$$.sock" "$WORK/last.out" && fail "list showed a socket outside the pipe layout: $(cat "$WORK/last.out")"
 assert_contains "$WORK/last.out" 'evil-'"$$" "list without --all-sockets still shows the layout's pipes"
