@@ -123,6 +123,7 @@ class EngineContext {
   ForwardSink forward_sink_;
   BriefMutex forwards_mutex_;                     // taken by a read whose taps forward
   std::vector<PendingForward> pending_forwards_;  // guarded by forwards_mutex_
+  std::atomic<bool> forwards_waiting_{false};     ///< pending_forwards_ is not empty (set and cleared under its lock)
   std::mutex forward_delivery_mutex_;             // one flush hands forwards over at a time
   std::mutex server_taps_mutex_;
   std::unordered_map<ServerId, std::vector<TapFactory>> server_taps_;  // guarded by server_taps_mutex_

@@ -268,13 +268,28 @@ class DialogChoicesTest : public QObject {
       }
       return false;
     };
-    window.refreshPipes();
-    QTRY_VERIFY_WITH_TIMEOUT(listed(), kTimeoutMs);
+    // Wine 8 cannot list \\.\pipe\ (docs/win32-backend.md); Windows and
+    // POSIX can.
+    const auto listing = window.engine().list_pipes();
+    const bool canList = listing.ok() || listing.error().errc() != pipescope::Errc::unsupported_on_platform;
+    if (canList) {
+      window.refreshPipes();
+      QTRY_VERIFY_WITH_TIMEOUT(listed(), kTimeoutMs);
+    }
     QSettings().setValue(QStringLiteral("recent/clientName"), QStringLiteral("an-older-pipe"));
 
     window.findChild<QAction*>(QStringLiteral("actionConnectClient"))->trigger();
     QPointer<ConnectClientDialog> dialog = window.findChild<ConnectClientDialog*>();
     QVERIFY(dialog);
+    if (!canList) {
+      // The listing the pipes browser would have had, as Windows gives it.
+      qInfo("this platform cannot list pipes (%s): the dialog is given the listing Windows would give",
+            listing.error().summary().c_str());
+      pipescope::PipeInfo info;
+      info.name = "\\\\.\\pipe\\" + name.toStdString();
+      info.type = "message";
+      dialog->setKnownPipes({info});
+    }
     auto* edit = dialog->findChild<QLineEdit*>(QStringLiteral("name"));
     auto* readMode = dialog->findChild<QComboBox*>(QStringLiteral("readMode"));
     QCOMPARE(edit->text(), QStringLiteral("an-older-pipe"));
