@@ -121,6 +121,8 @@ class WidgetsTest : public QObject {
     auto* ending = panel.findChild<QComboBox*>(QStringLiteral("sendLineEnding"));
     auto* status = panel.findChild<QLabel*>(QStringLiteral("sendStatus"));
     QAbstractItemModelTester tester(ending->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // The tooltip names the line ends as they are typed, not as control characters.
+    QVERIFY2(ending->toolTip().contains(QStringLiteral("\\n on POSIX, \\r\\n on Windows")), qPrintable(ending->toolTip()));
     panel.setTargets({{7, QStringLiteral("client 7")}});
     panel.setInput(QStringLiteral("hi"));
     QCOMPARE(status->text(), QStringLiteral("2 byte(s) to send"));

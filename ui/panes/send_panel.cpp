@@ -61,7 +61,7 @@ SendPanel::SendPanel(QWidget* parent) : QWidget(parent) {
   lineEnding_->setObjectName(QStringLiteral("sendLineEnding"));
   fillChoices<pipescope::LineEnding>(lineEnding_);
   lineEnding_->setToolTip(tr("What is appended to text when it is sent. A program that reads lines (a shell's "
-                             "read, .NET's ReadLine) waits until a line end comes: \n on POSIX, \r\n on "
+                             "read, .NET's ReadLine) waits until a line end comes: \\n on POSIX, \\r\\n on "
                              "Windows. Hex and escapes send exactly the bytes written."));
 
   target_ = new QComboBox(this);
