@@ -251,8 +251,11 @@ void EngineContext::flush() {
   // handing them over, so that two threads that flush at once (the Win32
   // pool's) cannot swap the order of two reads' forwards.
   // Without a forward waiting, a flush costs one atomic load here, not two
-  // locks: every batch of every endpoint flushes.
-  if (forward_sink_ && forwards_waiting_.load(std::memory_order_acquire)) {
+  // locks: every batch of every endpoint flushes. The flag is read first:
+  // a backend's thread flushes from its start, before the engine has set
+  // the forward sink, and a forward waits only once an endpoint exists,
+  // which is after the sink was set (tap_read read it).
+  if (forwards_waiting_.load(std::memory_order_acquire) && forward_sink_) {
     const std::lock_guard delivery(forward_delivery_mutex_);
     std::vector<PendingForward> forwards;
     {
