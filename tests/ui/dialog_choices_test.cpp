@@ -298,6 +298,14 @@ class DialogChoicesTest : public QObject {
     QCOMPARE(edit->text(), name);
     QCOMPARE(chosenValue(readMode, pipescope::ReadMode::byte), pipescope::ReadMode::message);
     QCOMPARE(dialog->options().read_mode, pipescope::ReadMode::message);
+    // The same pipe by its full name in other letters is still that pipe
+    // (the engine's PipeName rules), and an unknown one changes nothing.
+    readMode->setCurrentIndex(readMode->findData(static_cast<int>(pipescope::ReadMode::byte)));
+    edit->setText(QStringLiteral(R"(\\.\PIPE\)") + name.toUpper());
+    QCOMPARE(chosenValue(readMode, pipescope::ReadMode::byte), pipescope::ReadMode::message);
+    readMode->setCurrentIndex(readMode->findData(static_cast<int>(pipescope::ReadMode::byte)));
+    edit->setText(name + QStringLiteral("-not-listed"));
+    QCOMPARE(chosenValue(readMode, pipescope::ReadMode::message), pipescope::ReadMode::byte);
     dialog->reject();
   }
 

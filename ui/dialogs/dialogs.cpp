@@ -19,6 +19,7 @@
 
 #include "dialogs/command_line_field.hpp"
 #include "dialogs/option_text.hpp"
+#include "pipescope/name.hpp"
 #include "views/choice_combo.hpp"
 #include "common/qt_text.hpp"
 
@@ -310,24 +311,14 @@ void ConnectClientDialog::setKnownPipes(std::vector<pipescope::PipeInfo> pipes) 
 }
 
 void ConnectClientDialog::followKnownType(const QString& name) {
-  // "\\.\pipe\Name" and "Name" are the same pipe; so are two spellings in
-  // other letter cases on Windows, where pipe names ignore case.
-  const auto bare = [](QString text) {
-    text = text.trimmed();
-    const QString prefix = QStringLiteral(R"(\\.\pipe\)");
-    if (text.startsWith(prefix, Qt::CaseInsensitive)) text.remove(0, prefix.size());
-    return text;
-  };
-  const QString wanted = bare(name);
-  if (wanted.isEmpty()) return;
-#if defined(_WIN32)
-  constexpr Qt::CaseSensitivity kNameCase = Qt::CaseInsensitive;
-#else
-  constexpr Qt::CaseSensitivity kNameCase = Qt::CaseSensitive;
-#endif
+  // The engine's own name rules decide which listed pipe is meant: "Name"
+  // and "\\.\pipe\Name" are one pipe, letter case aside, as on Windows.
+  const auto wanted = pipescope::PipeName::parse(toStdString(name.trimmed()));
+  if (!wanted) return;
   for (const pipescope::PipeInfo& pipe : knownPipes_) {
     const std::optional<pipescope::PipeType> type = pipescope::from_word<pipescope::PipeType>(pipe.type);
-    if (!type || bare(toQString(pipe.name)).compare(wanted, kNameCase) != 0) continue;
+    const auto listed = pipescope::PipeName::parse(pipe.name);
+    if (!type || !listed || !(*listed == *wanted)) continue;
     chooseValue(readMode_, *type == pipescope::PipeType::message ? pipescope::ReadMode::message
                                                                  : pipescope::ReadMode::byte);
     return;
