@@ -57,16 +57,20 @@ void EmptyViewHint::setAdvice(const QString& format, std::vector<QAction*> actio
 }
 
 void EmptyViewHint::refresh() {
-  const bool empty = model_->rowCount() == 0;
-  const bool filtered = filtering_ && filtering_();
-  const QString wanted = filtered ? filteredText_.toHtmlEscaped() : advice_;
+  // Called at every batch of rows a busy log inserts: while rows show, the
+  // hint only stays hidden, with no text compared and no layout made.
+  if (model_->rowCount() != 0) {
+    hide();
+    return;
+  }
+  const QString wanted = filtering_ && filtering_() ? filteredText_.toHtmlEscaped() : advice_;
   if (text() != wanted) setText(wanted);
-  setVisible(empty && !wanted.isEmpty());
+  setVisible(!wanted.isEmpty());
   place();
 }
 
 bool EmptyViewHint::eventFilter(QObject* watched, QEvent* event) {
-  if (watched == view_->viewport() && event->type() == QEvent::Resize) place();
+  if (watched == view_->viewport() && event->type() == QEvent::Resize && !isHidden()) place();
   return QLabel::eventFilter(watched, event);
 }
 
