@@ -67,7 +67,7 @@ void CompletionPort::post(std::function<void()> task) {
   }
 }
 
-void CompletionPort::dispatch(const OVERLAPPED_ENTRY& entry) {
+void CompletionPort::dispatch(const OVERLAPPED_ENTRY& entry, WriteTicket dequeued_at) {
   if (entry.lpCompletionKey == kTaskKey) {
     std::unique_ptr<std::function<void()>> task(reinterpret_cast<std::function<void()>*>(entry.lpOverlapped));
     (*task)();
@@ -90,7 +90,7 @@ void CompletionPort::dispatch(const OVERLAPPED_ENTRY& entry) {
                                  "a completion arrived for an operation that was not in flight; the engine goes on"));
       return;
     }
-    owner->complete(*op, entry.dwNumberOfBytesTransferred, error);
+    owner->complete(*op, entry.dwNumberOfBytesTransferred, error, dequeued_at);
   }
 }
 
@@ -113,6 +113,10 @@ void CompletionPort::run() {
     if (!GetQueuedCompletionStatusEx(port_, entries, kBatchSize, &count, INFINITE, FALSE)) {
       continue;  // only a timeout or an APC can make it fail here; neither applies
     }
+    // Taken before anything of the batch is handled: the writes these
+    // completions' reads could have read all hold this ticket or an earlier
+    // one, and a read waits only for those (write_order.hpp).
+    const WriteTicket dequeued_at = last_write_ticket();
     ULONG quits = 0;
     for (ULONG i = 0; i < count; ++i) {
       const OVERLAPPED_ENTRY& entry = entries[i];
@@ -126,7 +130,7 @@ void CompletionPort::run() {
       // PipeEnd::post_task_locked); this is the last guard, for a failure
       // while reporting such a failure.
       try {
-        dispatch(entry);
+        dispatch(entry, dequeued_at);
       } catch (...) {
         report_escaped(std::current_exception());
       }

@@ -16,6 +16,7 @@
 #include "engine_context.hpp"
 #include "pipescope/codec.hpp"
 #include "win_util.hpp"
+#include "write_order.hpp"
 
 namespace pipescope::detail::win {
 
@@ -83,7 +84,7 @@ class CompletionPort {
  private:
   void run();
   /// Handles one dequeued packet (a posted task or an I/O completion).
-  void dispatch(const OVERLAPPED_ENTRY& entry);
+  void dispatch(const OVERLAPPED_ENTRY& entry, WriteTicket dequeued_at);
   /// Reports, as an engine error, an exception a handler let out.
   void report_escaped(const std::exception_ptr& exception) noexcept;
 

@@ -248,7 +248,7 @@ void PipeEnd::start_read_locked(Followup& f) {
   read_failed_locked(error, f);
 }
 
-void PipeEnd::on_read_done_locked(DWORD bytes, DWORD error, Followup& f) {
+void PipeEnd::on_read_done_locked(DWORD bytes, DWORD error, WriteTicket dequeued_at, Followup& f) {
   if (error != ERROR_SUCCESS && error != ERROR_MORE_DATA) {
     if (phase_ == Phase::connected || phase_ == Phase::draining) read_failed_locked(error, f);
     return;
@@ -264,7 +264,7 @@ void PipeEnd::on_read_done_locked(DWORD bytes, DWORD error, Followup& f) {
   const bool logged = bytes > 0 || config_.message_read;
   if (logged) {
     run_io_fault_hook(config_.id);
-    pass_write_gate();
+    pass_write_gate(dequeued_at);
     context_.record(config_.id, Direction::in, data, flags);
   }
   has_read_ = true;
@@ -503,15 +503,15 @@ void PipeEnd::maybe_finish_close_locked(Followup& f) {
   f.closed = true;
 }
 
-void PipeEnd::complete(IoOperation& op, DWORD bytes, DWORD error) {
+void PipeEnd::complete(IoOperation& op, DWORD bytes, DWORD error, WriteTicket dequeued_at) {
   try {
-    handle_completion(op, bytes, error);
+    handle_completion(op, bytes, error, dequeued_at);
   } catch (...) {
     fail_after_exception(std::current_exception(), "I/O completion");
   }
 }
 
-void PipeEnd::handle_completion(IoOperation& op, DWORD bytes, DWORD error) {
+void PipeEnd::handle_completion(IoOperation& op, DWORD bytes, DWORD error, WriteTicket dequeued_at) {
   // A client that connected: its process and user are asked for before the
   // lock is taken (the operation still holds the handle open).
   std::optional<ConnectedPeer> peer;
@@ -540,7 +540,7 @@ void PipeEnd::handle_completion(IoOperation& op, DWORD bytes, DWORD error) {
         break;
       case IoOperation::Kind::read:
         read_in_flight_ = false;
-        on_read_done_locked(bytes, error, f);
+        on_read_done_locked(bytes, error, dequeued_at, f);
         break;
       case IoOperation::Kind::write:
         on_write_done_locked(bytes, error, f);

@@ -87,10 +87,12 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
   /// most until `deadline`.
   void wait_while_listening(std::chrono::steady_clock::time_point deadline);
 
-  /// The completion port's threads call this for every dequeued completion.
-  /// What the handling throws is reported against this end, which is then
-  /// closed (fail_after_exception); it does not leave the pool thread.
-  void complete(IoOperation& op, DWORD bytes, DWORD error);
+  /// The completion port's threads call this for every dequeued completion,
+  /// with the last write ticket as it was when the completion was dequeued
+  /// (write_order.hpp). What the handling throws is reported against this
+  /// end, which is then closed (fail_after_exception); it does not leave the
+  /// pool thread.
+  void complete(IoOperation& op, DWORD bytes, DWORD error, WriteTicket dequeued_at);
   /// After an exception escaped work on this end (on any engine thread):
   /// reports it as this end's error and closes the end at once, as abort()
   /// does; every operation the OS still holds keeps its OVERLAPPED until its
@@ -116,14 +118,14 @@ class PipeEnd : public std::enable_shared_from_this<PipeEnd> {
   };
 
   void run(Followup& followup);
-  void handle_completion(IoOperation& op, DWORD bytes, DWORD error);
+  void handle_completion(IoOperation& op, DWORD bytes, DWORD error, WriteTicket dequeued_at);
   /// Runs `work` on a pool thread; it counts as outstanding until it has
   /// run, and what it throws closes this end (fail_after_exception).
   void post_task_locked(void (PipeEnd::*work)(), const char* operation);
   void impersonate_task();
   void become_connected_locked(const ConnectedPeer& peer, Followup& f);
   void start_read_locked(Followup& f);
-  void on_read_done_locked(DWORD bytes, DWORD error, Followup& f);
+  void on_read_done_locked(DWORD bytes, DWORD error, WriteTicket dequeued_at, Followup& f);
   void read_failed_locked(DWORD error, Followup& f);
   void queue_write_locked(std::span<const std::byte> bytes, std::uint8_t flags);
   void start_write_locked(Followup& f);
