@@ -5,30 +5,6 @@
 
 namespace pipescope::detail {
 
-IndexEntry IndexEntry::from(const Record& record) noexcept {
-  IndexEntry entry;
-  entry.time_ns = record.time_ns;
-  entry.length = record.length;
-  entry.endpoint = record.endpoint;
-  const std::uint64_t chunk = record.offset >> PayloadArena::kChunkOffsetBits;
-  const std::uint64_t position = record.offset & PayloadArena::kChunkOffsetMask;
-  entry.place = chunk << kChunkShift | (position & kPositionMask) << kPositionShift |
-                std::uint64_t{record.direction == Direction::out ? 1U : 0U} << kDirectionShift |
-                (record.flags & kFlagMask);
-  return entry;
-}
-
-Record IndexEntry::to_record() const noexcept {
-  Record record;
-  record.time_ns = time_ns;
-  record.offset = (place >> kChunkShift) << PayloadArena::kChunkOffsetBits | (place >> kPositionShift & kPositionMask);
-  record.length = length;
-  record.endpoint = endpoint;
-  record.direction = (place >> kDirectionShift & 1U) != 0 ? Direction::out : Direction::in;
-  record.flags = static_cast<std::uint8_t>(place & kFlagMask);
-  return record;
-}
-
 void RecordIndex::swap(RecordIndex& other) noexcept {
   std::swap(blocks_, other.blocks_);
   std::swap(owned_, other.owned_);
