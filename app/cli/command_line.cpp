@@ -11,9 +11,26 @@
 #include "commands.hpp"
 #include "console.hpp"
 #include "exit_codes.hpp"
+#include "pipescope/build_info.hpp"
 #include "pipescope/log.hpp"
 
 namespace pipescope::cli {
+
+namespace {
+
+// "pipescope-cli 0.1.0 (fmt 9.1.0, nlohmann-json 3.11.2, compiler GCC 12.2.0)":
+// what a bug report needs to name this build.
+std::string version_text() {
+  std::string text = "pipescope-cli " + std::string(version()) + " (";
+  bool first = true;
+  for (const ComponentVersion& component : component_versions()) {
+    text += (first ? "" : ", ") + component.name + " " + component.version;
+    first = false;
+  }
+  return text + ")";
+}
+
+}  // namespace
 
 struct CommandLine::Parts {
   CLI::App app{
@@ -37,6 +54,7 @@ CommandLine::CommandLine() : parts_(std::make_unique<Parts>()) {
   // Set before the subcommands are added, so that every help page inherits it.
   app.footer(exit_codes_help());
   app.require_subcommand(1);
+  app.set_version_flag("--version", version_text(), "Print the version of PipeScope and its libraries, and exit.");
   // Lets the global --json also follow the subcommand's own arguments.
   app.fallthrough();
   app.add_flag("--json", parts_->json,

@@ -12,6 +12,12 @@ listed="$(sed -n '/^Subcommands:/,/^$/p' "$WORK/last.out" | awk '/^  [a-z]/ {pri
   fail "the commands listed are: $listed"
 pass "--help lists serve connect send transact call inspect run list demo bench, in that order"
 
+# --- the version names the build ----------------------------------------------
+expect_exit 0 "$CLI" --version
+grep -Eq '^pipescope-cli [0-9]+\.[0-9]+\.[0-9]+ \(fmt [0-9.]+, nlohmann-json [0-9.]+, compiler (GCC|Clang) [0-9.]+\)' \
+  "$WORK/last.out" || fail "--version printed: $(cat "$WORK/last.out")"
+pass "--version names PipeScope's version, its libraries' and the compiler's"
+
 # --- the catalogue's teaching text and default on the help page ----------------
 expect_exit 0 "$CLI" serve --help
 # These sentences are the catalogue's (the text a GUI tooltip shows too).
