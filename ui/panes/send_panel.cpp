@@ -1,5 +1,6 @@
 #include "panes/send_panel.hpp"
 
+#include <QAction>
 #include <QComboBox>
 #include <QFile>
 #include <QFileDialog>
@@ -11,7 +12,6 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
-#include <QShortcut>
 #include <QTextBlock>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -147,9 +147,14 @@ SendPanel::SendPanel(QWidget* parent) : QWidget(parent) {
   });
   connect(library_, &QComboBox::activated, this,
           [this](int index) { recallFromLibrary(library_->itemText(index)); });
-  auto* shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), editor_);
-  shortcut->setContext(Qt::WidgetShortcut);
-  connect(shortcut, &QShortcut::activated, this, &SendPanel::send);
+  // An action, not a QShortcut, so that Help > Keyboard shortcuts lists it.
+  auto* sendKey = new QAction(tr("Send"), editor_);
+  sendKey->setObjectName(QStringLiteral("actionSendFromEditor"));
+  sendKey->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+  sendKey->setShortcutContext(Qt::WidgetShortcut);
+  sendKey->setStatusTip(tr("Write what the editor holds from the chosen endpoint (while the editor has the focus)."));
+  editor_->addAction(sendKey);
+  connect(sendKey, &QAction::triggered, this, &SendPanel::send);
   revalidate();
 }
 

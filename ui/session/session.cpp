@@ -197,6 +197,7 @@ std::optional<pipescope::Error> Session::saveLog(const QString& chosenPath) {
     return result.error();
   }
   emit statusMessage(tr("Saved the log to %1").arg(path));
+  emit logFileUsed(path);
   return std::nullopt;
 }
 
@@ -216,6 +217,7 @@ std::optional<pipescope::Error> Session::openLog(const QString& path) {
   logModel_->reload();
   emit logReplaced();
   emit statusMessage(tr("Loaded %1").arg(path));
+  emit logFileUsed(path);
   return std::nullopt;
 }
 

@@ -81,6 +81,9 @@ class Session final : public QObject {
   void statusMessage(const QString& text);
   /// The log was cleared or replaced: what showed a record shows none.
   void logReplaced();
+  /// A log file was saved or opened at `path` (as written: with the
+  /// extension saveLog() adds), for File > Open recent.
+  void logFileUsed(const QString& path);
 
  private:
   void tellChildExits(const EventBatch& batch);

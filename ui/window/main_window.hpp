@@ -37,6 +37,7 @@ class LogView;
 class LogQueryModel;
 class MessageLogModel;
 class PipesModel;
+class RecentLogs;
 class PipesPane;
 class SendPanel;
 class ServersModel;
@@ -94,6 +95,7 @@ class MainWindow final : public QMainWindow {
 
   /// The endpoint selected in the servers or clients view (0: none).
   [[nodiscard]] pipescope::EndpointId selectedEndpoint() const noexcept { return selectedEndpoint_; }
+  [[nodiscard]] RecentLogs* recentLogs() const noexcept { return recentLogs_; }
 
  public slots:
   void showNewServerDialog();
@@ -132,6 +134,8 @@ class MainWindow final : public QMainWindow {
   /// Exports the log in a format of the engine's table (pipescope/export.hpp).
   void exportLog(const std::string& formatId);
   void askLogMemoryLimit();
+  void showGuide();
+  void showShortcuts();
   void showAbout();
   QAction* makeAction(const QString& text, const QString& name, const QKeySequence& shortcut, const QString& tip);
   QDockWidget* addDock(const QString& title, const QString& objectName, QWidget* widget, Qt::DockWidgetArea area);
@@ -149,6 +153,7 @@ class MainWindow final : public QMainWindow {
   ErrorsPane* errorsPane_ = nullptr;
   ThroughputPane* throughputPane_ = nullptr;
   QMenu* viewMenu_ = nullptr;
+  RecentLogs* recentLogs_ = nullptr;
 
   struct Actions {
     QAction* openLog = nullptr;
@@ -175,6 +180,8 @@ class MainWindow final : public QMainWindow {
     QAction* findPrevious = nullptr;
     QAction* follow = nullptr;
     QAction* darkPalette = nullptr;
+    QAction* guide = nullptr;
+    QAction* shortcuts = nullptr;
     QAction* about = nullptr;
   } actions_;
 

@@ -23,7 +23,9 @@
 #include "session/session.hpp"
 #include "views/empty_view_hint.hpp"
 #include "views/log_view.hpp"
+#include "window/help.hpp"
 #include "window/main_window.hpp"
+#include "window/recent_logs.hpp"
 #include "window/theme.hpp"
 
 namespace pipescope::ui {
@@ -154,14 +156,28 @@ void MainWindow::buildActions() {
                              tr("Light text on dark backgrounds, in every window of PipeScope."));
   a.darkPalette->setCheckable(true);
   connect(a.darkPalette, &QAction::toggled, this, [](bool on) { applyDarkPalette(on); });
-  a.about = makeAction(tr("&About PipeScope"), QStringLiteral("actionAbout"), {}, {});
+  a.guide = makeAction(tr("&User guide"), QStringLiteral("actionGuide"), QKeySequence::HelpContents,
+                       tr("How to create, connect to, watch and learn pipes with PipeScope, step by step."));
+  a.shortcuts = makeAction(tr("&Keyboard shortcuts"), QStringLiteral("actionShortcuts"), {},
+                           tr("Every keyboard shortcut of this window, with what it does."));
+  a.about = makeAction(tr("&About PipeScope"), QStringLiteral("actionAbout"), {},
+                       tr("The versions of PipeScope, Qt and the engine's libraries."));
+  connect(a.guide, &QAction::triggered, this, &MainWindow::showGuide);
+  connect(a.shortcuts, &QAction::triggered, this, &MainWindow::showShortcuts);
   connect(a.about, &QAction::triggered, this, &MainWindow::showAbout);
 }
 
 void MainWindow::buildMenus() {
   const Actions& a = actions_;
   QMenu* file = menuBar()->addMenu(tr("&File"));
-  file->addActions({a.openLog, a.saveLog});
+  file->addAction(a.openLog);
+  QMenu* recent = file->addMenu(tr("Open &recent"));
+  recent->setObjectName(QStringLiteral("menuRecentLogs"));
+  recentLogs_ = new RecentLogs(recent, [this](const QString& path) { return openLogFile(path); }, this);
+  connect(session_.get(), &Session::logFileUsed, recentLogs_, &RecentLogs::add);
+  // A .jsonl file dropped on the window opens as File > Open log would.
+  new LogFileDrop(this, [this](const QString& path) { return openLogFile(path); });
+  file->addAction(a.saveLog);
   file->addSeparator();
   file->addActions(a.exports);
   file->addSeparator();
@@ -187,6 +203,8 @@ void MainWindow::buildMenus() {
   pipes->addAction(a.demo);
   menuBar()->addMenu(viewMenu_);
   QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addActions({a.guide, a.shortcuts});
+  help->addSeparator();
   help->addAction(a.about);
 
   QToolBar* toolbar = addToolBar(tr("Main"));
@@ -313,11 +331,24 @@ void MainWindow::askLogMemoryLimit() {
   if (ok) setLogMemoryLimit(std::uint64_t{static_cast<unsigned>(mib)} * kMiB);
 }
 
+void MainWindow::showGuide() {
+  // One guide window, raised again when asked for again.
+  auto* guide = findChild<GuideDialog*>(QString(), Qt::FindDirectChildrenOnly);
+  if (guide == nullptr) guide = new GuideDialog(this);
+  guide->show();
+  guide->raise();
+  guide->activateWindow();
+}
+
+void MainWindow::showShortcuts() {
+  // Made anew each time: it lists the shortcuts registered at that moment.
+  auto* dialog = new ShortcutsDialog(this, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->show();
+}
+
 void MainWindow::showAbout() {
-  QMessageBox::about(this, tr("About PipeScope"),
-                     tr("<h3>PipeScope %1</h3><p>Create, connect to, watch and learn Windows pipes.</p>"
-                        "<p>Engine backend: %2.</p>")
-                         .arg(QCoreApplication::applicationVersion(), toQString(session_->engine().backend_name())));
+  QMessageBox::about(this, tr("About PipeScope"), aboutText(toQString(session_->engine().backend_name())));
 }
 
 }  // namespace pipescope::ui
