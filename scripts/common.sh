@@ -12,8 +12,9 @@ PIPESCOPE_BUILD_PACKAGES=(
 )
 # The GUI: Qt 6 Widgets (its CMake package needs the GL headers).
 PIPESCOPE_GUI_PACKAGES=(qt6-base-dev qt6-base-dev-tools libgl-dev)
-# Real peers for the end-to-end tests.
-PIPESCOPE_TEST_PACKAGES=(socat)
+# Real peers for the end-to-end tests, and the validators of the desktop
+# entry and the AppStream metainfo (tests/resources).
+PIPESCOPE_TEST_PACKAGES=(socat desktop-file-utils appstream)
 # The libFuzzer targets (the fuzz preset): clang and its runtime libraries,
 # libFuzzer's among them.
 PIPESCOPE_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
