@@ -119,8 +119,9 @@ ShortcutsDialog::ShortcutsDialog(const QWidget* window, QWidget* parent) : QDial
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(table_);
   layout->addWidget(buttons);
-  // Wide enough for the descriptions, which are whole sentences.
-  resize(960, 520);
+  // Wide enough for the descriptions, which are whole sentences (each is
+  // also the tooltip of its cell).
+  resize(1180, 560);
 }
 
 GuideDialog::GuideDialog(QWidget* parent) : QDialog(parent) {
@@ -152,7 +153,7 @@ QString aboutText(const QString& backend) {
                      .arg(toQString(component.name).toHtmlEscaped(), toQString(component.version).toHtmlEscaped());
   }
   return QObject::tr("<h3>PipeScope %1</h3><p>Create, connect to, watch and learn Windows pipes.</p>"
-                     "<table><tr><td>Qt</td><td>%2 (built with %3)</td></tr>%4"
+                     "<table cellspacing=\"0\" cellpadding=\"3\"><tr><td>Qt</td><td>%2 (built with %3)</td></tr>%4"
                      "<tr><td>engine backend</td><td>%5</td></tr></table>")
       .arg(toQString(version()), QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
            libraries, backend.toHtmlEscaped());

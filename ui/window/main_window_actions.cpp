@@ -67,7 +67,8 @@ void MainWindow::buildActions() {
   a.logLimit = makeAction(tr("Log &memory limit…"), QStringLiteral("actionLogMemoryLimit"), {},
                           tr("The most memory the message log keeps. Beyond it the pipes work on and every byte is "
                              "counted, but records keep only their length, flagged truncated."));
-  a.quit = makeAction(tr("&Quit"), QStringLiteral("actionQuit"), QKeySequence::Quit, {});
+  a.quit = makeAction(tr("&Quit"), QStringLiteral("actionQuit"), QKeySequence::Quit,
+                      tr("Close every pipe, child and window of PipeScope, and end it."));
   connect(a.openLog, &QAction::triggered, this, &MainWindow::openLog);
   connect(a.saveLog, &QAction::triggered, this, &MainWindow::saveLog);
   connect(a.clearLog, &QAction::triggered, this, &MainWindow::clearLog);
@@ -132,10 +133,14 @@ void MainWindow::buildActions() {
                          tr("Copy the selected payloads as hex bytes."));
   a.copyArray = makeAction(tr("Copy as C &array"), QStringLiteral("actionCopyCArray"), {},
                            tr("Copy the selected payloads as a C array."));
-  a.find = makeAction(tr("&Find…"), QStringLiteral("actionFind"), QKeySequence::Find, {});
-  a.findNext = makeAction(tr("Find &next"), QStringLiteral("actionFindNext"), QKeySequence::FindNext, {});
-  a.findPrevious = makeAction(tr("Find pre&vious"), QStringLiteral("actionFindPrevious"), QKeySequence::FindPrevious, {});
-  a.follow = makeAction(tr("F&ollow new records"), QStringLiteral("actionFollow"), QKeySequence(Qt::CTRL | Qt::Key_End), {});
+  a.find = makeAction(tr("&Find…"), QStringLiteral("actionFind"), QKeySequence::Find,
+                      tr("Look for a text in the payloads of the log's records."));
+  a.findNext = makeAction(tr("Find &next"), QStringLiteral("actionFindNext"), QKeySequence::FindNext,
+                          tr("Go to the next record whose payload holds the text of Find."));
+  a.findPrevious = makeAction(tr("Find pre&vious"), QStringLiteral("actionFindPrevious"), QKeySequence::FindPrevious,
+                              tr("Go to the previous record whose payload holds the text of Find."));
+  a.follow = makeAction(tr("F&ollow new records"), QStringLiteral("actionFollow"), QKeySequence(Qt::CTRL | Qt::Key_End),
+                        tr("Keep the newest record in view as records arrive."));
   a.follow->setCheckable(true);
   QCheckBox* followTail = logPane_->followTail();
   a.follow->setChecked(followTail->isChecked());
