@@ -196,6 +196,42 @@ class WidgetsTest : public QObject {
     QVERIFY(!plot.grab().isNull());
   }
 
+  // The legend lies below the plot, never over it, and within the widget;
+  // names too long are shortened (whole in the tooltip); series that find
+  // no room are counted; and equal series stay visible (a later line is
+  // narrower than the one under it).
+  void throughputLegendLeavesThePlotFree() {
+    ThroughputPlot plot;
+    plot.resize(360, 260);
+    const QString longName = QStringLiteral("client 12 → pipescope-demo-18167-with-a-very-long-name #3 out");
+    plot.addBytes(QStringLiteral("a in"), 100);
+    plot.addBytes(longName, 100);  // the same value: both lines must show
+    plot.tick();
+    ThroughputPlot::Layout layout = plot.layout();
+    QCOMPARE(layout.legendEntries.size(), 2);
+    for (const QRect& entry : layout.legendEntries) {
+      QVERIFY2(!entry.intersects(layout.plot), "a legend entry lies over the plot");
+      QVERIFY(plot.rect().contains(entry));
+    }
+    QVERIFY(layout.legendTexts[0].startsWith(QStringLiteral("a in (")));
+    QVERIFY(layout.legendTexts[1].contains(QChar(0x2026)));  // shortened, not cut
+    QVERIFY(plot.lineWidth(0) > plot.lineWidth(1));
+    QVERIFY(plot.layout().plot.height() >= 60);
+
+    // More series than room: the plot keeps its height, the rest are counted.
+    for (int i = 0; i < 12; ++i) plot.addBytes(QStringLiteral("series %1").arg(i), 1);
+    plot.tick();
+    layout = plot.layout();
+    QVERIFY(layout.plot.height() >= 60);
+    QVERIFY(layout.legendEntries.size() < plot.seriesCount());
+    QVERIFY(layout.legendTexts.last().startsWith(QStringLiteral("+")));
+    for (const QRect& entry : layout.legendEntries) {
+      QVERIFY(!entry.intersects(layout.plot));
+      QVERIFY(plot.rect().contains(entry));
+    }
+    QVERIFY(!plot.grab().isNull());
+  }
+
   // Every Alt+letter in the main window does one thing: a menu's letter
   // (Alt+F: File) is not also a button's or a labelled field's (the send
   // panel's "Send &file…" once took Alt+F too).

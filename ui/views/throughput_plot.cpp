@@ -1,7 +1,9 @@
 #include "views/throughput_plot.hpp"
 
+#include <QHelpEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QToolTip>
 
 #include <algorithm>
 #include <array>
@@ -15,6 +17,11 @@ namespace {
 // Distinct hues that read on light and dark backgrounds.
 constexpr std::array<QRgb, 8> kPalette{0x2f80ed, 0x27ae60, 0xe67e22, 0x9b51e0,
                                        0xeb5757, 0x00a8a8, 0xf2c94c, 0x828282};
+// The plot keeps at least this height; the legend takes what is left.
+constexpr int kMinPlotHeight = 60;
+// A legend entry: the colour swatch, then the text after this offset.
+constexpr int kSwatchWidth = 12;
+constexpr int kTextOffset = 18;
 }  // namespace
 
 double niceCeiling(double value) {
@@ -86,6 +93,61 @@ QStringList ThroughputPlot::axisLabels() const {
   return labels;
 }
 
+QString ThroughputPlot::legendText(const Series& series) const {
+  return tr("%1 (%2 total)").arg(series.name, formatBytes(static_cast<double>(series.total)));
+}
+
+ThroughputPlot::Layout ThroughputPlot::layout() const {
+  const QFontMetrics fm = fontMetrics();
+  int widest = 0;
+  for (const QString& label : axisLabels()) widest = std::max(widest, fm.horizontalAdvance(label));
+  const int left = widest + 10;
+  const int line = fm.height() + 1;
+  // Below the plot: the time axis's labels, then the legend's lines, as
+  // many as leave the plot its least height; one line says how many more.
+  const int axisAndPlotTop = fm.height() / 2 + 4 + fm.height() + 6;
+  const int room = std::max(0, height() - axisAndPlotTop - kMinPlotHeight - 4);
+  const int count = static_cast<int>(series_.size());
+  int shown = std::min(count, room / line);
+  if (shown < count && shown > 0) --shown;  // the last line counts the rest
+  const int lines = shown + (shown < count ? 1 : 0);
+  Layout result;
+  result.plot = QRect(left, fm.height() / 2 + 4, width() - left - 10,
+                      height() - axisAndPlotTop - lines * line - (lines > 0 ? 4 : 0));
+  int y = result.plot.bottom() + fm.height() + 10;
+  const int textWidth = std::max(0, width() - kTextOffset - 8);
+  for (int i = 0; i < count && i < shown; ++i) {
+    const QString text = fm.elidedText(legendText(series_[static_cast<std::size_t>(i)]), Qt::ElideMiddle, textWidth);
+    result.legendEntries << QRect(4, y, kTextOffset + fm.horizontalAdvance(text), fm.height());
+    result.legendTexts << text;
+    y += line;
+  }
+  if (shown < count && lines > 0) {
+    const QString more = tr("+%1 more (their totals are in the tooltip)").arg(count - shown);
+    const QString text = fm.elidedText(more, Qt::ElideRight, textWidth);
+    result.legendEntries << QRect(4, y, kTextOffset + fm.horizontalAdvance(text), fm.height());
+    result.legendTexts << text;
+  }
+  return result;
+}
+
+double ThroughputPlot::lineWidth(int series) const {
+  // 2 px for the last series, one more for each drawn before it, at most 6.
+  return std::min(6.0, 2.0 + static_cast<double>(seriesCount() - 1 - series));
+}
+
+bool ThroughputPlot::event(QEvent* event) {
+  // The tooltip names every series whole, with its total: the legend may
+  // have had to shorten names or leave some out.
+  if (event->type() == QEvent::ToolTip && !series_.empty()) {
+    QStringList lines{tr("Bytes per second over the last minute, per endpoint and direction:")};
+    for (const Series& s : series_) lines << legendText(s);
+    QToolTip::showText(static_cast<QHelpEvent*>(event)->globalPos(), lines.join(QLatin1Char('\n')), this);
+    return true;
+  }
+  return QWidget::event(event);
+}
+
 void ThroughputPlot::paintEvent(QPaintEvent*) {
   QPainter painter(this);
   painter.setRenderHint(QPainter::Antialiasing);
@@ -94,13 +156,12 @@ void ThroughputPlot::paintEvent(QPaintEvent*) {
   const QFontMetrics fm = fontMetrics();
   const double top = axisMaximum();
   const QStringList labels = axisLabels();
-  int widest = 0;
-  for (const QString& label : labels) widest = std::max(widest, fm.horizontalAdvance(label));
-  const int left = widest + 10;
-  const QRect plot(left, fm.height() / 2 + 4, width() - left - 10, height() - 2 * fm.height() - 10);
+  const Layout where = layout();
+  const QRect& plot = where.plot;
   if (plot.width() < 20 || plot.height() < 20) {
     return;
   }
+  const int left = plot.left();
   // Grid lines at quarters of the axis, with their values.
   const QColor grid = pal.color(QPalette::Disabled, QPalette::Text);
   for (int i = 0; i <= 4; ++i) {
@@ -121,9 +182,12 @@ void ThroughputPlot::paintEvent(QPaintEvent*) {
     const int w = fm.horizontalAdvance(label);
     painter.drawText(std::clamp(x - w / 2, plot.left(), plot.right() - w), plot.bottom() + fm.ascent() + 4, label);
   }
-  // One line per series.
+  // One line per series, inside the plot.
+  painter.save();
+  painter.setClipRect(plot.adjusted(0, -3, 0, 3));
   const double xStep = static_cast<double>(plot.width()) / (kSeconds - 1);
-  for (const Series& s : series_) {
+  for (int index = 0; index < seriesCount(); ++index) {
+    const Series& s = series_[static_cast<std::size_t>(index)];
     if (s.points.empty()) {
       continue;
     }
@@ -138,25 +202,21 @@ void ThroughputPlot::paintEvent(QPaintEvent*) {
         path.lineTo(x, y);
       }
     }
-    painter.setPen(QPen(s.color, 2));
+    painter.setPen(QPen(s.color, lineWidth(index), Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
     painter.drawPath(path);
   }
-  // The legend: a swatch, the name and the total, top left inside the plot.
-  int y = plot.top() + 4;
-  for (const Series& s : series_) {
-    const QString text = fm.elidedText(tr("%1 (%2 total)").arg(s.name, formatBytes(static_cast<double>(s.total))),
-                                       Qt::ElideMiddle, plot.width() - 40);
-    const QRect box(plot.left() + 8, y, fm.horizontalAdvance(text) + 22, fm.height());
-    QColor backdrop = pal.color(QPalette::Base);
-    backdrop.setAlpha(200);
-    painter.fillRect(box, backdrop);
-    painter.fillRect(QRect(box.left() + 2, y + fm.height() / 2 - 2, 12, 4), s.color);
-    painter.setPen(pal.color(QPalette::Text));
-    painter.drawText(box.left() + 18, y + fm.ascent(), text);
-    y += fm.height() + 1;
-    if (y > plot.bottom() - fm.height()) {
-      break;
+  painter.restore();
+  // The legend, below the plot: a swatch as wide as the series' line, the
+  // name and the total.
+  for (int i = 0; i < where.legendEntries.size(); ++i) {
+    const QRect& box = where.legendEntries[i];
+    if (i < seriesCount()) {
+      const auto swatch = static_cast<int>(std::lround(lineWidth(i)));
+      painter.fillRect(QRect(box.left() + 2, box.center().y() - swatch / 2, kSwatchWidth, swatch),
+                       series_[static_cast<std::size_t>(i)].color);
     }
+    painter.setPen(pal.color(QPalette::Text));
+    painter.drawText(box.left() + kTextOffset, box.top() + fm.ascent(), where.legendTexts[i]);
   }
   if (series_.empty()) {
     painter.setPen(grid);

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <QColor>
+#include <QList>
+#include <QRect>
 #include <QString>
 #include <QStringList>
 #include <QWidget>
@@ -40,11 +42,27 @@ class ThroughputPlot final : public QWidget {
   /// The y axis's labels, bottom to top, one per grid line.
   [[nodiscard]] QStringList axisLabels() const;
 
+  /// Where paintEvent() draws, for the widget's current size: the plot (the
+  /// axes' area), and below it the legend, one line per series, each entry
+  /// its rectangle and its text (elided to the width if it must be). The
+  /// legend never lies over the plot; a series that finds no room is counted
+  /// in a last line ("+2 more", whose rectangle and text close the lists).
+  struct Layout {
+    QRect plot;
+    QList<QRect> legendEntries;
+    QStringList legendTexts;
+  };
+  [[nodiscard]] Layout layout() const;
+  /// The width of a series' line: a series drawn later is narrower, so that
+  /// equal values show as a line inside a wider one, never as one line.
+  [[nodiscard]] double lineWidth(int series) const;
+
   [[nodiscard]] QSize sizeHint() const override { return {420, 200}; }
   [[nodiscard]] QSize minimumSizeHint() const override { return {220, 120}; }
 
  protected:
   void paintEvent(QPaintEvent* event) override;
+  bool event(QEvent* event) override;
 
  private:
   struct Series {
@@ -55,6 +73,7 @@ class ThroughputPlot final : public QWidget {
     std::deque<double> points;  // oldest first, at most kSeconds
   };
   Series& seriesFor(const QString& name);
+  [[nodiscard]] QString legendText(const Series& series) const;
   std::vector<Series> series_;
 };
 
