@@ -119,7 +119,9 @@ int log_command(const LogSettings& settings, Session& session) {
     return fail(console, error);
   }
   QueryMatches matches(log, std::make_shared<const LogFilter>(std::move(filter).value()));
-  matches.extend();
+  // A saved log does not grow: a message whose last part is missing is
+  // decided part by part rather than waited for.
+  matches.settle();
   MessageLog matching;
   if (auto copied = matches.reader().copy_rows(matches.reader().snapshot(), matches.rows(), matching); !copied) {
     return fail(console, copied.error());

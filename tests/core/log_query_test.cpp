@@ -212,6 +212,108 @@ TEST(QueryMatchesTest, ExtendsWithEachBatchOfAGrowingLog) {
   EXPECT_EQ(Rows(matches.rows().begin(), matches.rows().end()), (Rows{0}));
 }
 
+// A message read in ERROR_MORE_DATA parts is matched whole: every part is
+// shown when the message holds the pattern, also text that straddles two
+// parts, with another endpoint's record between them.
+TEST(WholeMessages, APatternMatchesEveryPartOfAMessageThatHoldsIt) {
+  MessageLog log;
+  const std::uint8_t part = record_flags::message | record_flags::more_data;
+  log.append(1, Direction::in, as_bytes("HEL"), part);                       // 0
+  log.append(2, Direction::out, as_bytes("noise"));                          // 1
+  log.append(1, Direction::in, as_bytes("LO WO"), part);                     // 2
+  log.append(1, Direction::in, as_bytes("RLD"), record_flags::message);      // 3
+  log.append(1, Direction::in, as_bytes("HELLO again"), record_flags::message);  // 4
+  LogQuery query;
+  query.pattern = pattern_of(PatternKind::text, "HELLO WORLD");
+  EXPECT_EQ(matching_rows(log, query), (Rows{0, 2, 3})) << "the text straddles the parts";
+  query.pattern = pattern_of(PatternKind::text, "RLD");
+  EXPECT_EQ(matching_rows(log, query), (Rows{0, 2, 3})) << "the first parts are shown with the last";
+  query.pattern = pattern_of(PatternKind::regex, "^HEL");
+  EXPECT_EQ(matching_rows(log, query), (Rows{0, 2, 3, 4}));
+  query.pattern = pattern_of(PatternKind::text, "noise");
+  EXPECT_EQ(matching_rows(log, query), (Rows{1}));
+  // The other conditions still hold per record: only the parts flagged
+  // more-data, of the messages that match.
+  query.pattern = pattern_of(PatternKind::text, "WORLD");
+  query.flags_all = record_flags::more_data;
+  EXPECT_EQ(matching_rows(log, query), (Rows{0, 2}));
+}
+
+TEST(WholeMessages, AMessageInProgressIsDecidedWhenItsLastPartArrives) {
+  MessageLog log;
+  LogQuery query;
+  query.pattern = pattern_of(PatternKind::regex, "cd|x");
+  QueryMatches matches(log, compiled(query));
+  log.append(1, Direction::in, as_bytes("abc"), record_flags::message | record_flags::more_data);  // 0
+  log.append(2, Direction::in, as_bytes("x"));                                                     // 1
+  auto added = matches.extend();
+  // Row 1 matches, but is decided only after row 0, whose message is open.
+  EXPECT_EQ(added.count, 0U);
+  EXPECT_EQ(matches.scanned_rows(), 0U);
+  log.append(1, Direction::in, as_bytes("def"), record_flags::message);  // 2
+  added = matches.extend();
+  EXPECT_EQ(added.count, 3U);
+  EXPECT_EQ(Rows(matches.rows().begin(), matches.rows().end()), (Rows{0, 1, 2}));
+  EXPECT_EQ(matches.scanned_rows(), 3U);
+}
+
+TEST(WholeMessages, AMessageWhoseLastPartNeverComesHoldsNothingBackForEver) {
+  // Its latest part logged long ago: decided part by part at once.
+  {
+    MessageLog log;
+    log.append(1, Direction::in, as_bytes("abc"), record_flags::message | record_flags::more_data, 1000);
+    log.append(2, Direction::in, as_bytes("abc"), 0, 2000);
+    LogQuery query;
+    query.pattern = pattern_of(PatternKind::text, "abc");
+    EXPECT_EQ(matching_rows(log, query), (Rows{0, 1}));
+  }
+  // Logged just now: waited for while the log may grow; a saved log that
+  // will not grow is settled, part by part.
+  MessageLog log;
+  log.append(1, Direction::in, as_bytes("abc"), record_flags::message | record_flags::more_data);
+  log.append(2, Direction::in, as_bytes("abc"));
+  LogQuery query;
+  query.pattern = pattern_of(PatternKind::text, "abc");
+  QueryMatches matches(log, compiled(query));
+  EXPECT_EQ(matches.extend().count, 0U);
+  EXPECT_EQ(matches.settle().count, 2U);
+  EXPECT_EQ(Rows(matches.rows().begin(), matches.rows().end()), (Rows{0, 1}));
+  // Rows beyond the hold limit: the open message no longer holds them back.
+  MessageLog busy;
+  busy.append(1, Direction::in, as_bytes("abc"), record_flags::message | record_flags::more_data);
+  for (std::uint64_t i = 0; i < 10000; ++i) busy.append(2, Direction::in, as_bytes(i == 9999 ? "abc" : "-"));
+  QueryMatches later(busy, compiled(query));
+  later.extend();
+  EXPECT_EQ(Rows(later.rows().begin(), later.rows().end()), (Rows{0, 10000}));
+}
+
+TEST(WholeMessages, AScanDecidesAMessageAcrossItsBatches) {
+  MessageLog log;
+  const std::uint64_t boundary = QueryScan::kRowsPerBatch;
+  for (std::uint64_t i = 0; i < boundary - 1; ++i) log.append(3, Direction::in, as_bytes("hay"));
+  log.append(1, Direction::in, as_bytes("nee"), record_flags::message | record_flags::more_data);  // boundary - 1
+  log.append(2, Direction::in, as_bytes("hay"));                                                   // boundary
+  log.append(1, Direction::in, as_bytes("dle"), record_flags::message);                            // boundary + 1
+  for (std::uint64_t i = 0; i < 100; ++i) log.append(3, Direction::in, as_bytes("hay"));
+  LogQuery query;
+  query.pattern = pattern_of(PatternKind::text, "needle");
+  QueryMatches matches(log, compiled(query));
+  std::promise<void> ended;
+  std::mutex mutex;
+  std::vector<QueryScan::Batch> batches;
+  QueryScan scan(log, matches.shared_filter(), matches.reader().snapshot(),
+                 [&](QueryScan::Batch batch) {
+                   const std::lock_guard lock(mutex);
+                   batches.push_back(std::move(batch));
+                 },
+                 [&](QueryScan::End, std::uint64_t) { ended.set_value(); });
+  ended.get_future().get();
+  scan.wait();
+  for (const auto& batch : batches) matches.append_scanned(batch.rows, batch.scanned, batch.generation);
+  matches.extend();
+  EXPECT_EQ(Rows(matches.rows().begin(), matches.rows().end()), (Rows{boundary - 1, boundary + 1}));
+}
+
 TEST(QueryScanTest, ScansALargeLogOnAWorkerWithMonotonicProgress) {
   MessageLog log;
   constexpr std::uint64_t kRows = 200000;

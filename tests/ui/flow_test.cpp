@@ -204,6 +204,23 @@ class FlowTest : public QObject {
     QCOMPARE(log.index(last, MessageLogModel::LengthColumn).data().toUInt(), 6U);
     QVERIFY(log.index(first, MessageLogModel::FlagsColumn).data().toString().contains(QStringLiteral("more-data")));
 
+    // Typed into the log's filter, a text that straddles the first two parts
+    // shows every part of that message, not one or none of them.
+    auto* textFilter = child<QLineEdit>(&window, "textFilter");
+    QTest::keyClicks(textFilter, QStringLiteral("efGHI"));
+    const auto shownRowsOf = [&](pipescope::EndpointId endpoint) {
+      QList<int> rows;
+      const QAbstractItemModel& shown = *window.logProxy();
+      for (int row = 0; row < shown.rowCount(); ++row) {
+        if (shown.index(row, 0).data(MessageLogModel::EndpointIdRole).toUInt() == endpoint) rows << row;
+      }
+      return rows;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(shownRowsOf(instance).size(), 3, kTimeoutMs);
+    QCOMPARE(shownRowsOf(client).size(), 1);  // the client wrote it whole
+    textFilter->clear();
+    QTRY_COMPARE_WITH_TIMEOUT(window.logProxy()->rowCount(), log.rowCount(), kTimeoutMs);
+
     // Counters reach the views: 5 + 3 + 38 bytes in three messages.
     const QModelIndex instanceRow = servers.indexOfInstance(instance);
     QTRY_COMPARE_WITH_TIMEOUT(servers.index(instanceRow.row(), ServersModel::BytesInColumn, server).data().toULongLong(),

@@ -56,6 +56,11 @@ struct LogQuery {
   std::uint8_t flags_none = 0;  ///< and none of these
   std::optional<std::int64_t> from_ns;   ///< time_ns >= from_ns
   std::optional<std::int64_t> until_ns;  ///< time_ns < until_ns
+  /// Tested against whole messages: the parts of a message read in
+  /// ERROR_MORE_DATA parts (flagged more_data, then a last part without)
+  /// all match when the message put together matches, so a filter never
+  /// shows one part of a message and hides the others, and finds text that
+  /// straddles two parts. The other conditions hold per record.
   PayloadPattern pattern;
 
   /// False when every record matches.
@@ -78,7 +83,14 @@ class LogFilter {
   LogFilter(const LogFilter&) = delete;
   LogFilter& operator=(const LogFilter&) = delete;
 
+  /// The record's conditions and the pattern against this payload alone.
   [[nodiscard]] bool matches(const Record& record, std::span<const std::byte> payload) const;
+  /// Every condition but the pattern.
+  [[nodiscard]] bool matches_record(const Record& record) const;
+  /// The pattern alone, against a payload (a record's, or a whole message's).
+  [[nodiscard]] bool matches_payload(std::span<const std::byte> payload) const;
+  /// True when a pattern is set: then a message's parts are decided together.
+  [[nodiscard]] bool tests_payloads() const noexcept;
   [[nodiscard]] const LogQuery& query() const noexcept;
 
  private:
@@ -102,7 +114,10 @@ class QueryMatches {
   QueryMatches(const MessageLog& log, std::shared_ptr<const LogFilter> filter);
 
   /// Evaluates the rows from scanned_rows() up to row_count (at most the rows
-  /// published now) and appends those that match.
+  /// published now) and appends those that match. A message whose last part
+  /// has not been logged yet is decided when it has (or, if it never comes,
+  /// once it is old: see query/evaluate_rows.hpp); until then scanned_rows()
+  /// stays at its first part, and the rows after it wait with it.
   Added extend_to(std::uint64_t row_count);
   /// extend_to() every row published now.
   Added extend() { return extend_to(UINT64_MAX); }
@@ -112,6 +127,9 @@ class QueryMatches {
   Added append_scanned(std::span<const std::uint64_t> rows, std::uint64_t scanned_to, std::uint64_t generation);
   /// Forgets the matches: the next extension starts at row 0.
   void reset() noexcept;
+  /// For a log that will not grow (a saved file): extends to its end and
+  /// decides every message still waiting for a part, part by part.
+  Added settle();
 
   [[nodiscard]] std::span<const std::uint64_t> rows() const noexcept { return rows_; }
   [[nodiscard]] std::size_t size() const noexcept { return rows_.size(); }
@@ -123,6 +141,8 @@ class QueryMatches {
   [[nodiscard]] const LogReader& reader() const noexcept { return reader_; }
 
  private:
+  Added extend(std::uint64_t row_count, bool settle);
+
   LogReader reader_;
   std::shared_ptr<const LogFilter> filter_;
   std::vector<std::uint64_t> rows_;
@@ -137,7 +157,8 @@ class QueryScan {
  public:
   struct Batch {
     std::vector<std::uint64_t> rows;  ///< matching rows found in this batch, ascending
-    std::uint64_t scanned = 0;        ///< rows evaluated so far (rises with every batch)
+    std::uint64_t scanned = 0;        ///< rows decided so far (never falls; may end short of total at a message
+                                      ///< still waiting for its last part, which QueryMatches decides later)
     std::uint64_t total = 0;          ///< rows to evaluate (until.rows)
     std::uint64_t generation = 0;     ///< the contents scanned (for QueryMatches::append_scanned)
   };

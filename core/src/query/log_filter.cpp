@@ -108,7 +108,7 @@ Result<LogFilter> LogFilter::compile(LogQuery query) {
 
 const LogQuery& LogFilter::query() const noexcept { return compiled_->query; }
 
-bool LogFilter::matches(const Record& record, std::span<const std::byte> payload) const {
+bool LogFilter::matches_record(const Record& record) const {
   const LogQuery& query = compiled_->query;
   if (!query.endpoints.empty() && !query.endpoints.contains(record.endpoint)) return false;
   if (!query.directions.empty() && !query.directions.contains(record.direction)) return false;
@@ -116,7 +116,17 @@ bool LogFilter::matches(const Record& record, std::span<const std::byte> payload
   if ((record.flags & query.flags_none) != 0) return false;
   if (query.from_ns && record.time_ns < *query.from_ns) return false;
   if (query.until_ns && record.time_ns >= *query.until_ns) return false;
+  return true;
+}
+
+bool LogFilter::matches_payload(std::span<const std::byte> payload) const {
   return compiled_->payload_matches(as_chars(payload));
+}
+
+bool LogFilter::tests_payloads() const noexcept { return compiled_->query.pattern.kind != PatternKind::none; }
+
+bool LogFilter::matches(const Record& record, std::span<const std::byte> payload) const {
+  return matches_record(record) && matches_payload(payload);
 }
 
 }  // namespace pipescope

@@ -7,20 +7,6 @@
 
 namespace pipescope {
 
-namespace detail {
-
-LogReader::WalkEnd evaluate_rows(const LogReader& reader, const LogReader::Snapshot& at, const LogFilter& filter,
-                                 std::uint64_t first, std::uint64_t last, std::vector<std::uint64_t>& matches,
-                                 const std::atomic<bool>* cancelled) {
-  return reader.walk(at, first, last, [&](const MessageLog::RowView& row) {
-    if (cancelled != nullptr && cancelled->load(std::memory_order_relaxed)) return false;
-    if (filter.matches(row.record, row.payload)) matches.push_back(row.row);
-    return true;
-  });
-}
-
-}  // namespace detail
-
 QueryMatches::QueryMatches(const MessageLog& log, std::shared_ptr<const LogFilter> filter)
     : reader_(log), filter_(filter ? std::move(filter) : std::make_shared<const LogFilter>()) {}
 
@@ -30,7 +16,11 @@ void QueryMatches::reset() noexcept {
   generation_.reset();
 }
 
-QueryMatches::Added QueryMatches::extend_to(std::uint64_t row_count) {
+QueryMatches::Added QueryMatches::extend_to(std::uint64_t row_count) { return extend(row_count, false); }
+
+QueryMatches::Added QueryMatches::settle() { return extend(UINT64_MAX, true); }
+
+QueryMatches::Added QueryMatches::extend(std::uint64_t row_count, bool settle) {
   Added added;
   // Evaluated again from row 0 at most once: a log replaced twice during
   // one call is evaluated on the next call.
@@ -44,8 +34,10 @@ QueryMatches::Added QueryMatches::extend_to(std::uint64_t row_count) {
     added.first = rows_.size();
     const std::uint64_t end = std::min(row_count, at.rows);
     if (end <= scanned_) break;
-    if (detail::evaluate_rows(reader_, at, *filter_, scanned_, end, rows_) == LogReader::WalkEnd::finished) {
-      scanned_ = end;
+    const detail::Evaluated evaluated =
+        detail::evaluate_rows(reader_, at, *filter_, scanned_, end, rows_, nullptr, settle);
+    if (evaluated.end == LogReader::WalkEnd::finished) {
+      scanned_ = evaluated.decided_to;
       break;
     }
     // The log was replaced during the walk: what was found belongs to rows

@@ -7,6 +7,9 @@
 
 namespace pipescope {
 
+static_assert(QueryScan::kRowsPerBatch > detail::kHoldRows,
+              "every batch must decide rows: a message still open at its end began within kHoldRows of it");
+
 QueryScan::QueryScan(const MessageLog& log, std::shared_ptr<const LogFilter> filter, LogReader::Snapshot until,
                      BatchSink on_batch, EndSink on_end)
     : filter_(filter ? std::move(filter) : std::make_shared<const LogFilter>()) {
@@ -37,18 +40,23 @@ void QueryScan::run(LogReader reader, LogReader::Snapshot until, BatchSink on_ba
     batch.total = until.rows;
     batch.generation = until.generation;
     const std::uint64_t last = std::min(until.rows, scanned + kRowsPerBatch);
-    const auto walked = detail::evaluate_rows(reader, until, *filter_, scanned, last, batch.rows, &cancelled_);
-    if (walked == LogReader::WalkEnd::replaced) {
+    const detail::Evaluated walked =
+        detail::evaluate_rows(reader, until, *filter_, scanned, last, batch.rows, &cancelled_);
+    if (walked.end == LogReader::WalkEnd::replaced) {
       end = End::replaced;
       break;
     }
-    if (walked == LogReader::WalkEnd::stopped) {
+    if (walked.end == LogReader::WalkEnd::stopped) {
       end = End::cancelled;
       break;
     }
-    scanned = last;
+    // The next batch starts at a message still waiting for its last part
+    // (batches are longer than a message is waited for, so each one moves
+    // on); after the last batch QueryMatches decides what still waits.
+    scanned = walked.decided_to;
     batch.scanned = scanned;
     if (on_batch) on_batch(std::move(batch));
+    if (last == until.rows) break;
   }
   if (on_end) on_end(end, scanned);
 }
