@@ -18,10 +18,10 @@ constexpr std::uint32_t kPlaces = 64;
 // WriteFile on Windows takes microseconds), then this many offers of its
 // CPU to another thread (under Wine a WriteFile is a round trip to the Wine
 // server, and the writer's thread may be the one to run), and only then it
-// sleeps until the writer wakes it. Sleeping at once, or after the pauses
-// only, costs a reader's sleep and wake-up for one read in ten of 64-byte
-// messages and a third of the engine's message rate under Wine (measured
-// with pipescope-cli bench: 4.2 thousand against 6.9 thousand a second).
+// sleeps until the writer wakes it. Sleeping after the pauses only cost a
+// reader a sleep and a wake-up for one read in ten of 64-byte messages
+// under Wine, and with the process-wide lock before it about a tenth of the
+// engine's message rate (docs/benchmark-notes.md, "The write gate").
 constexpr int kPausesBeforeYield = 128;
 constexpr int kYieldsBeforeSleep = 200;
 
