@@ -52,15 +52,6 @@ using namespace pipescope::ui::test;
 
 namespace {
 
-template <class T>
-T* child(QObject* parent, const char* name) {
-  T* found = parent->findChild<T*>(QString::fromLatin1(name));
-  if (found == nullptr) {
-    qFatal("no child %s", name);
-  }
-  return found;
-}
-
 void clickOk(QDialog* dialog) {
   auto* buttons = dialog->findChild<QDialogButtonBox*>();
   QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);

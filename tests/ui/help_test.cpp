@@ -31,13 +31,6 @@ using namespace pipescope::ui::test;
 
 namespace {
 
-template <typename T>
-T* child(QObject* parent, const char* name) {
-  T* found = parent->findChild<T*>(QString::fromLatin1(name));
-  if (found == nullptr) qFatal("no %s named %s", T::staticMetaObject.className(), name);
-  return found;
-}
-
 // The row of `table` whose Action column reads `action`, or -1.
 int rowOf(const QTableWidget& table, const QString& action) {
   for (int row = 0; row < table.rowCount(); ++row) {

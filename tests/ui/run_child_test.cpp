@@ -35,13 +35,6 @@ namespace {
 /// The issue's command: one shell script, in single quotes, as argument 2.
 const QString kIssueCommand = QStringLiteral("sh -c 'echo hi; read x; echo got $x'");
 
-template <class T>
-T* child(QObject* parent, const char* name) {
-  T* found = parent->findChild<T*>(QString::fromLatin1(name));
-  if (found == nullptr) qFatal("no child %s", name);
-  return found;
-}
-
 /// The exact words the list shows, and checks that each row shows its word
 /// between « and » after its argv number.
 QStringList listedWords(const QListWidget& list) {

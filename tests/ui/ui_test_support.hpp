@@ -7,6 +7,7 @@
 #include <QAbstractItemModelTester>
 #include <QCoreApplication>
 #include <QLatin1String>
+#include <QObject>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QString>
@@ -59,6 +60,15 @@ inline StateChanged stateEvent(EndpointId id, EndpointKind kind, ServerId server
   event.server = server;
   event.state = state;
   return event;
+}
+
+/// The child of `parent` named `name`; a missing one ends the test at once
+/// (the widget the test would drive is not there).
+template <class T>
+T* child(QObject* parent, const char* name) {
+  T* found = parent->findChild<T*>(QString::fromLatin1(name));
+  if (found == nullptr) qFatal("no child %s", name);
+  return found;
 }
 
 }  // namespace pipescope::ui::test
